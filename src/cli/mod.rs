@@ -1,0 +1,285 @@
+//! The command line: `synth`, `validate`, `schema`. Exit codes: 0 ok (warnings allowed),
+//! 1 invalid spec (nothing written), 2 usage or I/O error.
+
+use std::collections::BTreeMap;
+use std::fs;
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+use std::time::Instant;
+
+use anyhow::{bail, Context, Result};
+use clap::{Parser, Subcommand, ValueEnum};
+
+use meshsynth::render::{Rendered, Target};
+use meshsynth::schema;
+use meshsynth::synth::{check, synthesize};
+
+/// The bundled example `synth` uses when given no spec.
+pub const DEFAULT_SPEC: &str = "examples/orders-pipeline.yaml";
+
+#[derive(Debug, Parser)]
+#[command(
+    name = "meshsynth",
+    version,
+    about = "Typed App Mesh + Airflow spec → validated CloudFormation JSON and Terraform JSON modules"
+)]
+pub struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// Validate specs and write CloudFormation and Terraform output to OUT/<spec>/<target>/.
+    Synth(SynthArgs),
+    /// Validate a spec and print every diagnostic; writes nothing.
+    Validate(ValidateArgs),
+    /// Write the spec's JSON Schema, or check that the committed one is current.
+    Schema(SchemaArgs),
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+enum TargetArg {
+    Cloudformation,
+    Terraform,
+    All,
+}
+
+impl TargetArg {
+    fn targets(self) -> Vec<Target> {
+        match self {
+            TargetArg::Cloudformation => vec![Target::Cloudformation],
+            TargetArg::Terraform => vec![Target::Terraform],
+            TargetArg::All => Target::ALL.to_vec(),
+        }
+    }
+}
+
+#[derive(Debug, clap::Args)]
+struct SynthArgs {
+    /// Spec files (YAML). Default: the bundled example, examples/orders-pipeline.yaml.
+    specs: Vec<PathBuf>,
+    /// What to generate.
+    #[arg(long, value_enum, default_value = "all")]
+    target: TargetArg,
+    /// Output root; each spec goes to OUT/<spec file stem>/<target>/.
+    #[arg(long, default_value = "out")]
+    out: PathBuf,
+    /// Print the generated files on stdout instead of writing them.
+    #[arg(long)]
+    stdout: bool,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+enum Format {
+    Human,
+    Json,
+}
+
+#[derive(Debug, clap::Args)]
+struct ValidateArgs {
+    /// The spec file (YAML).
+    spec: PathBuf,
+    /// How to print diagnostics.
+    #[arg(long, value_enum, default_value = "human")]
+    format: Format,
+    /// Which targets' limits to check (some limits exist in one target only).
+    #[arg(long, value_enum, default_value = "all")]
+    target: TargetArg,
+}
+
+#[derive(Debug, clap::Args)]
+struct SchemaArgs {
+    /// Compare instead of writing; exit 1 when the file is stale.
+    #[arg(long)]
+    check: bool,
+    /// The schema file.
+    #[arg(long, default_value = schema::SCHEMA_PATH)]
+    path: PathBuf,
+}
+
+pub fn run(cli: Cli) -> Result<ExitCode> {
+    match cli.command {
+        Command::Synth(a) => synth(a),
+        Command::Validate(a) => validate(a),
+        Command::Schema(a) => schema_cmd(a),
+    }
+}
+
+fn read(path: &Path) -> Result<String> {
+    fs::read_to_string(path).with_context(|| format!("reading spec `{}`", path.display()))
+}
+
+fn synth(a: SynthArgs) -> Result<ExitCode> {
+    let specs = if a.specs.is_empty() {
+        vec![PathBuf::from(DEFAULT_SPEC)]
+    } else {
+        a.specs.clone()
+    };
+    let targets = a.target.targets();
+    let mut failed = false;
+    for spec in &specs {
+        let text = read(spec)?;
+        let display = spec.display().to_string();
+        eprintln!("meshsynth: synthesizing {display}");
+        let started = Instant::now();
+        let result = synthesize(&text, &display, &targets);
+        let elapsed = started.elapsed();
+        if !result.diagnostics.is_empty() {
+            eprint!("{}", result.diagnostics.render_human(&display));
+        }
+        let Some(files) = result.files else {
+            eprintln!("meshsynth: {display} is invalid; nothing was written");
+            failed = true;
+            continue;
+        };
+        let stem = spec_stem(spec)?;
+        if a.stdout {
+            print_files(&files);
+        } else {
+            write_atomically(&a.out, &stem, &files)?;
+        }
+        for (t, rendered) in &files {
+            eprintln!(
+                "  {:<14} {} resources, {} warning(s) -> {}",
+                t.dir(),
+                result.resources,
+                result.diagnostics.warnings(),
+                if a.stdout {
+                    "stdout".to_owned()
+                } else {
+                    let names: Vec<&str> = rendered.keys().map(String::as_str).collect();
+                    format!(
+                        "{}/{}/{}/ ({})",
+                        a.out.display(),
+                        stem,
+                        t.dir(),
+                        names.join(", ")
+                    )
+                }
+            );
+        }
+        eprintln!("  done in {:.1} ms", elapsed.as_secs_f64() * 1000.0);
+    }
+    Ok(if failed {
+        ExitCode::from(1)
+    } else {
+        ExitCode::SUCCESS
+    })
+}
+
+fn spec_stem(spec: &Path) -> Result<String> {
+    let stem = spec.file_stem().and_then(|s| s.to_str()).with_context(|| {
+        format!(
+            "`{}` has no file name to name its output folder after",
+            spec.display()
+        )
+    })?;
+    if stem.starts_with('.') || stem.is_empty() {
+        bail!(
+            "`{}` has no usable file name to name its output folder after",
+            spec.display()
+        );
+    }
+    Ok(stem.to_owned())
+}
+
+fn print_files(files: &BTreeMap<Target, Rendered>) {
+    let many = files.values().map(|r| r.len()).sum::<usize>() > 1;
+    for (t, rendered) in files {
+        for (name, content) in rendered {
+            if many {
+                println!("==> {}/{} <==", t.dir(), name);
+            }
+            print!("{content}");
+        }
+    }
+}
+
+/// Writes every target of one spec into a temporary folder, then swaps each target folder in
+/// with a rename, so an interrupted run never leaves a half-written target behind.
+fn write_atomically(out: &Path, stem: &str, files: &BTreeMap<Target, Rendered>) -> Result<()> {
+    fs::create_dir_all(out).with_context(|| format!("creating `{}`", out.display()))?;
+    let tmp = out.join(format!(".{stem}.tmp-{}", std::process::id()));
+    let result = (|| -> Result<()> {
+        if tmp.exists() {
+            fs::remove_dir_all(&tmp).with_context(|| format!("removing `{}`", tmp.display()))?;
+        }
+        for (t, rendered) in files {
+            let dir = tmp.join(t.dir());
+            fs::create_dir_all(&dir).with_context(|| format!("creating `{}`", dir.display()))?;
+            for (name, content) in rendered {
+                let p = dir.join(name);
+                fs::write(&p, content).with_context(|| format!("writing `{}`", p.display()))?;
+            }
+        }
+        let dest_root = out.join(stem);
+        fs::create_dir_all(&dest_root)
+            .with_context(|| format!("creating `{}`", dest_root.display()))?;
+        for t in files.keys() {
+            let dest = dest_root.join(t.dir());
+            if dest.exists() {
+                let old = tmp.join(format!("old-{}", t.dir()));
+                fs::rename(&dest, &old)
+                    .with_context(|| format!("moving `{}` aside", dest.display()))?;
+            }
+            fs::rename(tmp.join(t.dir()), &dest)
+                .with_context(|| format!("moving output into `{}`", dest.display()))?;
+        }
+        Ok(())
+    })();
+    let _ = fs::remove_dir_all(&tmp);
+    result
+}
+
+fn validate(a: ValidateArgs) -> Result<ExitCode> {
+    let text = read(&a.spec)?;
+    let display = a.spec.display().to_string();
+    let (diags, _) = check(&text, &a.target.targets());
+    match a.format {
+        Format::Human => {
+            if diags.is_empty() {
+                eprintln!("{display}: ok, no diagnostics");
+            } else {
+                print!("{}", diags.render_human(&display));
+            }
+        }
+        Format::Json => {
+            let out = serde_json::json!({
+                "file": display,
+                "valid": !diags.has_errors(),
+                "errors": diags.errors(),
+                "warnings": diags.warnings(),
+                "diagnostics": diags,
+            });
+            println!("{}", serde_json::to_string_pretty(&out)?);
+        }
+    }
+    Ok(if diags.has_errors() {
+        ExitCode::from(1)
+    } else {
+        ExitCode::SUCCESS
+    })
+}
+
+fn schema_cmd(a: SchemaArgs) -> Result<ExitCode> {
+    let text = schema::json_schema_text();
+    if a.check {
+        let current = fs::read_to_string(&a.path).unwrap_or_default();
+        if current == text {
+            eprintln!("{} is up to date", a.path.display());
+            return Ok(ExitCode::SUCCESS);
+        }
+        eprintln!(
+            "{} is stale; run `meshsynth schema` to regenerate it",
+            a.path.display()
+        );
+        return Ok(ExitCode::from(1));
+    }
+    if let Some(dir) = a.path.parent() {
+        fs::create_dir_all(dir).with_context(|| format!("creating `{}`", dir.display()))?;
+    }
+    fs::write(&a.path, &text).with_context(|| format!("writing `{}`", a.path.display()))?;
+    eprintln!("wrote {}", a.path.display());
+    Ok(ExitCode::SUCCESS)
+}

@@ -1,0 +1,397 @@
+//! The provider-neutral resource graph.
+//!
+//! A [`Plan`] holds resources keyed by a neutral [`ResourceId`]. Properties are a small
+//! [`Value`] tree shaped like the AWS API model (the shape both CloudFormation and Terraform
+//! derive from); each renderer maps it to its own spelling. References between resources are
+//! stored once, as [`Value::Ref`], and become `Fn::GetAtt` or `${type.name.attr}` in rendering;
+//! they also are the graph's edges. `depends_on` carries ordering that no reference implies.
+
+mod ids;
+mod lower;
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use crate::diagnostic::{Diagnostics, FieldPath};
+use crate::validate::Checked;
+
+pub use ids::{cfn_logical_id, pascal_case, snake_case, tf_name};
+
+/// What kind of thing a resource is, independent of any IaC tool.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Kind {
+    Mesh,
+    VirtualNode,
+    VirtualRouter,
+    Route,
+    VirtualService,
+    VirtualGateway,
+    GatewayRoute,
+    CloudMapNamespace,
+    CloudMapService,
+}
+
+impl Kind {
+    /// PascalCase noun used in CloudFormation logical IDs.
+    pub fn noun(self) -> &'static str {
+        match self {
+            Kind::Mesh => "Mesh",
+            Kind::VirtualNode => "VirtualNode",
+            Kind::VirtualRouter => "VirtualRouter",
+            Kind::Route => "Route",
+            Kind::VirtualService => "VirtualService",
+            Kind::VirtualGateway => "VirtualGateway",
+            Kind::GatewayRoute => "GatewayRoute",
+            Kind::CloudMapNamespace => "CloudMapNamespace",
+            Kind::CloudMapService => "CloudMapService",
+        }
+    }
+    /// The API property that holds the resource's own name, if it has one.
+    pub fn name_property(self) -> Option<&'static str> {
+        match self {
+            Kind::Mesh => Some("MeshName"),
+            Kind::VirtualNode => Some("VirtualNodeName"),
+            Kind::VirtualRouter => Some("VirtualRouterName"),
+            Kind::Route => Some("RouteName"),
+            Kind::VirtualService => Some("VirtualServiceName"),
+            Kind::VirtualGateway => Some("VirtualGatewayName"),
+            Kind::GatewayRoute => Some("GatewayRouteName"),
+            Kind::CloudMapNamespace | Kind::CloudMapService => Some("Name"),
+        }
+    }
+}
+
+/// A resource's neutral identity. `name` is the spec's own name (`orders-v1`), or
+/// `parent/child` for routes and gateway routes.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct ResourceId {
+    pub kind: Kind,
+    pub name: String,
+}
+
+impl ResourceId {
+    pub fn new(kind: Kind, name: impl Into<String>) -> Self {
+        Self {
+            kind,
+            name: name.into(),
+        }
+    }
+}
+
+/// An attribute of a resource that another resource or an output refers to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Attr {
+    Arn,
+    Name,
+    Id,
+}
+
+/// A value known only at deploy time from the environment.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Pseudo {
+    Region,
+    AccountId,
+    Partition,
+}
+
+/// A property value.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Value {
+    Bool(bool),
+    Int(i64),
+    Str(String),
+    List(Vec<Value>),
+    Map(BTreeMap<String, Value>),
+    /// An attribute of another resource of the plan.
+    Ref(ResourceId, Attr),
+    /// A parameter / input variable, by its neutral snake_case name.
+    Param(String),
+    Pseudo(Pseudo),
+    /// The parts concatenated into one string.
+    Join(Vec<Value>),
+}
+
+impl Value {
+    pub fn str(s: impl Into<String>) -> Self {
+        Value::Str(s.into())
+    }
+    pub fn int(n: impl Into<i64>) -> Self {
+        Value::Int(n.into())
+    }
+    /// Every resource this value refers to.
+    pub fn refs(&self, out: &mut BTreeSet<ResourceId>) {
+        match self {
+            Value::Ref(id, _) => {
+                out.insert(id.clone());
+            }
+            Value::List(v) | Value::Join(v) => v.iter().for_each(|x| x.refs(out)),
+            Value::Map(m) => m.values().for_each(|x| x.refs(out)),
+            _ => {}
+        }
+    }
+    /// Every parameter this value uses.
+    pub fn params(&self, out: &mut BTreeSet<String>) {
+        match self {
+            Value::Param(p) => {
+                out.insert(p.clone());
+            }
+            Value::List(v) | Value::Join(v) => v.iter().for_each(|x| x.params(out)),
+            Value::Map(m) => m.values().for_each(|x| x.params(out)),
+            _ => {}
+        }
+    }
+    pub fn pseudos(&self, out: &mut BTreeSet<Pseudo>) {
+        match self {
+            Value::Pseudo(p) => {
+                out.insert(*p);
+            }
+            Value::List(v) | Value::Join(v) => v.iter().for_each(|x| x.pseudos(out)),
+            Value::Map(m) => m.values().for_each(|x| x.pseudos(out)),
+            _ => {}
+        }
+    }
+}
+
+/// Builds a `Value::Map` from `(key, value)` pairs, skipping `None`s.
+#[derive(Debug, Default, Clone)]
+pub struct Obj(BTreeMap<String, Value>);
+
+impl Obj {
+    pub fn new() -> Self {
+        Self::default()
+    }
+    pub fn set(mut self, k: &str, v: impl Into<Value>) -> Self {
+        self.0.insert(k.to_owned(), v.into());
+        self
+    }
+    pub fn opt(self, k: &str, v: Option<impl Into<Value>>) -> Self {
+        match v {
+            Some(v) => self.set(k, v),
+            None => self,
+        }
+    }
+    /// Sets a list only when it is not empty.
+    pub fn list(self, k: &str, v: Vec<Value>) -> Self {
+        if v.is_empty() {
+            self
+        } else {
+            self.set(k, Value::List(v))
+        }
+    }
+    pub fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+}
+
+impl From<Obj> for Value {
+    fn from(o: Obj) -> Self {
+        Value::Map(o.0)
+    }
+}
+impl From<&str> for Value {
+    fn from(s: &str) -> Self {
+        Value::Str(s.to_owned())
+    }
+}
+impl From<String> for Value {
+    fn from(s: String) -> Self {
+        Value::Str(s)
+    }
+}
+impl From<&String> for Value {
+    fn from(s: &String) -> Self {
+        Value::Str(s.clone())
+    }
+}
+impl From<u32> for Value {
+    fn from(n: u32) -> Self {
+        Value::Int(n.into())
+    }
+}
+impl From<u64> for Value {
+    fn from(n: u64) -> Self {
+        Value::Int(n as i64)
+    }
+}
+impl From<i64> for Value {
+    fn from(n: i64) -> Self {
+        Value::Int(n)
+    }
+}
+impl From<bool> for Value {
+    fn from(b: bool) -> Self {
+        Value::Bool(b)
+    }
+}
+impl From<Vec<Value>> for Value {
+    fn from(v: Vec<Value>) -> Self {
+        Value::List(v)
+    }
+}
+
+/// One resource of the graph.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Resource {
+    pub id: ResourceId,
+    /// Where in the spec the resource comes from (for errors about it).
+    pub source: FieldPath,
+    /// API-shaped properties.
+    pub props: BTreeMap<String, Value>,
+    /// Tags (rendered as a list in CloudFormation and a map in Terraform).
+    pub tags: BTreeMap<String, String>,
+    /// Ordering that no reference implies.
+    pub depends_on: BTreeSet<ResourceId>,
+}
+
+impl Resource {
+    /// Resources this one refers to through its properties.
+    pub fn references(&self) -> BTreeSet<ResourceId> {
+        let mut out = BTreeSet::new();
+        self.props.values().for_each(|v| v.refs(&mut out));
+        out
+    }
+    /// Explicit dependencies that are not already implied by a reference.
+    pub fn extra_depends_on(&self) -> BTreeSet<ResourceId> {
+        let refs = self.references();
+        self.depends_on.difference(&refs).cloned().collect()
+    }
+}
+
+/// The type of an input the spec leaves to the environment.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ParamType {
+    VpcId,
+    String,
+}
+
+/// An input the environment supplies (CloudFormation parameter, Terraform variable).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Param {
+    pub ty: ParamType,
+    pub description: String,
+    /// A short label for the CloudFormation console.
+    pub label: String,
+    /// The parameter group it is shown in.
+    pub group: String,
+    pub default: Option<String>,
+}
+
+/// One output value.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Output {
+    pub description: String,
+    pub value: Value,
+    /// Terraform gathers outputs of one group into one map output named after the group,
+    /// keyed by `member`; CloudFormation outputs are always scalar.
+    pub group: Option<(String, String)>,
+}
+
+/// The whole graph.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Plan {
+    /// The project name (`Spec::name`).
+    pub project: String,
+    pub description: String,
+    pub resources: BTreeMap<ResourceId, Resource>,
+    /// Parameters by neutral snake_case name.
+    pub params: BTreeMap<String, Param>,
+    /// Outputs by neutral snake_case name (unique across groups).
+    pub outputs: BTreeMap<String, Output>,
+}
+
+impl Plan {
+    /// Counts resources per kind, for summaries.
+    pub fn count(&self) -> usize {
+        self.resources.len()
+    }
+}
+
+/// Lowers a checked spec into the graph. Errors are graph-level problems the spec rules cannot
+/// see (two names that sanitise to the same identifier, a dependency cycle).
+pub fn plan(checked: &Checked) -> Result<Plan, Diagnostics> {
+    let plan = lower::lower(checked);
+    let mut diags = ids::check_collisions(&plan);
+    diags.extend(check_graph(&plan));
+    if diags.has_errors() {
+        Err(diags)
+    } else {
+        Ok(plan)
+    }
+}
+
+/// Every reference resolves and the graph has no cycle.
+fn check_graph(plan: &Plan) -> Diagnostics {
+    let mut diags = Diagnostics::default();
+    for r in plan.resources.values() {
+        for dep in r.references().iter().chain(&r.depends_on) {
+            if !plan.resources.contains_key(dep) {
+                diags.push(crate::diagnostic::Diagnostic::error(
+                    "internal-dangling-reference",
+                    r.source.clone(),
+                    format!(
+                        "{} `{}` refers to {} `{}`, which is not generated",
+                        r.id.kind.noun(),
+                        r.id.name,
+                        dep.kind.noun(),
+                        dep.name
+                    ),
+                ));
+            }
+        }
+    }
+    // Depth-first search with colours finds a cycle if there is one.
+    let mut state: BTreeMap<&ResourceId, u8> = BTreeMap::new();
+    fn visit<'a>(
+        plan: &'a Plan,
+        id: &'a ResourceId,
+        state: &mut BTreeMap<&'a ResourceId, u8>,
+        stack: &mut Vec<&'a ResourceId>,
+    ) -> Option<Vec<String>> {
+        match state.get(id) {
+            Some(2) => return None,
+            Some(1) => {
+                let start = stack.iter().position(|x| *x == id).unwrap_or(0);
+                return Some(
+                    stack[start..]
+                        .iter()
+                        .map(|x| format!("{} `{}`", x.kind.noun(), x.name))
+                        .collect(),
+                );
+            }
+            _ => {}
+        }
+        state.insert(id, 1);
+        stack.push(id);
+        if let Some(r) = plan.resources.get(id) {
+            let deps: Vec<ResourceId> = r
+                .references()
+                .into_iter()
+                .chain(r.depends_on.iter().cloned())
+                .collect();
+            for d in deps {
+                if let Some((k, _)) = plan.resources.get_key_value(&d) {
+                    if let Some(c) = visit(plan, k, state, stack) {
+                        return Some(c);
+                    }
+                }
+            }
+        }
+        stack.pop();
+        state.insert(id, 2);
+        None
+    }
+    for id in plan.resources.keys() {
+        let mut stack = Vec::new();
+        if let Some(cycle) = visit(plan, id, &mut state, &mut stack) {
+            diags.push(
+                crate::diagnostic::Diagnostic::error(
+                    "dependency-cycle",
+                    plan.resources[id].source.clone(),
+                    format!("the generated resources depend on each other in a cycle: {}", cycle.join(" → ")),
+                )
+                .with_help("break the cycle in the spec, e.g. a node that is a backend of the service it provides"),
+            );
+            break;
+        }
+    }
+    diags
+}

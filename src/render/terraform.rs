@@ -1,0 +1,295 @@
+//! The Terraform renderer: a JSON module (`main.tf.json`, `variables.tf.json`,
+//! `outputs.tf.json`, `versions.tf.json`) and its `README.md`.
+//!
+//! The AWS provider spells the API's shape in snake_case, with a repeated nested block named
+//! in the singular (`listener`, `backend`, `weighted_target`, `header`, `query_parameter`),
+//! and `tags` and Cloud Map `attributes` as maps. Those rules are mechanical, so they live
+//! here once instead of in a second lowering.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use serde_json::{json, Map, Value as Json};
+
+use super::{to_json_text, Rendered};
+use crate::plan::{snake_case, tf_name, Attr, Kind, ParamType, Plan, Pseudo, ResourceId, Value};
+
+/// The provider constraint: 5.47 added mesh `ip_preference`; 7.x is untested.
+pub const AWS_PROVIDER_VERSION: &str = ">= 5.47.0, < 7.0.0";
+pub const TERRAFORM_VERSION: &str = ">= 1.5.0";
+
+pub fn resource_type(kind: Kind) -> &'static str {
+    match kind {
+        Kind::Mesh => "aws_appmesh_mesh",
+        Kind::VirtualNode => "aws_appmesh_virtual_node",
+        Kind::VirtualRouter => "aws_appmesh_virtual_router",
+        Kind::Route => "aws_appmesh_route",
+        Kind::VirtualService => "aws_appmesh_virtual_service",
+        Kind::VirtualGateway => "aws_appmesh_virtual_gateway",
+        Kind::GatewayRoute => "aws_appmesh_gateway_route",
+        Kind::CloudMapNamespace => "aws_service_discovery_private_dns_namespace",
+        Kind::CloudMapService => "aws_service_discovery_service",
+    }
+}
+
+/// `aws_appmesh_virtual_node.orders_v1`.
+pub fn address(id: &ResourceId) -> String {
+    format!("{}.{}", resource_type(id.kind), tf_name(id))
+}
+
+/// Repeated blocks whose API list name is plural and whose block name is singular.
+fn singular(key: &str) -> Option<&'static str> {
+    Some(match key {
+        "listeners" => "listener",
+        "backends" => "backend",
+        "weighted_targets" => "weighted_target",
+        "headers" => "header",
+        "query_parameters" => "query_parameter",
+        _ => return None,
+    })
+}
+
+fn pseudo_expr(p: Pseudo) -> &'static str {
+    match p {
+        Pseudo::Region => "data.aws_region.current.region",
+        Pseudo::AccountId => "data.aws_caller_identity.current.account_id",
+        Pseudo::Partition => "data.aws_partition.current.partition",
+    }
+}
+
+/// The expression inside `${...}` for a non-literal value.
+fn expr(v: &Value) -> Option<String> {
+    match v {
+        Value::Ref(id, attr) => Some(format!(
+            "{}.{}",
+            address(id),
+            match attr {
+                Attr::Arn => "arn",
+                Attr::Name => "name",
+                Attr::Id => "id",
+            }
+        )),
+        Value::Param(p) => Some(format!("var.{p}")),
+        Value::Pseudo(p) => Some(pseudo_expr(*p).to_owned()),
+        _ => None,
+    }
+}
+
+/// Escapes what Terraform would read as a template in a literal string.
+fn escape(s: &str) -> String {
+    s.replace("${", "$${").replace("%{", "%%{")
+}
+
+fn value(v: &Value) -> Json {
+    match v {
+        Value::Bool(b) => json!(b),
+        Value::Int(n) => json!(n),
+        Value::Str(s) => json!(escape(s)),
+        Value::List(l) => Json::Array(l.iter().map(value).collect()),
+        Value::Map(m) => {
+            let mut out = Map::new();
+            for (k, v) in m {
+                let key = snake_case(k);
+                // `tags` and Cloud Map `attributes` are maps, not lists of key/value pairs.
+                if key == "attributes" || key == "tags" {
+                    if let Value::List(items) = v {
+                        out.insert(key, key_value_map(items));
+                        continue;
+                    }
+                }
+                let is_block_list = matches!(v, Value::List(items) if items.iter().all(|i| matches!(i, Value::Map(_))));
+                let key = match singular(&key) {
+                    Some(s) if is_block_list => s.to_owned(),
+                    _ => key,
+                };
+                out.insert(key, value(v));
+            }
+            Json::Object(out)
+        }
+        Value::Join(parts) => {
+            let mut s = String::new();
+            for p in parts {
+                match p {
+                    Value::Str(x) => s.push_str(&escape(x)),
+                    Value::Int(n) => s.push_str(&n.to_string()),
+                    other => s.push_str(&format!("${{{}}}", expr(other).unwrap_or_default())),
+                }
+            }
+            json!(s)
+        }
+        other => json!(format!(
+            "${{{}}}",
+            expr(other).expect("references have an expression")
+        )),
+    }
+}
+
+fn key_value_map(items: &[Value]) -> Json {
+    let mut m = Map::new();
+    for i in items {
+        if let Value::Map(kv) = i {
+            if let (Some(k), Some(v)) = (kv.get("Key"), kv.get("Value")) {
+                if let Value::Str(k) = k {
+                    m.insert(k.clone(), value(v));
+                }
+            }
+        }
+    }
+    Json::Object(m)
+}
+
+pub fn render(plan: &Plan, version: &str, spec_file: &str) -> Rendered {
+    let mut files = Rendered::new();
+
+    // main.tf.json
+    let mut by_type: BTreeMap<&str, Map<String, Json>> = BTreeMap::new();
+    let mut pseudos = BTreeSet::new();
+    for (id, r) in &plan.resources {
+        let mut body = Map::new();
+        for (k, v) in &r.props {
+            v.pseudos(&mut pseudos);
+            let key = if Some(k.as_str()) == id.kind.name_property() {
+                "name".to_owned()
+            } else {
+                snake_case(k)
+            };
+            let rendered = value(&Value::Map(BTreeMap::from([(k.clone(), v.clone())])));
+            let inner = rendered
+                .as_object()
+                .and_then(|o| o.values().next())
+                .cloned()
+                .unwrap_or(Json::Null);
+            body.insert(key, inner);
+        }
+        if !r.tags.is_empty() {
+            body.insert(
+                "tags".into(),
+                json!(r
+                    .tags
+                    .iter()
+                    .map(|(k, v)| (k.clone(), json!(escape(v))))
+                    .collect::<Map<_, _>>()),
+            );
+        }
+        let deps: Vec<String> = r.extra_depends_on().iter().map(address).collect();
+        if !deps.is_empty() {
+            body.insert("depends_on".into(), json!(deps));
+        }
+        by_type
+            .entry(resource_type(id.kind))
+            .or_default()
+            .insert(tf_name(id), Json::Object(body));
+    }
+    for o in plan.outputs.values() {
+        o.value.pseudos(&mut pseudos);
+    }
+    let mut main = Map::new();
+    if !pseudos.is_empty() {
+        let mut data: BTreeMap<&str, Json> = BTreeMap::new();
+        for p in &pseudos {
+            let ty = match p {
+                Pseudo::Region => "aws_region",
+                Pseudo::AccountId => "aws_caller_identity",
+                Pseudo::Partition => "aws_partition",
+            };
+            data.insert(ty, json!({ "current": {} }));
+        }
+        main.insert("data".into(), json!(data));
+    }
+    main.insert(
+        "resource".into(),
+        Json::Object(
+            by_type
+                .into_iter()
+                .map(|(k, v)| (k.to_owned(), Json::Object(v)))
+                .collect(),
+        ),
+    );
+    files.insert("main.tf.json".into(), to_json_text(&Json::Object(main)));
+
+    // variables.tf.json
+    let mut vars = Map::new();
+    for (name, p) in &plan.params {
+        let mut v = Map::new();
+        v.insert("type".into(), json!("string"));
+        v.insert("description".into(), json!(p.description));
+        if let Some(d) = &p.default {
+            v.insert("default".into(), json!(d));
+        }
+        if p.ty == ParamType::VpcId {
+            v.insert(
+                "validation".into(),
+                json!([{
+                    "condition": format!("${{can(regex(\"^vpc-[0-9a-f]+$\", var.{name}))}}"),
+                    "error_message": format!("{name} must be a VPC ID such as vpc-0123456789abcdef0."),
+                }]),
+            );
+        }
+        vars.insert(name.clone(), Json::Object(v));
+    }
+    files.insert(
+        "variables.tf.json".into(),
+        to_json_text(&json!({ "variable": vars })),
+    );
+
+    // outputs.tf.json: grouped outputs become one map output each.
+    let mut outputs = Map::new();
+    let mut groups: BTreeMap<&str, (Map<String, Json>, &str)> = BTreeMap::new();
+    for (name, o) in &plan.outputs {
+        match &o.group {
+            Some((g, member)) => {
+                let entry = groups
+                    .entry(g.as_str())
+                    .or_insert_with(|| (Map::new(), g.as_str()));
+                entry.0.insert(member.clone(), value(&o.value));
+            }
+            None => {
+                outputs.insert(
+                    name.clone(),
+                    json!({ "description": o.description, "value": value(&o.value) }),
+                );
+            }
+        }
+    }
+    for (g, (members, _)) in groups {
+        outputs.insert(
+            g.to_owned(),
+            json!({ "description": group_description(g), "value": Json::Object(members) }),
+        );
+    }
+    files.insert(
+        "outputs.tf.json".into(),
+        to_json_text(&json!({ "output": outputs })),
+    );
+
+    // versions.tf.json: the one place the tool version is written.
+    files.insert(
+        "versions.tf.json".into(),
+        to_json_text(&json!({
+            "//": format!("Generated by meshsynth {version} from {spec_file}; edit the spec and run `meshsynth synth` instead of this module."),
+            "terraform": {
+                "required_version": TERRAFORM_VERSION,
+                "required_providers": { "aws": { "source": "hashicorp/aws", "version": AWS_PROVIDER_VERSION } }
+            }
+        })),
+    );
+
+    files.insert(
+        "README.md".into(),
+        super::text::terraform_readme(plan, spec_file),
+    );
+    files
+}
+
+pub fn group_description(group: &str) -> &'static str {
+    match group {
+        "virtual_node_arns" => {
+            "Virtual node name → ARN (APPMESH_RESOURCE_ARN of each node's Envoy)"
+        }
+        "virtual_service_names" => "Virtual service key → name (the host names clients call)",
+        "virtual_gateway_arns" => {
+            "Virtual gateway name → ARN (APPMESH_RESOURCE_ARN of each gateway's Envoy)"
+        }
+        "cloud_map_service_arns" => "Cloud Map service name → ARN (for ECS ServiceRegistries)",
+        _ => "Generated values",
+    }
+}

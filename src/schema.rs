@@ -1,0 +1,21 @@
+//! The JSON Schema of the spec, generated from the model's types and doc comments.
+
+use crate::model::Spec;
+
+/// Where the committed schema lives, relative to the repository root.
+pub const SCHEMA_PATH: &str = "schemas/meshsynth.schema.json";
+
+/// The schema as JSON. One generator, so the file, the tests and "did you mean" agree.
+pub fn json_schema() -> serde_json::Value {
+    let schema = schemars::generate::SchemaSettings::draft2020_12()
+        .into_generator()
+        .into_root_schema_for::<Spec>();
+    serde_json::to_value(schema).expect("a schema is plain JSON")
+}
+
+/// The schema file's exact text: 2-space JSON with a trailing newline.
+pub fn json_schema_text() -> String {
+    let mut s = serde_json::to_string_pretty(&json_schema()).expect("a schema is plain JSON");
+    s.push('\n');
+    s
+}
