@@ -10,7 +10,27 @@ pub fn json_schema() -> serde_json::Value {
     let schema = schemars::generate::SchemaSettings::draft2020_12()
         .into_generator()
         .into_root_schema_for::<Spec>();
-    serde_json::to_value(schema).expect("a schema is plain JSON")
+    let mut v = serde_json::to_value(schema).expect("a schema is plain JSON");
+    close_objects(&mut v);
+    v
+}
+
+/// The loader refuses unknown keys, so the schema does too: editors then flag a typo as you type.
+/// (serde's `deny_unknown_fields` would stop loading at the first one instead of listing all.)
+fn close_objects(v: &mut serde_json::Value) {
+    match v {
+        serde_json::Value::Object(m) => {
+            if m.contains_key("properties") && !m.contains_key("additionalProperties") {
+                m.insert(
+                    "additionalProperties".into(),
+                    serde_json::Value::Bool(false),
+                );
+            }
+            m.values_mut().for_each(close_objects);
+        }
+        serde_json::Value::Array(a) => a.iter_mut().for_each(close_objects),
+        _ => {}
+    }
 }
 
 /// The schema file's exact text: 2-space JSON with a trailing newline.

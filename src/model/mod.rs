@@ -25,7 +25,7 @@ pub use tls::*;
 
 /// A meshsynth spec: one App Mesh service mesh and the services in it.
 #[derive(Debug, Clone, Deserialize, JsonSchema)]
-#[schemars(title = "meshsynth spec", extend("$id" = "https://meshsynth.dev/schemas/meshsynth.schema.json"))]
+#[schemars(title = "meshsynth spec")]
 pub struct Spec {
     /// Project name. Prefixes account-wide names (IAM roles, log groups, export names); letters, digits and `-`.
     pub name: String,

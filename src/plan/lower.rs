@@ -14,13 +14,13 @@ pub(super) fn lower(checked: &Checked) -> Plan {
         plan: Plan {
             project: spec.name.clone(),
             description: format!(
-                "{}: App Mesh mesh `{}` ({} virtual nodes, {} virtual routers, {} virtual services, {} virtual gateways)",
+                "{}: App Mesh mesh `{}` with {}, {}, {} and {}",
                 spec.name,
                 spec.mesh.name,
-                spec.virtual_nodes.len(),
-                spec.virtual_routers.len(),
-                spec.virtual_services.len(),
-                spec.virtual_gateways.len()
+                count(spec.virtual_nodes.len(), "virtual node"),
+                count(spec.virtual_routers.len(), "virtual router"),
+                count(spec.virtual_services.len(), "virtual service"),
+                count(spec.virtual_gateways.len(), "virtual gateway"),
             ),
             resources: BTreeMap::new(),
             params: BTreeMap::new(),
@@ -42,6 +42,14 @@ pub(super) fn lower(checked: &Checked) -> Plan {
         l.gateway(name, gw);
     }
     l.plan
+}
+
+fn count(n: usize, noun: &str) -> String {
+    if n == 1 {
+        format!("1 {noun}")
+    } else {
+        format!("{n} {noun}s")
+    }
 }
 
 struct Lowering<'a> {

@@ -249,11 +249,6 @@ impl Resource {
         self.props.values().for_each(|v| v.refs(&mut out));
         out
     }
-    /// Explicit dependencies that are not already implied by a reference.
-    pub fn extra_depends_on(&self) -> BTreeSet<ResourceId> {
-        let refs = self.references();
-        self.depends_on.difference(&refs).cloned().collect()
-    }
 }
 
 /// The type of an input the spec leaves to the environment.
@@ -299,9 +294,31 @@ pub struct Plan {
 }
 
 impl Plan {
-    /// Counts resources per kind, for summaries.
+    /// How many resources the graph has, for summaries.
     pub fn count(&self) -> usize {
         self.resources.len()
+    }
+
+    /// The explicit dependencies of `id` that its references do not already imply, directly or
+    /// through other resources: only those need a `DependsOn` / `depends_on`.
+    pub fn extra_depends_on(&self, id: &ResourceId) -> BTreeSet<ResourceId> {
+        let Some(r) = self.resources.get(id) else {
+            return BTreeSet::new();
+        };
+        let mut implied = BTreeSet::new();
+        let mut todo: Vec<ResourceId> = r.references().into_iter().collect();
+        while let Some(next) = todo.pop() {
+            if implied.insert(next.clone()) {
+                if let Some(n) = self.resources.get(&next) {
+                    todo.extend(
+                        n.references()
+                            .into_iter()
+                            .chain(n.depends_on.iter().cloned()),
+                    );
+                }
+            }
+        }
+        r.depends_on.difference(&implied).cloned().collect()
     }
 }
 

@@ -142,7 +142,11 @@ pub fn render(plan: &Plan, version: &str) -> Rendered {
         }
         let mut res = Map::new();
         res.insert("Type".into(), json!(resource_type(id.kind)));
-        let deps: Vec<String> = r.extra_depends_on().iter().map(cfn_logical_id).collect();
+        let deps: Vec<String> = plan
+            .extra_depends_on(id)
+            .iter()
+            .map(cfn_logical_id)
+            .collect();
         if !deps.is_empty() {
             res.insert("DependsOn".into(), json!(deps));
         }

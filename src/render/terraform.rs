@@ -170,7 +170,7 @@ pub fn render(plan: &Plan, version: &str, spec_file: &str) -> Rendered {
                     .collect::<Map<_, _>>()),
             );
         }
-        let deps: Vec<String> = r.extra_depends_on().iter().map(address).collect();
+        let deps: Vec<String> = plan.extra_depends_on(id).iter().map(address).collect();
         if !deps.is_empty() {
             body.insert("depends_on".into(), json!(deps));
         }

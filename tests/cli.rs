@@ -1,0 +1,192 @@
+//! The command line as a user runs it: exit codes, what is written, what is printed.
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+fn bin() -> Command {
+    let mut c = Command::new(env!("CARGO_BIN_EXE_meshsynth"));
+    c.current_dir(env!("CARGO_MANIFEST_DIR"));
+    c
+}
+
+fn run(args: &[&str]) -> Output {
+    bin().args(args).output().expect("the binary runs")
+}
+
+fn scratch(name: &str) -> PathBuf {
+    let d = std::env::temp_dir().join(format!("meshsynth-cli-{}-{name}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&d);
+    std::fs::create_dir_all(&d).unwrap();
+    d
+}
+
+fn text(b: &[u8]) -> String {
+    String::from_utf8_lossy(b).into_owned()
+}
+
+#[test]
+fn synth_without_a_spec_writes_the_bundled_example() {
+    let out = scratch("default");
+    let o = run(&["synth", "--out", out.to_str().unwrap()]);
+    assert!(o.status.success(), "{}", text(&o.stderr));
+    let base = out.join("orders-pipeline");
+    for f in [
+        "cloudformation/template.json",
+        "terraform/main.tf.json",
+        "terraform/variables.tf.json",
+        "terraform/outputs.tf.json",
+        "terraform/versions.tf.json",
+        "terraform/README.md",
+    ] {
+        assert!(base.join(f).is_file(), "{f} missing");
+    }
+    let err = text(&o.stderr);
+    assert!(
+        err.contains("cloudformation") && err.contains("terraform") && err.contains("resources"),
+        "{err}"
+    );
+    assert!(o.stdout.is_empty(), "results go to stdout only when asked");
+    // No temporary folder is left behind.
+    let leftovers: Vec<_> = std::fs::read_dir(&out)
+        .unwrap()
+        .flatten()
+        .filter(|e| e.file_name().to_string_lossy().starts_with('.'))
+        .collect();
+    assert!(leftovers.is_empty());
+}
+
+#[test]
+fn synth_target_and_stdout() {
+    let o = run(&[
+        "synth",
+        "examples/orders-pipeline.yaml",
+        "--target",
+        "cloudformation",
+        "--stdout",
+    ]);
+    assert!(o.status.success(), "{}", text(&o.stderr));
+    let v: serde_json::Value =
+        serde_json::from_slice(&o.stdout).expect("a single template on stdout");
+    assert_eq!(v["AWSTemplateFormatVersion"], "2010-09-09");
+}
+
+fn invalid_spec(dir: &Path) -> PathBuf {
+    let p = dir.join("broken.yaml");
+    std::fs::write(
+        &p,
+        "name: broken\nmesh: { name: broken }\nvirtual_services:\n  a.example.internal: { node: nope }\n",
+    )
+    .unwrap();
+    p
+}
+
+#[test]
+fn an_invalid_spec_exits_1_and_writes_nothing() {
+    let dir = scratch("invalid");
+    let spec = invalid_spec(&dir);
+    let out = dir.join("out");
+    let o = run(&[
+        "synth",
+        spec.to_str().unwrap(),
+        "--out",
+        out.to_str().unwrap(),
+    ]);
+    assert_eq!(o.status.code(), Some(1));
+    let err = text(&o.stderr);
+    assert!(err.contains("error[unknown-virtual-node]"), "{err}");
+    assert!(
+        err.contains("broken.yaml:4:"),
+        "diagnostics carry line:column: {err}"
+    );
+    assert!(
+        !out.join("broken").exists(),
+        "nothing may be written for an invalid spec"
+    );
+}
+
+#[test]
+fn validate_prints_json() {
+    let dir = scratch("json");
+    let spec = invalid_spec(&dir);
+    let o = run(&["validate", spec.to_str().unwrap(), "--format", "json"]);
+    assert_eq!(o.status.code(), Some(1));
+    let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    assert_eq!(v["valid"], false);
+    let d = &v["diagnostics"][0];
+    assert_eq!(d["code"], "unknown-virtual-node");
+    assert_eq!(d["severity"], "error");
+    assert_eq!(d["path"], r#"virtual_services["a.example.internal"].node"#);
+    assert_eq!(d["location"]["line"], 4);
+}
+
+#[test]
+fn validate_accepts_the_example() {
+    let o = run(&["validate", "examples/orders-pipeline.yaml"]);
+    assert_eq!(o.status.code(), Some(0), "{}", text(&o.stdout));
+}
+
+#[test]
+fn usage_and_io_errors_exit_2() {
+    assert_eq!(
+        run(&["synth", "does/not/exist.yaml"]).status.code(),
+        Some(2)
+    );
+    assert_eq!(run(&["validate"]).status.code(), Some(2));
+    assert_eq!(run(&["synth", "--target", "pulumi"]).status.code(), Some(2));
+}
+
+#[test]
+fn garbage_input_never_panics() {
+    let dir = scratch("garbage");
+    for (i, body) in [
+        "",
+        "- a\n- b\n",
+        "name: [\n",
+        "\u{0}\u{1}",
+        "name: x\nmesh: 3\n",
+        "{{{{",
+    ]
+    .iter()
+    .enumerate()
+    {
+        let p = dir.join(format!("g{i}.yaml"));
+        std::fs::write(&p, body).unwrap();
+        let o = run(&["validate", p.to_str().unwrap()]);
+        assert_eq!(
+            o.status.code(),
+            Some(1),
+            "input {body:?}: {}",
+            text(&o.stderr)
+        );
+        assert!(!text(&o.stderr).contains("panicked"));
+    }
+}
+
+#[test]
+fn every_command_has_help() {
+    for args in [
+        vec!["--help"],
+        vec!["synth", "--help"],
+        vec!["validate", "--help"],
+        vec!["schema", "--help"],
+    ] {
+        let o = run(&args);
+        assert!(o.status.success());
+        assert!(text(&o.stdout).contains("Usage"));
+    }
+}
+
+#[test]
+fn schema_check_passes_on_the_committed_schema() {
+    let o = run(&["schema", "--check"]);
+    assert!(o.status.success(), "{}", text(&o.stderr));
+    let dir = scratch("schema");
+    let stale = dir.join("s.json");
+    std::fs::write(&stale, "{}").unwrap();
+    assert_eq!(
+        run(&["schema", "--check", "--path", stale.to_str().unwrap()])
+            .status
+            .code(),
+        Some(1)
+    );
+}
