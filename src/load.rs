@@ -250,7 +250,7 @@ mod tests {
             idx.find(&p),
             Some(Location {
                 line: 3,
-                column: 20
+                column: 17
             })
         );
         let b = FieldPath::root().key("a").key("b");
