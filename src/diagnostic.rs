@@ -44,9 +44,7 @@ impl FieldPath {
             if let Some(t) = f(&p) {
                 return Some(t);
             }
-            if p.0.pop().is_none() {
-                return None;
-            }
+            p.0.pop()?;
         }
     }
 }

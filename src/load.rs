@@ -104,6 +104,8 @@ fn shape_error(e: &serde_yaml::Error, index: &LocationIndex) -> Diagnostic {
         .or_else(|| index.find(&path));
     let help = if message.starts_with("missing field") {
         "add the field; see schemas/meshsynth.schema.json for its shape"
+    } else if message.contains("is not a duration") {
+        "write durations as a whole number and a unit: `250ms`, `15s`, `5m`"
     } else if message.contains("unknown variant") {
         "use one of the values listed"
     } else {

@@ -31,24 +31,24 @@ impl Duration {
     /// Parses `250ms`, `15s`, `5m`. Anything else is an error that says what is accepted.
     pub fn parse(text: &str) -> Result<Self, String> {
         let t = text.trim();
-        let (digits, factor) = if let Some(d) = t.strip_suffix("ms") {
-            (d, 1)
-        } else if let Some(d) = t.strip_suffix('s') {
-            (d, 1_000)
-        } else if let Some(d) = t.strip_suffix('m') {
-            (d, 60_000)
-        } else {
-            return Err(format!(
-                "`{text}` is not a duration: write a whole number followed by `ms`, `s` or `m`, e.g. `250ms`, `15s`, `5m`"
-            ));
+        let split = t.find(|c: char| !c.is_ascii_digit()).unwrap_or(t.len());
+        let (digits, unit) = t.split_at(split);
+        let factor = match unit {
+            "ms" => 1,
+            "s" => 1_000,
+            "m" => 60_000,
+            _ => 0,
         };
-        let value: u64 = digits.parse().map_err(|_| {
-            format!("`{text}` is not a duration: `{digits}` is not a whole number (e.g. `250ms`, `15s`, `5m`)")
-        })?;
-        value
-            .checked_mul(factor)
-            .map(Self::from_millis)
-            .ok_or_else(|| format!("`{text}` is too long a duration"))
+        let value: Option<u64> = digits.parse().ok();
+        match value {
+            Some(v) if factor > 0 => v
+                .checked_mul(factor)
+                .map(Self::from_millis)
+                .ok_or_else(|| format!("`{text}` is too long a duration")),
+            _ => Err(format!(
+                "`{text}` is not a duration: write a whole number followed by `ms`, `s` or `m`, e.g. `250ms`, `15s`, `5m`"
+            )),
+        }
     }
 }
 
@@ -237,6 +237,10 @@ mod tests {
             .unwrap_err()
             .contains("`ms`, `s` or `m`"));
         assert!(Duration::parse("xs").is_err());
+        assert!(Duration::parse("5 seconds")
+            .unwrap_err()
+            .starts_with("`5 seconds` is not a duration"));
+        assert!(Duration::parse("1.5s").is_err());
         assert!(Duration::parse("99999999999999999999m").is_err());
     }
 }

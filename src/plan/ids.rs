@@ -74,8 +74,8 @@ pub(super) fn check_collisions(plan: &Plan) -> Diagnostics {
                     "id-collision",
                     r.source.clone(),
                     format!(
-                        "{} `{}` and `{}` both become the identifier `{ident}`",
-                        id.kind.noun(),
+                        "{}s `{}` and `{}` both become the identifier `{ident}`",
+                        id.kind.label(),
                         other.name,
                         id.name
                     ),

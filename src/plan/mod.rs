@@ -45,6 +45,20 @@ impl Kind {
             Kind::CloudMapService => "CloudMapService",
         }
     }
+    /// How messages name the kind.
+    pub fn label(self) -> &'static str {
+        match self {
+            Kind::Mesh => "mesh",
+            Kind::VirtualNode => "virtual node",
+            Kind::VirtualRouter => "virtual router",
+            Kind::Route => "route",
+            Kind::VirtualService => "virtual service",
+            Kind::VirtualGateway => "virtual gateway",
+            Kind::GatewayRoute => "gateway route",
+            Kind::CloudMapNamespace => "Cloud Map namespace",
+            Kind::CloudMapService => "Cloud Map service",
+        }
+    }
     /// The API property that holds the resource's own name, if it has one.
     pub fn name_property(self) -> Option<&'static str> {
         match self {
@@ -370,7 +384,7 @@ fn check_graph(plan: &Plan) -> Diagnostics {
                 return Some(
                     stack[start..]
                         .iter()
-                        .map(|x| format!("{} `{}`", x.kind.noun(), x.name))
+                        .map(|x| format!("{} `{}`", x.kind.label(), x.name))
                         .collect(),
                 );
             }

@@ -7,6 +7,7 @@
 //! - `routes`: routes and gateway routes (matches, targets, retries, protocols, ports);
 //! - `limits`: quotas and target-specific limits (the Terraform provider's caps).
 
+mod common;
 mod limits;
 mod names;
 mod nodes;
