@@ -402,8 +402,8 @@ impl Lowering<'_> {
                 if let Some(cp) = &l.connection_pool {
                     o = o.set("ConnectionPool", self.connection_pool(cp, l.protocol));
                 }
-                if let Some(tls) = &l.tls {
-                    o = o.set("TLS", listener_tls(tls));
+                if let Some(tls) = l.tls.as_ref().and_then(listener_tls) {
+                    o = o.set("TLS", tls);
                 }
                 o.into()
             })
@@ -596,8 +596,8 @@ impl Lowering<'_> {
                 if let Some(cp) = &l.connection_pool {
                     o = o.set("ConnectionPool", self.connection_pool(cp, l.protocol));
                 }
-                if let Some(tls) = &l.tls {
-                    o = o.set("TLS", listener_tls(tls));
+                if let Some(tls) = l.tls.as_ref().and_then(listener_tls) {
+                    o = o.set("TLS", tls);
                 }
                 o.into()
             })
@@ -702,8 +702,13 @@ fn validation(v: &TlsValidation) -> Value {
     o.into()
 }
 
-fn listener_tls(t: &ListenerTls) -> Value {
-    Obj::new()
+/// `None` for `mode: disabled` without a certificate: the API requires a certificate in every
+/// listener TLS block, and leaving the block out means the same thing (no TLS).
+fn listener_tls(t: &ListenerTls) -> Option<Value> {
+    if t.mode == TlsMode::Disabled && t.certificate.is_none() {
+        return None;
+    }
+    let tls: Value = Obj::new()
         .set(
             "Mode",
             match t.mode {
@@ -714,7 +719,8 @@ fn listener_tls(t: &ListenerTls) -> Value {
         )
         .opt("Certificate", t.certificate.as_ref().map(certificate))
         .opt("Validation", t.validation.as_ref().map(validation))
-        .into()
+        .into();
+    Some(tls)
 }
 
 fn client_policy(cp: &ClientPolicy) -> Value {

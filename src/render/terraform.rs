@@ -127,10 +127,8 @@ fn key_value_map(items: &[Value]) -> Json {
     let mut m = Map::new();
     for i in items {
         if let Value::Map(kv) = i {
-            if let (Some(k), Some(v)) = (kv.get("Key"), kv.get("Value")) {
-                if let Value::Str(k) = k {
-                    m.insert(k.clone(), value(v));
-                }
+            if let (Some(Value::Str(k)), Some(v)) = (kv.get("Key"), kv.get("Value")) {
+                m.insert(k.clone(), value(v));
             }
         }
     }
@@ -195,15 +193,19 @@ pub fn render(plan: &Plan, version: &str, spec_file: &str) -> Rendered {
         }
         main.insert("data".into(), json!(data));
     }
-    main.insert(
-        "resource".into(),
-        Json::Object(
-            by_type
-                .into_iter()
-                .map(|(k, v)| (k.to_owned(), Json::Object(v)))
-                .collect(),
-        ),
-    );
+    if by_type.is_empty() {
+        main.insert("//".into(), json!("This module creates no resources."));
+    } else {
+        main.insert(
+            "resource".into(),
+            Json::Object(
+                by_type
+                    .into_iter()
+                    .map(|(k, v)| (k.to_owned(), Json::Object(v)))
+                    .collect(),
+            ),
+        );
+    }
     files.insert("main.tf.json".into(), to_json_text(&Json::Object(main)));
 
     // variables.tf.json
@@ -228,7 +230,7 @@ pub fn render(plan: &Plan, version: &str, spec_file: &str) -> Rendered {
     }
     files.insert(
         "variables.tf.json".into(),
-        to_json_text(&json!({ "variable": vars })),
+        to_json_text(&labelled_blocks("variable", vars, "input variables")),
     );
 
     // outputs.tf.json: grouped outputs become one map output each.
@@ -258,7 +260,7 @@ pub fn render(plan: &Plan, version: &str, spec_file: &str) -> Rendered {
     }
     files.insert(
         "outputs.tf.json".into(),
-        to_json_text(&json!({ "output": outputs })),
+        to_json_text(&labelled_blocks("output", outputs, "outputs")),
     );
 
     // versions.tf.json: the one place the tool version is written.
@@ -278,6 +280,16 @@ pub fn render(plan: &Plan, version: &str, spec_file: &str) -> Rendered {
         super::text::terraform_readme(plan, spec_file),
     );
     files
+}
+
+/// `{ "variable": { ... } }`, or only a comment when there are none: an empty object there is a
+/// block without a label, which Terraform rejects.
+fn labelled_blocks(kind: &str, blocks: Map<String, Json>, what: &str) -> Json {
+    if blocks.is_empty() {
+        json!({ "//": format!("This module has no {what}.") })
+    } else {
+        json!({ kind: blocks })
+    }
 }
 
 pub fn group_description(group: &str) -> &'static str {

@@ -77,6 +77,25 @@ pub(crate) fn check(ctx: &mut Ctx) {
             )
             .help = Some("write the ID of the account that shares the mesh, as a quoted string: \"111122223333\"".into());
         }
+        let nothing = spec.virtual_nodes.is_empty()
+            && spec.virtual_routers.is_empty()
+            && spec.virtual_services.is_empty()
+            && spec.virtual_gateways.is_empty()
+            && spec
+                .service_discovery
+                .as_ref()
+                .and_then(|s| s.cloud_map.as_ref())
+                .is_none();
+        if nothing {
+            ctx.error(
+                "empty-spec",
+                FieldPath::root().key("mesh").key("owner"),
+                "a spec for a shared mesh must declare at least one resource",
+            )
+            .help = Some(
+                "meshsynth creates no mesh for a shared mesh, and CloudFormation rejects a template without resources: add virtual nodes, services, routers or gateways".into(),
+            );
+        }
         if spec.mesh.egress_filter.is_some() || spec.mesh.ip_preference.is_some() {
             ctx.error(
                 "shared-mesh-spec",

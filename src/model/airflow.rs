@@ -1,0 +1,232 @@
+//! The `airflow:` and `workloads:` sections: Apache Airflow on Amazon ECS inside the mesh, and the
+//! meshed services themselves run as ECS services.
+
+use std::collections::BTreeMap;
+
+use schemars::JsonSchema;
+use serde::Deserialize;
+
+/// An Apache Airflow deployment whose tasks call meshed services.
+#[derive(Debug, Clone, Deserialize, JsonSchema)]
+pub struct Airflow {
+    /// The Airflow major.minor version, e.g. `"3.1"` or `"2.10"`. 3.x and 2.x differ in components and settings.
+    pub version: String,
+    /// The Airflow image, pinned by tag or digest, e.g. `apache/airflow:3.1.3` (`latest` is a warning).
+    pub image: String,
+    /// Where Airflow runs. Only `ecs` for now.
+    pub platform: AirflowPlatform,
+    /// `ecs` (AwsEcsExecutor: one ECS task per Airflow task), `celery` or `local`.
+    pub executor: Executor,
+    /// The ECS cluster: `{ create: true }` or `{ name: existing-cluster }`.
+    pub cluster: ClusterRef,
+    /// How ECS runs the tasks. Default: `fargate`.
+    #[serde(default)]
+    pub launch_type: Option<LaunchType>,
+    /// Secrets injected with ECS `secrets[].valueFrom`, never as plain environment values.
+    pub secrets: AirflowSecrets,
+    /// The long-running Airflow components, each an ECS service.
+    #[serde(default)]
+    pub components: Components,
+    /// The task definition AwsEcsExecutor runs every Airflow task with (or the Celery workers' service).
+    #[serde(default)]
+    pub workers: Option<Workers>,
+    /// Traffic that must bypass Envoy (under `drop_all` everything else not in the mesh is blocked).
+    #[serde(default)]
+    pub egress: Egress,
+    /// Airflow connections to meshed services, by connection id; they become `AIRFLOW_CONN_<ID>`.
+    #[serde(default)]
+    pub connections: BTreeMap<String, Connection>,
+    /// Containers DAGs run with `EcsRunTaskOperator`, each with its own task definition and virtual node.
+    #[serde(default)]
+    pub tasks: BTreeMap<String, DagTask>,
+    /// Days CloudWatch keeps the logs of every Airflow container. Default: 30.
+    #[serde(default)]
+    pub log_retention_days: Option<u32>,
+}
+
+/// Where Airflow runs.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, JsonSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum AirflowPlatform {
+    /// Amazon ECS.
+    Ecs,
+}
+
+/// The Airflow executor.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, JsonSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum Executor {
+    /// `AwsEcsExecutor` from the Amazon provider: every Airflow task is an ECS task.
+    Ecs,
+    /// `CeleryExecutor`: long-running Celery workers take tasks from a Redis broker.
+    Celery,
+    /// `LocalExecutor`: tasks run inside the scheduler's container.
+    Local,
+}
+
+/// ECS launch type.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, JsonSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum LaunchType {
+    /// AWS Fargate.
+    Fargate,
+    /// EC2 container instances of the cluster.
+    Ec2,
+}
+
+/// The ECS cluster Airflow runs in.
+#[derive(Debug, Clone, Default, Deserialize, JsonSchema)]
+pub struct ClusterRef {
+    /// Create a cluster named after the project.
+    #[serde(default)]
+    pub create: Option<bool>,
+    /// The name of an existing cluster.
+    #[serde(default)]
+    pub name: Option<String>,
+}
+
+/// A secret value: a Secrets Manager / SSM Parameter Store ARN, or the name of a CloudFormation
+/// parameter / Terraform variable that will hold the ARN.
+#[derive(Debug, Clone, Default, Deserialize, JsonSchema)]
+pub struct SecretRef {
+    /// A Secrets Manager secret ARN (optionally with `:json-key::`) or an SSM parameter ARN.
+    #[serde(default)]
+    pub arn: Option<String>,
+    /// A parameter (CloudFormation, PascalCase) / variable (Terraform, snake_case) that holds the ARN.
+    #[serde(default)]
+    pub parameter: Option<String>,
+}
+
+/// The secrets every Airflow component needs.
+#[derive(Debug, Clone, Default, Deserialize, JsonSchema)]
+pub struct AirflowSecrets {
+    /// The metadata database URL (`AIRFLOW__DATABASE__SQL_ALCHEMY_CONN`).
+    #[serde(default)]
+    pub database_url: Option<SecretRef>,
+    /// The Fernet key (`AIRFLOW__CORE__FERNET_KEY`); identical on every component.
+    #[serde(default)]
+    pub fernet_key: Option<SecretRef>,
+    /// The API server's secret key (`AIRFLOW__API__SECRET_KEY` on 3.x, `AIRFLOW__WEBSERVER__SECRET_KEY` on 2.x).
+    #[serde(default)]
+    pub api_secret_key: Option<SecretRef>,
+    /// The Execution API's JWT signing secret (`AIRFLOW__API_AUTH__JWT_SECRET`, 3.x only).
+    #[serde(default)]
+    pub jwt_secret: Option<SecretRef>,
+    /// The Celery broker URL (`AIRFLOW__CELERY__BROKER_URL`, Celery only).
+    #[serde(default)]
+    pub broker_url: Option<SecretRef>,
+}
+
+/// Sizes of one ECS service.
+#[derive(Debug, Clone, Default, Deserialize, JsonSchema)]
+pub struct ComponentSize {
+    /// Task CPU units (Fargate: 256, 512, 1024, 2048, 4096, 8192, 16384).
+    #[serde(default)]
+    pub cpu: Option<u32>,
+    /// Task memory in MiB; must fit the CPU on Fargate.
+    #[serde(default)]
+    pub memory: Option<u32>,
+    /// Number of tasks. Default: 1.
+    #[serde(default)]
+    pub desired_count: Option<u32>,
+}
+
+/// The long-running components.
+#[derive(Debug, Clone, Default, Deserialize, JsonSchema)]
+pub struct Components {
+    /// The API server (3.x): UI, REST API and the Execution API that tasks call.
+    #[serde(default)]
+    pub api_server: Option<ComponentSize>,
+    /// The webserver (2.x).
+    #[serde(default)]
+    pub webserver: Option<ComponentSize>,
+    /// The scheduler.
+    #[serde(default)]
+    pub scheduler: Option<ComponentSize>,
+    /// The DAG processor (required on 3.x).
+    #[serde(default)]
+    pub dag_processor: Option<ComponentSize>,
+    /// The triggerer.
+    #[serde(default)]
+    pub triggerer: Option<ComponentSize>,
+}
+
+/// The worker task definition.
+#[derive(Debug, Clone, Default, Deserialize, JsonSchema)]
+pub struct Workers {
+    /// Task CPU units.
+    #[serde(default)]
+    pub cpu: Option<u32>,
+    /// Task memory in MiB.
+    #[serde(default)]
+    pub memory: Option<u32>,
+    /// Virtual services every Airflow task may call.
+    #[serde(default)]
+    pub backends: Vec<String>,
+    /// Most Airflow tasks running at once (`AIRFLOW__CORE__PARALLELISM`). Default: 32 (Airflow's default).
+    #[serde(default)]
+    pub parallelism: Option<u32>,
+    /// Celery worker tasks (Celery only). Default: 1.
+    #[serde(default)]
+    pub desired_count: Option<u32>,
+}
+
+/// Egress that bypasses Envoy.
+#[derive(Debug, Clone, Default, Deserialize, JsonSchema)]
+pub struct Egress {
+    /// Destination ports Envoy does not intercept (e.g. 5432 for Postgres).
+    #[serde(default)]
+    pub ignored_ports: Vec<u32>,
+    /// Destination IPs or CIDRs Envoy does not intercept, besides the ECS metadata and IMDS addresses.
+    #[serde(default)]
+    pub ignored_ips: Vec<String>,
+}
+
+/// An Airflow connection to a meshed service.
+#[derive(Debug, Clone, Deserialize, JsonSchema)]
+pub struct Connection {
+    /// The virtual service the connection points at (its name is the host).
+    pub virtual_service: String,
+    /// The port of the virtual service's provider listener.
+    pub port: u32,
+    /// The Airflow connection type. Default: `http`.
+    #[serde(default)]
+    pub conn_type: Option<String>,
+}
+
+/// A container a DAG runs with `EcsRunTaskOperator`.
+#[derive(Debug, Clone, Deserialize, JsonSchema)]
+pub struct DagTask {
+    /// The container image, pinned by tag or digest.
+    pub image: String,
+    /// The command the container runs.
+    #[serde(default)]
+    pub command: Vec<String>,
+    /// Virtual services this task may call.
+    #[serde(default)]
+    pub backends: Vec<String>,
+    /// Task CPU units.
+    pub cpu: u32,
+    /// Task memory in MiB.
+    pub memory: u32,
+    /// Plain environment variables (never secrets).
+    #[serde(default)]
+    pub environment: BTreeMap<String, String>,
+}
+
+/// A meshed service run as an ECS service; its key is the virtual node it runs.
+#[derive(Debug, Clone, Deserialize, JsonSchema)]
+pub struct Workload {
+    /// The container image, pinned by tag or digest.
+    pub image: String,
+    /// Task CPU units.
+    pub cpu: u32,
+    /// Task memory in MiB.
+    pub memory: u32,
+    /// Number of tasks. Default: 1.
+    #[serde(default)]
+    pub desired_count: Option<u32>,
+    /// Plain environment variables (never secrets).
+    #[serde(default)]
+    pub environment: BTreeMap<String, String>,
+}
