@@ -97,9 +97,14 @@ pub(crate) fn check(ctx: &mut Ctx) {
             );
         }
         if spec.mesh.egress_filter.is_some() || spec.mesh.ip_preference.is_some() {
+            let key = if spec.mesh.egress_filter.is_some() {
+                "egress_filter"
+            } else {
+                "ip_preference"
+            };
             ctx.error(
                 "shared-mesh-spec",
-                FieldPath::root().key("mesh"),
+                FieldPath::root().key("mesh").key(key),
                 "a shared mesh is owned by another account, so its egress filter and IP preference cannot be set here",
             )
             .help = Some("remove `egress_filter` and `ip_preference`, or ask the owner account to set them".into());
