@@ -10,8 +10,9 @@ use crate::{load, plan, validate};
 pub struct Synthesis {
     /// Every diagnostic, sorted and located.
     pub diagnostics: Diagnostics,
-    /// Files per target; `None` when the spec has errors.
-    pub files: Option<BTreeMap<Target, Rendered>>,
+    /// Files per output folder (`cloudformation`, `terraform`, `airflow`); `None` when the spec
+    /// has errors.
+    pub files: Option<BTreeMap<&'static str, Rendered>>,
     /// Resources in the graph (for summaries).
     pub resources: usize,
 }
@@ -26,16 +27,19 @@ pub fn synthesize(text: &str, spec_file: &str, targets: &[Target]) -> Synthesis 
             resources: 0,
         };
     };
-    let files = targets
+    let mut files: BTreeMap<&'static str, Rendered> = targets
         .iter()
         .map(|t| {
             let rendered = match t {
                 Target::Cloudformation => render::cloudformation::render(&plan, crate::VERSION),
                 Target::Terraform => render::terraform::render(&plan, crate::VERSION, spec_file),
             };
-            (*t, rendered)
+            (t.dir(), rendered)
         })
         .collect();
+    if let Some(guide) = render::text::airflow_guide(&plan, spec_file) {
+        files.insert("airflow", guide);
+    }
     Synthesis {
         diagnostics,
         files: Some(files),

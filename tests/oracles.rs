@@ -40,7 +40,7 @@ fn oracles_accept_examples_and_valid_fixtures() {
         let s = synthesize(&std::fs::read_to_string(f).unwrap(), &name, &targets);
         let stem = f.file_stem().unwrap().to_string_lossy().to_string();
         for (t, rendered) in s.files.expect("valid fixture") {
-            let dir = scratch.join(&stem).join(t.dir());
+            let dir = scratch.join(&stem).join(t);
             std::fs::create_dir_all(&dir).unwrap();
             for (file, content) in rendered {
                 std::fs::write(dir.join(file), content).unwrap();

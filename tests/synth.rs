@@ -56,7 +56,7 @@ fn valid_fixtures_synthesize() {
                     );
                 }
             }
-            insta::assert_snapshot!(t.dir(), joined(rendered));
+            insta::assert_snapshot!(*t, joined(rendered));
         }
     });
 }
@@ -73,7 +73,7 @@ fn the_bundled_example_has_no_diagnostics() {
     );
     let files = s.files.unwrap();
     let cfn: serde_json::Value =
-        serde_json::from_str(&files[&Target::Cloudformation]["template.json"]).unwrap();
+        serde_json::from_str(&files["cloudformation"]["template.json"]).unwrap();
     let resources = cfn["Resources"].as_object().unwrap();
     // The 90/10 split reaches the route as two weighted targets, referenced by name.
     let default = &resources["RouteOrdersDefault"]["Properties"]["Spec"]["HttpRoute"]["Action"]
@@ -91,8 +91,7 @@ fn the_bundled_example_has_no_diagnostics() {
         let count: usize = rendered.values().map(|c| c.matches(&version).count()).sum();
         assert_eq!(count, 1);
     }
-    let tf: serde_json::Value =
-        serde_json::from_str(&files[&Target::Terraform]["main.tf.json"]).unwrap();
+    let tf: serde_json::Value = serde_json::from_str(&files["terraform"]["main.tf.json"]).unwrap();
     let node = &tf["resource"]["aws_appmesh_virtual_node"]["orders_v1"];
     assert_eq!(
         node["mesh_name"],

@@ -140,24 +140,23 @@ fn synth(a: SynthArgs) -> Result<ExitCode> {
             write_atomically(&a.out, &stem, &files)?;
         }
         for (t, rendered) in &files {
-            eprintln!(
-                "  {:<14} {} resources, {} warning(s) -> {}",
-                t.dir(),
-                result.resources,
-                result.diagnostics.warnings(),
-                if a.stdout {
-                    "stdout".to_owned()
-                } else {
-                    let names: Vec<&str> = rendered.keys().map(String::as_str).collect();
-                    format!(
-                        "{}/{}/{}/ ({})",
-                        a.out.display(),
-                        stem,
-                        t.dir(),
-                        names.join(", ")
-                    )
-                }
-            );
+            let dest = if a.stdout {
+                "stdout".to_owned()
+            } else {
+                let names: Vec<&str> = rendered.keys().map(String::as_str).collect();
+                format!("{}/{}/{}/ ({})", a.out.display(), stem, t, names.join(", "))
+            };
+            // Guides sit beside the targets; only targets render resources.
+            let what = if Target::ALL.iter().any(|x| x.dir() == *t) {
+                format!(
+                    "{} resources, {} warning(s)",
+                    result.resources,
+                    result.diagnostics.warnings()
+                )
+            } else {
+                "guide".to_owned()
+            };
+            eprintln!("  {t:<14} {what} -> {dest}");
         }
         eprintln!("  done in {:.1} ms", elapsed.as_secs_f64() * 1000.0);
     }
@@ -184,12 +183,12 @@ fn spec_stem(spec: &Path) -> Result<String> {
     Ok(stem.to_owned())
 }
 
-fn print_files(files: &BTreeMap<Target, Rendered>) {
+fn print_files(files: &BTreeMap<&'static str, Rendered>) {
     let many = files.values().map(|r| r.len()).sum::<usize>() > 1;
     for (t, rendered) in files {
         for (name, content) in rendered {
             if many {
-                println!("==> {}/{} <==", t.dir(), name);
+                println!("==> {}/{} <==", t, name);
             }
             print!("{content}");
         }
@@ -198,7 +197,11 @@ fn print_files(files: &BTreeMap<Target, Rendered>) {
 
 /// Writes every target of one spec into a temporary folder, then swaps each target folder in
 /// with a rename, so an interrupted run never leaves a half-written target behind.
-fn write_atomically(out: &Path, stem: &str, files: &BTreeMap<Target, Rendered>) -> Result<()> {
+fn write_atomically(
+    out: &Path,
+    stem: &str,
+    files: &BTreeMap<&'static str, Rendered>,
+) -> Result<()> {
     fs::create_dir_all(out).with_context(|| format!("creating `{}`", out.display()))?;
     let tmp = out.join(format!(".{stem}.tmp-{}", std::process::id()));
     let result = (|| -> Result<()> {
@@ -206,7 +209,7 @@ fn write_atomically(out: &Path, stem: &str, files: &BTreeMap<Target, Rendered>) 
             fs::remove_dir_all(&tmp).with_context(|| format!("removing `{}`", tmp.display()))?;
         }
         for (t, rendered) in files {
-            let dir = tmp.join(t.dir());
+            let dir = tmp.join(t);
             fs::create_dir_all(&dir).with_context(|| format!("creating `{}`", dir.display()))?;
             for (name, content) in rendered {
                 let p = dir.join(name);
@@ -217,13 +220,13 @@ fn write_atomically(out: &Path, stem: &str, files: &BTreeMap<Target, Rendered>) 
         fs::create_dir_all(&dest_root)
             .with_context(|| format!("creating `{}`", dest_root.display()))?;
         for t in files.keys() {
-            let dest = dest_root.join(t.dir());
+            let dest = dest_root.join(t);
             if dest.exists() {
-                let old = tmp.join(format!("old-{}", t.dir()));
+                let old = tmp.join(format!("old-{}", t));
                 fs::rename(&dest, &old)
                     .with_context(|| format!("moving `{}` aside", dest.display()))?;
             }
-            fs::rename(tmp.join(t.dir()), &dest)
+            fs::rename(tmp.join(t), &dest)
                 .with_context(|| format!("moving output into `{}`", dest.display()))?;
         }
         Ok(())

@@ -230,3 +230,99 @@ pub struct Workload {
     #[serde(default)]
     pub environment: BTreeMap<String, String>,
 }
+
+/// A parsed Airflow version.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub struct AirflowVersion {
+    pub major: u32,
+    pub minor: u32,
+}
+
+impl Airflow {
+    /// `"3.1"` → 3.1; `None` when the text is not `MAJOR.MINOR[.PATCH]`.
+    pub fn parsed_version(&self) -> Option<AirflowVersion> {
+        let mut parts = self.version.split('.');
+        let major = parts.next()?.parse().ok()?;
+        let minor = parts.next().map_or(Some(0), |m| m.parse().ok())?;
+        Some(AirflowVersion { major, minor })
+    }
+
+    pub fn is_v3(&self) -> bool {
+        self.parsed_version().is_some_and(|v| v.major >= 3)
+    }
+
+    /// Fargate unless the spec says `ec2`.
+    pub fn launch_type(&self) -> LaunchType {
+        self.launch_type.unwrap_or(LaunchType::Fargate)
+    }
+
+    /// The parallelism the worker node must carry (Airflow's default is 32).
+    pub fn parallelism(&self) -> u32 {
+        self.workers
+            .as_ref()
+            .and_then(|w| w.parallelism)
+            .unwrap_or(32)
+    }
+
+    /// The component that runs Airflow tasks and therefore needs the worker virtual node.
+    pub fn runs_tasks_in(&self) -> TaskRunner {
+        match self.executor {
+            Executor::Ecs => TaskRunner::EcsTaskDefinition,
+            Executor::Celery => TaskRunner::CeleryWorkers,
+            Executor::Local => TaskRunner::Scheduler,
+        }
+    }
+}
+
+/// Where Airflow tasks run, by executor.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum TaskRunner {
+    /// AwsEcsExecutor: a task definition the executor starts once per Airflow task.
+    EcsTaskDefinition,
+    /// CeleryExecutor: an ECS service of Celery workers.
+    CeleryWorkers,
+    /// LocalExecutor: inside the scheduler's container.
+    Scheduler,
+}
+
+/// Names meshsynth gives the Airflow side of the mesh. Validation checks they do not collide
+/// with the spec's own names; lowering uses them.
+pub mod names {
+    /// The virtual node of the containers that run Airflow tasks.
+    pub const WORKER_NODE: &str = "airflow-worker";
+    /// The virtual node of the API server (3.x) or webserver (2.x).
+    pub const API_NODE: &str = "airflow-api-server";
+    /// The Cloud Map service of the API server.
+    pub const API_CLOUD_MAP_SERVICE: &str = "airflow-api-server";
+    /// The API server's port.
+    pub const API_PORT: u32 = 8080;
+    /// The name of the Airflow container in every task definition.
+    pub const AIRFLOW_CONTAINER: &str = "airflow";
+    /// The name of the Envoy container in every meshed task definition.
+    pub const ENVOY_CONTAINER: &str = "envoy";
+
+    /// Memory (MiB) reserved for Envoy in every meshed task; the rest is the application's.
+    pub const ENVOY_MEMORY_RESERVATION: u32 = 128;
+    /// CPU units reserved for Envoy in every meshed task.
+    pub const ENVOY_CPU: u32 = 64;
+    /// The least memory (MiB) an Airflow container gets after Envoy's reservation.
+    pub const MIN_AIRFLOW_MEMORY: u32 = 512;
+    /// Task sizes used when the spec sets none: (cpu, memory).
+    pub const DEFAULT_SIZE: (u32, u32) = (1024, 2048);
+    pub const DEFAULT_SMALL_SIZE: (u32, u32) = (512, 1024);
+
+    /// The virtual node of a DAG task container (`ingest_orders` → `airflow-task-ingest-orders`).
+    pub fn task_node(task: &str) -> String {
+        format!("airflow-task-{}", task.replace('_', "-"))
+    }
+
+    /// The virtual service clients of the API server call.
+    pub fn api_service(namespace: &str) -> String {
+        format!("{API_CLOUD_MAP_SERVICE}.{namespace}")
+    }
+
+    /// An ECS task definition family: `<project>-<what>`.
+    pub fn family(project: &str, what: &str) -> String {
+        format!("{project}-{}", what.replace('_', "-"))
+    }
+}

@@ -6,6 +6,7 @@
 //! every mistake at once with a path, instead of serde stopping at the first.
 //! Field names are the YAML keys, so an error path reads like the YAML.
 
+mod airflow;
 mod gateway;
 mod node;
 mod routing;
@@ -17,6 +18,11 @@ use std::collections::BTreeMap;
 use schemars::JsonSchema;
 use serde::Deserialize;
 
+pub use airflow::{
+    names as airflow_names, Airflow, AirflowPlatform, AirflowSecrets, AirflowVersion, ClusterRef,
+    ComponentSize, Components, Connection, DagTask, Egress, Executor, LaunchType, SecretRef,
+    TaskRunner, Workers, Workload,
+};
 pub use gateway::*;
 pub use node::*;
 pub use routing::*;
@@ -46,6 +52,12 @@ pub struct Spec {
     /// Virtual gateways (ingress Envoys) with their gateway routes, keyed by their App Mesh name.
     #[serde(default)]
     pub virtual_gateways: BTreeMap<String, VirtualGateway>,
+    /// Apache Airflow on Amazon ECS, whose tasks call the mesh's services through Envoy.
+    #[serde(default)]
+    pub airflow: Option<Airflow>,
+    /// Virtual nodes run as ECS services by meshsynth, keyed by the virtual node's name.
+    #[serde(default)]
+    pub workloads: BTreeMap<String, Workload>,
     /// Tags put on every resource meshsynth creates. A resource's own `tags` win over these.
     #[serde(default)]
     pub tags: BTreeMap<String, String>,

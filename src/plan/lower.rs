@@ -5,10 +5,10 @@ use std::collections::{BTreeMap, BTreeSet};
 use super::{Attr, Kind, Obj, Output, Param, ParamType, Plan, Resource, ResourceId, Value};
 use crate::diagnostic::FieldPath;
 use crate::model::*;
-use crate::validate::Checked;
 
-pub(super) fn lower(checked: &Checked) -> Plan {
-    let spec = checked.spec();
+/// Lowers the App Mesh part. Takes the spec as augmented by `airflow::augment`, whose generated
+/// nodes and services go through exactly the same code as the spec's own.
+pub(super) fn lower(spec: &Spec) -> Plan {
     let mut l = Lowering {
         spec,
         plan: Plan {
@@ -25,6 +25,7 @@ pub(super) fn lower(checked: &Checked) -> Plan {
             resources: BTreeMap::new(),
             params: BTreeMap::new(),
             outputs: BTreeMap::new(),
+            airflow: None,
         },
     };
     l.mesh();
@@ -66,7 +67,7 @@ pub(crate) fn node_id(name: &str) -> ResourceId {
 fn router_id(name: &str) -> ResourceId {
     ResourceId::new(Kind::VirtualRouter, name)
 }
-fn service_id(name: &str) -> ResourceId {
+pub(crate) fn service_id(name: &str) -> ResourceId {
     ResourceId::new(Kind::VirtualService, name)
 }
 fn gateway_id(name: &str) -> ResourceId {
@@ -75,7 +76,7 @@ fn gateway_id(name: &str) -> ResourceId {
 fn namespace_id(namespace: &str) -> ResourceId {
     ResourceId::new(Kind::CloudMapNamespace, namespace)
 }
-fn cloud_map_service_id(name: &str) -> ResourceId {
+pub(crate) fn cloud_map_service_id(name: &str) -> ResourceId {
     ResourceId::new(Kind::CloudMapService, name)
 }
 

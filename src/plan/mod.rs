@@ -6,6 +6,7 @@
 //! stored once, as [`Value::Ref`], and become `Fn::GetAtt` or `${type.name.attr}` in rendering;
 //! they also are the graph's edges. `depends_on` carries ordering that no reference implies.
 
+mod airflow;
 mod ids;
 mod lower;
 
@@ -28,6 +29,12 @@ pub enum Kind {
     GatewayRoute,
     CloudMapNamespace,
     CloudMapService,
+    EcsCluster,
+    LogGroup,
+    IamRole,
+    IamRolePolicy,
+    TaskDefinition,
+    EcsService,
 }
 
 impl Kind {
@@ -43,7 +50,17 @@ impl Kind {
             Kind::GatewayRoute => "GatewayRoute",
             Kind::CloudMapNamespace => "CloudMapNamespace",
             Kind::CloudMapService => "CloudMapService",
+            Kind::EcsCluster => "EcsCluster",
+            Kind::LogGroup => "LogGroup",
+            Kind::IamRole => "Role",
+            Kind::IamRolePolicy => "RolePolicy",
+            Kind::TaskDefinition => "TaskDefinition",
+            Kind::EcsService => "EcsService",
         }
+    }
+    /// Whether the resource type takes tags.
+    pub fn taggable(self) -> bool {
+        self != Kind::IamRolePolicy
     }
     /// How messages name the kind.
     pub fn label(self) -> &'static str {
@@ -57,6 +74,12 @@ impl Kind {
             Kind::GatewayRoute => "gateway route",
             Kind::CloudMapNamespace => "Cloud Map namespace",
             Kind::CloudMapService => "Cloud Map service",
+            Kind::EcsCluster => "ECS cluster",
+            Kind::LogGroup => "log group",
+            Kind::IamRole => "IAM role",
+            Kind::IamRolePolicy => "IAM role policy",
+            Kind::TaskDefinition => "task definition",
+            Kind::EcsService => "ECS service",
         }
     }
     /// The API property that holds the resource's own name, if it has one.
@@ -70,6 +93,12 @@ impl Kind {
             Kind::VirtualGateway => Some("VirtualGatewayName"),
             Kind::GatewayRoute => Some("GatewayRouteName"),
             Kind::CloudMapNamespace | Kind::CloudMapService => Some("Name"),
+            Kind::EcsCluster => Some("ClusterName"),
+            Kind::LogGroup => Some("LogGroupName"),
+            Kind::IamRole => Some("RoleName"),
+            Kind::IamRolePolicy => Some("PolicyName"),
+            Kind::TaskDefinition => Some("Family"),
+            Kind::EcsService => Some("ServiceName"),
         }
     }
 }
@@ -122,6 +151,8 @@ pub enum Value {
     Pseudo(Pseudo),
     /// The parts concatenated into one string.
     Join(Vec<Value>),
+    /// The items of a list-valued expression (a list parameter) joined with a separator.
+    JoinList(String, Box<Value>),
 }
 
 impl Value {
@@ -139,6 +170,7 @@ impl Value {
             }
             Value::List(v) | Value::Join(v) => v.iter().for_each(|x| x.refs(out)),
             Value::Map(m) => m.values().for_each(|x| x.refs(out)),
+            Value::JoinList(_, v) => v.refs(out),
             _ => {}
         }
     }
@@ -150,6 +182,7 @@ impl Value {
             }
             Value::List(v) | Value::Join(v) => v.iter().for_each(|x| x.params(out)),
             Value::Map(m) => m.values().for_each(|x| x.params(out)),
+            Value::JoinList(_, v) => v.params(out),
             _ => {}
         }
     }
@@ -160,6 +193,7 @@ impl Value {
             }
             Value::List(v) | Value::Join(v) => v.iter().for_each(|x| x.pseudos(out)),
             Value::Map(m) => m.values().for_each(|x| x.pseudos(out)),
+            Value::JoinList(_, v) => v.pseudos(out),
             _ => {}
         }
     }
@@ -269,6 +303,8 @@ impl Resource {
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum ParamType {
     VpcId,
+    SubnetIds,
+    SecurityGroupIds,
     String,
 }
 
@@ -305,6 +341,45 @@ pub struct Plan {
     pub params: BTreeMap<String, Param>,
     /// Outputs by neutral snake_case name (unique across groups).
     pub outputs: BTreeMap<String, Output>,
+    /// What the Airflow guide documents, when the spec has an `airflow:` section.
+    pub airflow: Option<AirflowDoc>,
+}
+
+/// Facts about the generated Airflow deployment for the human-facing guide.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct AirflowDoc {
+    pub version: String,
+    pub executor: String,
+    /// The cluster name as DAGs pass it.
+    pub cluster: String,
+    pub launch_type: String,
+    pub worker_family: Option<String>,
+    pub log_group: String,
+    pub tasks: Vec<DagTaskDoc>,
+    pub connections: Vec<ConnectionDoc>,
+    /// Environment a scheduler run elsewhere must set (name, value or how to get it).
+    pub scheduler_env: Vec<(String, String)>,
+    /// Generated virtual nodes: (name, what it is, backends).
+    pub nodes: Vec<(String, String, Vec<String>)>,
+    /// Ports Envoy does not intercept.
+    pub ignored_ports: Vec<u32>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct DagTaskDoc {
+    pub name: String,
+    pub family: String,
+    pub container: String,
+    pub node: String,
+    pub backends: Vec<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct ConnectionDoc {
+    pub id: String,
+    pub env: String,
+    pub host: String,
+    pub port: u32,
 }
 
 impl Plan {
@@ -339,7 +414,9 @@ impl Plan {
 /// Lowers a checked spec into the graph. Errors are graph-level problems the spec rules cannot
 /// see (two names that sanitise to the same identifier, a dependency cycle).
 pub fn plan(checked: &Checked) -> Result<Plan, Diagnostics> {
-    let plan = lower::lower(checked);
+    let spec = airflow::augment(checked.spec());
+    let mut plan = lower::lower(&spec);
+    airflow::lower(&spec, &mut plan);
     let mut diags = ids::check_collisions(&plan);
     diags.extend(check_graph(&plan));
     if diags.has_errors() {

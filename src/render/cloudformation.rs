@@ -22,15 +22,31 @@ pub fn resource_type(kind: Kind) -> &'static str {
         Kind::GatewayRoute => "AWS::AppMesh::GatewayRoute",
         Kind::CloudMapNamespace => "AWS::ServiceDiscovery::PrivateDnsNamespace",
         Kind::CloudMapService => "AWS::ServiceDiscovery::Service",
+        Kind::EcsCluster => "AWS::ECS::Cluster",
+        Kind::LogGroup => "AWS::Logs::LogGroup",
+        Kind::IamRole => "AWS::IAM::Role",
+        Kind::IamRolePolicy => "AWS::IAM::RolePolicy",
+        Kind::TaskDefinition => "AWS::ECS::TaskDefinition",
+        Kind::EcsService => "AWS::ECS::Service",
     }
 }
 
-/// The `Fn::GetAtt` attribute for a neutral attribute of a kind.
-fn attribute(kind: Kind, attr: Attr) -> &'static str {
-    match attr {
-        Attr::Arn => "Arn",
-        Attr::Id => "Id",
-        Attr::Name => kind.name_property().unwrap_or("Name"),
+/// How a neutral attribute of a kind is read: `Ref` where that is what the type returns, or
+/// `Fn::GetAtt` with the type's attribute name.
+fn reference(id: &ResourceId, attr: Attr) -> Json {
+    let lid = cfn_logical_id(id);
+    let get_att = match (id.kind, attr) {
+        // Ref returns the name of these ...
+        (Kind::IamRole | Kind::LogGroup | Kind::EcsCluster, Attr::Name)
+        // ... and the ARN of these.
+        | (Kind::TaskDefinition | Kind::EcsService, Attr::Arn) => None,
+        (_, Attr::Arn) => Some("Arn"),
+        (_, Attr::Id) => Some("Id"),
+        (kind, Attr::Name) => Some(kind.name_property().unwrap_or("Name")),
+    };
+    match get_att {
+        Some(a) => json!({ "Fn::GetAtt": [lid, a] }),
+        None => json!({ "Ref": lid }),
     }
 }
 
@@ -41,9 +57,8 @@ fn value(v: &Value) -> Json {
         Value::Str(s) => json!(s),
         Value::List(l) => Json::Array(l.iter().map(value).collect()),
         Value::Map(m) => Json::Object(m.iter().map(|(k, v)| (k.clone(), value(v))).collect()),
-        Value::Ref(id, attr) => {
-            json!({ "Fn::GetAtt": [cfn_logical_id(id), attribute(id.kind, *attr)] })
-        }
+        Value::Ref(id, attr) => reference(id, *attr),
+        Value::JoinList(sep, list) => json!({ "Fn::Join": [sep, value(list)] }),
         Value::Param(p) => json!({ "Ref": pascal_case(p) }),
         Value::Pseudo(p) => json!({ "Ref": match p {
             Pseudo::Region => "AWS::Region",
@@ -111,6 +126,8 @@ pub fn render(plan: &Plan, version: &str) -> Rendered {
                     "Type".into(),
                     json!(match p.ty {
                         ParamType::VpcId => "AWS::EC2::VPC::Id",
+                        ParamType::SubnetIds => "List<AWS::EC2::Subnet::Id>",
+                        ParamType::SecurityGroupIds => "List<AWS::EC2::SecurityGroup::Id>",
                         ParamType::String => "String",
                     }),
                 );
@@ -129,7 +146,7 @@ pub fn render(plan: &Plan, version: &str) -> Rendered {
     for (id, r) in &plan.resources {
         let mut props: Map<String, Json> =
             r.props.iter().map(|(k, v)| (k.clone(), value(v))).collect();
-        if !r.tags.is_empty() {
+        if !r.tags.is_empty() && id.kind.taggable() {
             props.insert(
                 "Tags".into(),
                 Json::Array(

@@ -28,6 +28,20 @@ pub fn resource_type(kind: Kind) -> &'static str {
         Kind::GatewayRoute => "aws_appmesh_gateway_route",
         Kind::CloudMapNamespace => "aws_service_discovery_private_dns_namespace",
         Kind::CloudMapService => "aws_service_discovery_service",
+        Kind::EcsCluster => "aws_ecs_cluster",
+        Kind::LogGroup => "aws_cloudwatch_log_group",
+        Kind::IamRole => "aws_iam_role",
+        Kind::IamRolePolicy => "aws_iam_role_policy",
+        Kind::TaskDefinition => "aws_ecs_task_definition",
+        Kind::EcsService => "aws_ecs_service",
+    }
+}
+
+/// The argument that holds the resource's own name.
+fn name_argument(kind: Kind) -> &'static str {
+    match kind {
+        Kind::TaskDefinition => "family",
+        _ => "name",
     }
 }
 
@@ -62,15 +76,154 @@ fn expr(v: &Value) -> Option<String> {
         Value::Ref(id, attr) => Some(format!(
             "{}.{}",
             address(id),
-            match attr {
-                Attr::Arn => "arn",
-                Attr::Name => "name",
-                Attr::Id => "id",
+            match (id.kind, attr) {
+                // An ECS service's id is its ARN; it has no `arn` attribute.
+                (Kind::EcsService, Attr::Arn) => "id",
+                (_, Attr::Arn) => "arn",
+                (kind, Attr::Name) => name_argument(kind),
+                (_, Attr::Id) => "id",
             }
         )),
         Value::Param(p) => Some(format!("var.{p}")),
         Value::Pseudo(p) => Some(pseudo_expr(*p).to_owned()),
+        Value::JoinList(sep, list) => Some(format!("join({}, {})", hcl_string(sep), expr(list)?)),
         _ => None,
+    }
+}
+
+/// An HCL expression for a value, for use inside `${...}` (e.g. in `jsonencode(...)`).
+fn hcl(v: &Value) -> String {
+    match v {
+        Value::Bool(b) => b.to_string(),
+        Value::Int(n) => n.to_string(),
+        Value::Str(s) => hcl_string(s),
+        Value::List(l) => format!("[{}]", l.iter().map(hcl).collect::<Vec<_>>().join(", ")),
+        Value::Map(m) => format!(
+            "{{{}}}",
+            m.iter()
+                .map(|(k, v)| format!("{} = {}", hcl_string(k), hcl(v)))
+                .collect::<Vec<_>>()
+                .join(", ")
+        ),
+        Value::Join(parts) => {
+            let mut s = String::from("\"");
+            for p in parts {
+                match p {
+                    Value::Str(x) => s.push_str(&hcl_string(x)[1..hcl_string(x).len() - 1]),
+                    Value::Int(n) => s.push_str(&n.to_string()),
+                    other => s.push_str(&format!("${{{}}}", expr(other).unwrap_or_default())),
+                }
+            }
+            s.push('"');
+            s
+        }
+        other => expr(other).expect("references have an expression"),
+    }
+}
+
+/// A quoted HCL string literal: JSON escapes, plus template sequences escaped.
+fn hcl_string(s: &str) -> String {
+    escape(&serde_json::to_string(s).expect("strings serialize"))
+}
+
+/// `jsonencode(...)` of a value, as a Terraform JSON string.
+fn jsonencode(v: &Value) -> Json {
+    json!(format!("${{jsonencode({})}}", hcl(v)))
+}
+
+/// ECS container definitions are ECS API JSON: the API's keys with a lower-case first letter.
+fn camel_keys(v: &Value) -> Value {
+    match v {
+        Value::Map(m) => Value::Map(
+            m.iter()
+                .map(|(k, v)| {
+                    let mut c = k.chars();
+                    let key = c
+                        .next()
+                        .map(|f| f.to_ascii_lowercase())
+                        .into_iter()
+                        .chain(c)
+                        .collect();
+                    (key, camel_keys(v))
+                })
+                .collect(),
+        ),
+        Value::List(l) => Value::List(l.iter().map(camel_keys).collect()),
+        other => other.clone(),
+    }
+}
+
+/// Where the provider's arguments differ from the API's shape beyond spelling.
+fn adapt(kind: Kind, props: &BTreeMap<String, Value>, body: &mut Map<String, Json>) {
+    let mut rename = |from: &str, to: &str| {
+        if let Some(v) = body.remove(from) {
+            body.insert(to.to_owned(), v);
+        }
+    };
+    match kind {
+        Kind::EcsCluster => rename("cluster_settings", "setting"),
+        Kind::IamRole => {
+            body.remove("assume_role_policy_document");
+            if let Some(doc) = props.get("AssumeRolePolicyDocument") {
+                body.insert("assume_role_policy".into(), jsonencode(doc));
+            }
+        }
+        Kind::IamRolePolicy => {
+            rename("role_name", "role");
+            body.remove("policy_document");
+            if let Some(doc) = props.get("PolicyDocument") {
+                body.insert("policy".into(), jsonencode(doc));
+            }
+        }
+        Kind::TaskDefinition => {
+            if let Some(defs) = props.get("ContainerDefinitions") {
+                body.insert(
+                    "container_definitions".into(),
+                    jsonencode(&camel_keys(defs)),
+                );
+            }
+            if let Some(Value::Map(pc)) = props.get("ProxyConfiguration") {
+                let mut o = Map::new();
+                if let Some(t) = pc.get("Type") {
+                    o.insert("type".into(), value(t));
+                }
+                if let Some(c) = pc.get("ContainerName") {
+                    o.insert("container_name".into(), value(c));
+                }
+                if let Some(Value::List(items)) = pc.get("ProxyConfigurationProperties") {
+                    let map: Map<String, Json> = items
+                        .iter()
+                        .filter_map(|i| match i {
+                            Value::Map(kv) => match (kv.get("Name"), kv.get("Value")) {
+                                (Some(Value::Str(k)), Some(v)) => Some((k.clone(), value(v))),
+                                _ => None,
+                            },
+                            _ => None,
+                        })
+                        .collect();
+                    o.insert("properties".into(), Json::Object(map));
+                }
+                body.insert("proxy_configuration".into(), Json::Object(o));
+            }
+        }
+        Kind::EcsService => {
+            if let Some(Value::Map(nc)) = props.get("NetworkConfiguration") {
+                if let Some(Value::Map(aws)) = nc.get("AwsvpcConfiguration") {
+                    let mut o = Map::new();
+                    if let Some(v) = aws.get("Subnets") {
+                        o.insert("subnets".into(), value(v));
+                    }
+                    if let Some(v) = aws.get("SecurityGroups") {
+                        o.insert("security_groups".into(), value(v));
+                    }
+                    let public =
+                        matches!(aws.get("AssignPublicIp"), Some(Value::Str(s)) if s == "ENABLED");
+                    o.insert("assign_public_ip".into(), json!(public));
+                    body.insert("network_configuration".into(), Json::Object(o));
+                }
+            }
+        }
+        _ => {}
     }
 }
 
@@ -105,6 +258,7 @@ fn value(v: &Value) -> Json {
             }
             Json::Object(out)
         }
+        Value::JoinList(..) => json!(format!("${{{}}}", expr(v).expect("a list expression"))),
         Value::Join(parts) => {
             let mut s = String::new();
             for p in parts {
@@ -146,7 +300,7 @@ pub fn render(plan: &Plan, version: &str, spec_file: &str) -> Rendered {
         for (k, v) in &r.props {
             v.pseudos(&mut pseudos);
             let key = if Some(k.as_str()) == id.kind.name_property() {
-                "name".to_owned()
+                name_argument(id.kind).to_owned()
             } else {
                 snake_case(k)
             };
@@ -158,7 +312,8 @@ pub fn render(plan: &Plan, version: &str, spec_file: &str) -> Rendered {
                 .unwrap_or(Json::Null);
             body.insert(key, inner);
         }
-        if !r.tags.is_empty() {
+        adapt(id.kind, &r.props, &mut body);
+        if !r.tags.is_empty() && id.kind.taggable() {
             body.insert(
                 "tags".into(),
                 json!(r
@@ -212,7 +367,11 @@ pub fn render(plan: &Plan, version: &str, spec_file: &str) -> Rendered {
     let mut vars = Map::new();
     for (name, p) in &plan.params {
         let mut v = Map::new();
-        v.insert("type".into(), json!("string"));
+        let ty = match p.ty {
+            ParamType::SubnetIds | ParamType::SecurityGroupIds => "list(string)",
+            ParamType::VpcId | ParamType::String => "string",
+        };
+        v.insert("type".into(), json!(ty));
         v.insert("description".into(), json!(p.description));
         if let Some(d) = &p.default {
             v.insert("default".into(), json!(d));

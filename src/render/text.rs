@@ -6,6 +6,7 @@ use serde::Serialize;
 use crate::plan::Plan;
 
 const TERRAFORM_README: &str = include_str!("../../templates/terraform-README.md.j2");
+const AIRFLOW_README: &str = include_str!("../../templates/airflow-README.md.j2");
 
 fn env() -> Environment<'static> {
     let mut env = Environment::new();
@@ -15,12 +16,16 @@ fn env() -> Environment<'static> {
     env.set_lstrip_blocks(true);
     env.add_template("terraform-README.md", TERRAFORM_README)
         .expect("the bundled template parses");
+    env.add_template("airflow-README.md", AIRFLOW_README)
+        .expect("the bundled template parses");
     env
 }
 
 #[derive(Serialize)]
 struct Input {
     name: String,
+    #[serde(rename = "type")]
+    ty: &'static str,
     description: String,
     default: Option<String>,
 }
@@ -39,15 +44,20 @@ struct ResourceDoc {
 
 /// The Terraform module's README: inputs, outputs, resources and a usage example.
 pub fn terraform_readme(plan: &Plan, spec_file: &str) -> String {
-    let inputs: Vec<Input> = plan
-        .params
-        .iter()
-        .map(|(name, p)| Input {
-            name: name.clone(),
-            description: p.description.clone(),
-            default: p.default.clone(),
-        })
-        .collect();
+    let inputs: Vec<Input> =
+        plan.params
+            .iter()
+            .map(|(name, p)| Input {
+                name: name.clone(),
+                ty: match p.ty {
+                    crate::plan::ParamType::SubnetIds
+                    | crate::plan::ParamType::SecurityGroupIds => "list(string)",
+                    _ => "string",
+                },
+                description: p.description.clone(),
+                default: p.default.clone(),
+            })
+            .collect();
     let mut outputs: Vec<OutputDoc> = Vec::new();
     let mut seen = std::collections::BTreeSet::new();
     for (name, o) in &plan.outputs {
@@ -100,4 +110,22 @@ pub fn terraform_readme(plan: &Plan, spec_file: &str) -> String {
         s.push('\n');
     }
     s
+}
+
+/// `airflow/README.md`: how DAGs use what was generated, when the spec has an `airflow:` section.
+pub fn airflow_guide(plan: &Plan, spec_file: &str) -> Option<super::Rendered> {
+    let doc = plan.airflow.as_ref()?;
+    let ctx = context! {
+        project => &plan.project,
+        spec_file => spec_file,
+        af => doc,
+    };
+    let mut s = env()
+        .get_template("airflow-README.md")
+        .and_then(|t| t.render(ctx))
+        .expect("the bundled template renders with this context");
+    if !s.ends_with('\n') {
+        s.push('\n');
+    }
+    Some(super::Rendered::from([("README.md".to_owned(), s)]))
 }

@@ -5,8 +5,10 @@
 //! - `names`: App Mesh name rules, references between resources;
 //! - `nodes`: listeners, health checks, TLS, service discovery of nodes and gateways;
 //! - `routes`: routes and gateway routes (matches, targets, retries, protocols, ports);
-//! - `limits`: quotas and target-specific limits (the Terraform provider's caps).
+//! - `limits`: quotas and target-specific limits (the Terraform provider's caps);
+//! - `airflow`: the `airflow` and `workloads` sections (versions, secrets, task sizes, egress).
 
+mod airflow;
 mod common;
 mod limits;
 mod names;
@@ -81,6 +83,7 @@ pub fn validate<'a>(spec: &'a Spec, opts: &Options) -> (Option<Checked<'a>>, Dia
     nodes::check(&mut ctx);
     routes::check(&mut ctx);
     limits::check(&mut ctx);
+    airflow::check(&mut ctx);
     let out = ctx.out;
     let checked = (!out.has_errors()).then_some(Checked { spec });
     (checked, out)
