@@ -447,6 +447,59 @@ fn check_retry(
     }
 }
 
+/// A route or gateway route and the listeners it may attach to.
+struct Attachment<'a> {
+    listeners: &'a [(u32, Protocol)],
+    owner: &'a str,
+    kind_path: &'a FieldPath,
+    kind: Protocol,
+    what: &'a str,
+    port: Option<u32>,
+    route_noun: &'a str,
+    parent_noun: &'a str,
+}
+
+/// The route attaches to exactly one listener of its router or gateway, of its own protocol.
+fn check_attachment(ctx: &mut Ctx, a: Attachment) {
+    use super::common::a as a_or_an;
+    let match_path = a.kind_path.key("match");
+    let (owner, kind, what) = (a.owner, a.kind, a.what);
+    match attach(a.listeners, a.port) {
+        // A `tcp` gateway listener is an error of its own.
+        Attach::Found(port, proto)
+            if proto != kind && !(a.parent_noun == "gateway" && proto == Protocol::Tcp) =>
+        {
+            ctx.error(
+                "protocol-mismatch",
+                a.kind_path.clone(),
+                format!("`{kind}` {what} attaches to the `{proto}` listener on port `{port}` of {owner}"),
+            )
+            .help = Some(format!(
+                "make it {} `{proto}` {}, or attach it to {} `{kind}` listener of the {}",
+                a_or_an(proto),
+                a.route_noun,
+                a_or_an(kind),
+                a.parent_noun
+            ));
+        }
+        Attach::UnknownPort(p) => {
+            unknown_listener_port(ctx, match_path.key("port"), owner, p, a.listeners)
+        }
+        Attach::Ambiguous => {
+            ctx.error(
+                "missing-match-port",
+                match_path,
+                format!("{what} does not say which listener of {owner} it attaches to"),
+            )
+            .help = Some(format!(
+                "set `match.port` to one of {}",
+                ports_list(a.listeners)
+            ));
+        }
+        Attach::Found(..) | Attach::NoListeners => {}
+    }
+}
+
 fn listener_pairs(it: impl Iterator<Item = (u32, Protocol)>) -> Vec<(u32, Protocol)> {
     it.collect()
 }
@@ -465,38 +518,19 @@ fn check_route_protocols(
     let spec = ctx.spec;
     let listeners = listener_pairs(router.listeners.iter().map(|l| (l.port, l.protocol)));
     let owner = format!("virtual router `{rname}`");
-    let match_path = kind_path.key("match");
-    match attach(&listeners, route.match_port()) {
-        Attach::Found(port, proto) if proto != kind => {
-            ctx.error(
-                "protocol-mismatch",
-                kind_path.clone(),
-                format!(
-                    "`{kind}` {what} attaches to the `{proto}` listener on port `{port}` of {owner}"
-                ),
-            )
-            .help = Some(format!(
-                "make it {} `{proto}` route, or attach it to {} `{kind}` listener of the router",
-                a(proto),
-                a(kind)
-            ));
-        }
-        Attach::UnknownPort(p) => {
-            unknown_listener_port(ctx, match_path.key("port"), &owner, p, &listeners)
-        }
-        Attach::Ambiguous => {
-            ctx.error(
-                "missing-match-port",
-                match_path.clone(),
-                format!("{what} does not say which listener of {owner} it attaches to"),
-            )
-            .help = Some(format!(
-                "set `match.port` to one of {}",
-                ports_list(&listeners)
-            ));
-        }
-        Attach::Found(..) | Attach::NoListeners => {}
-    }
+    check_attachment(
+        ctx,
+        Attachment {
+            listeners: &listeners,
+            owner: &owner,
+            kind_path,
+            kind,
+            what,
+            port: route.match_port(),
+            route_noun: "route",
+            parent_noun: "router",
+        },
+    );
 
     let Some(targets) = route.targets() else {
         return;
@@ -758,39 +792,19 @@ fn check_gateway_protocols(
     let spec = ctx.spec;
     let listeners = listener_pairs(gw.listeners.iter().map(|l| (l.port, l.protocol)));
     let owner = format!("virtual gateway `{gname}`");
-    let match_path = kind_path.key("match");
-    match attach(&listeners, route.match_port()) {
-        // A `tcp` gateway listener is an error of its own.
-        Attach::Found(port, proto) if proto != kind && proto != Protocol::Tcp => {
-            ctx.error(
-                "protocol-mismatch",
-                kind_path.clone(),
-                format!(
-                    "`{kind}` {what} attaches to the `{proto}` listener on port `{port}` of {owner}"
-                ),
-            )
-            .help = Some(format!(
-                "make it {} `{proto}` gateway route, or attach it to {} `{kind}` listener of the gateway",
-                a(proto),
-                a(kind)
-            ));
-        }
-        Attach::UnknownPort(p) => {
-            unknown_listener_port(ctx, match_path.key("port"), &owner, p, &listeners)
-        }
-        Attach::Ambiguous => {
-            ctx.error(
-                "missing-match-port",
-                match_path.clone(),
-                format!("{what} does not say which listener of {owner} it attaches to"),
-            )
-            .help = Some(format!(
-                "set `match.port` to one of {}",
-                ports_list(&listeners)
-            ));
-        }
-        Attach::Found(..) | Attach::NoListeners => {}
-    }
+    check_attachment(
+        ctx,
+        Attachment {
+            listeners: &listeners,
+            owner: &owner,
+            kind_path,
+            kind,
+            what,
+            port: route.match_port(),
+            route_noun: "gateway route",
+            parent_noun: "gateway",
+        },
+    );
 
     let Some(target) = route.target() else {
         return;
