@@ -401,7 +401,10 @@ impl Ecs<'_> {
                     ParamType::String,
                     p,
                     "Airflow secrets",
-                    format!("ARN of the Secrets Manager secret or SSM parameter injected as {env}"),
+                    // The execution role is scoped to exactly this value, and IAM does not match a
+                    // `:json-key::` suffix against the secret's ARN: only the literal `arn:` form
+                    // can be stripped of it (see `secret_arn`).
+                    format!("ARN of the Secrets Manager secret (without a :json-key:: suffix) or SSM parameter injected as {env}"),
                     None,
                 );
                 Value::Param(name)
@@ -458,6 +461,15 @@ impl Ecs<'_> {
                 Value::str(p.to_string()),
             );
         }
+        if !v3 && af.components.dag_processor.is_some() {
+            // On 2.x `airflow dag-processor` exits unless this is set ("The option
+            // [scheduler/standalone_dag_processor] must be True"), and without it the scheduler
+            // parses DAGs as well. 3.x always runs the DAG processor separately.
+            common.insert(
+                "AIRFLOW__SCHEDULER__STANDALONE_DAG_PROCESSOR".into(),
+                Value::str("True"),
+            );
+        }
         let has_api = af.components.api_server.is_some() || af.components.webserver.is_some();
         if let (true, true, Some(ns)) = (v3, has_api, &namespace) {
             common.insert(
@@ -470,24 +482,25 @@ impl Ecs<'_> {
             );
         }
         for (id, c) in &af.connections {
-            let json = format!(
-                "{{\"conn_type\": \"{}\", \"host\": \"{}\", \"port\": {}, \"schema\": \"http\"}}",
-                c.conn_type.as_deref().unwrap_or("http"),
-                c.virtual_service,
-                c.port
-            );
+            let conn_type = c.conn_type.as_deref().unwrap_or("http");
+            // serde_json escapes what the spec does not constrain (`conn_type` is free text).
+            let mut json = serde_json::json!({
+                "conn_type": conn_type,
+                "host": c.virtual_service,
+                "port": c.port,
+            });
+            if conn_type == "http" {
+                // HttpHook reads `schema` as the URL scheme; other hooks read it differently
+                // (a database name, a path), so it is only set for HTTP.
+                json["schema"] = "http".into();
+            }
             common.insert(
                 format!("AIRFLOW_CONN_{}", id.to_uppercase().replace('-', "_")),
-                Value::str(json),
+                Value::str(json.to_string()),
             );
         }
 
         let worker_family = names::family(self.project(), "worker");
-        let task_families: Vec<String> = af
-            .tasks
-            .keys()
-            .map(|t| names::family(self.project(), &format!("task-{t}")))
-            .collect();
         let mut scheduler_env = common.clone();
         scheduler_env.insert(
             "AIRFLOW__SCHEDULER__ENABLE_HEALTH_CHECK".into(),
@@ -549,12 +562,16 @@ impl Ecs<'_> {
             if v3 {
                 secrets.extend(pick(&[&jwt]));
             }
-            // The scheduler runs ECS tasks for the executor and for EcsRunTaskOperator.
-            let statements = if af.executor == Executor::Ecs || !task_families.is_empty() {
-                self.scheduler_statements(&worker_family, &task_families, af)
+            // The scheduler runs the executor's ECS tasks, and with the LocalExecutor also the
+            // Airflow tasks, whose EcsRunTaskOperator calls then come from this role.
+            let mut statements = if af.executor == Executor::Ecs {
+                self.executor_statements(&worker_family)
             } else {
                 Vec::new()
             };
+            if runs_tasks {
+                statements.extend(self.dag_task_statements(af));
+            }
             self.tasks.push(TaskSpec {
                 what: "scheduler".into(),
                 source: csrc.key("scheduler"),
@@ -603,7 +620,9 @@ impl Ecs<'_> {
                     secrets: pick(&[&db, &fernet, &api_key]),
                     ports: Vec::new(),
                     health: Some((
-                        format!("airflow jobs check --job-type {job} --hostname \"$HOSTNAME\""),
+                        // `--local` compares with the hostname Airflow itself recorded
+                        // (`hostname_callable`), which need not equal `$HOSTNAME` on ECS.
+                        format!("airflow jobs check --job-type {job} --local"),
                         120,
                     )),
                 },
@@ -646,7 +665,7 @@ impl Ecs<'_> {
                     },
                     service: celery.then(|| w.desired_count.unwrap_or(1)),
                     registry: None,
-                    extra_statements: Vec::new(),
+                    extra_statements: self.dag_task_statements(af),
                 });
             }
             TaskRunner::Scheduler => {}
@@ -830,19 +849,9 @@ impl Ecs<'_> {
         env
     }
 
-    /// The scheduler starts, watches and stops the worker and DAG task definitions' tasks, and passes
-    /// their roles, and nothing more.
-    fn scheduler_statements(
-        &self,
-        worker_family: &str,
-        task_families: &[String],
-        af: &Airflow,
-    ) -> Vec<Value> {
-        let mut families = Vec::new();
-        if af.executor == Executor::Ecs {
-            families.push(worker_family.to_owned());
-        }
-        families.extend(task_families.iter().cloned());
+    /// Starting, watching and stopping tasks of `families` in the cluster, and passing `roles`
+    /// (RunTask needs PassRole on the task definition's execution role and task role), and nothing more.
+    fn run_task_statements(&self, families: &[String], roles: Vec<Value>) -> Vec<Value> {
         let td_arns: Vec<Value> = families
             .iter()
             .map(|f| {
@@ -854,38 +863,75 @@ impl Ecs<'_> {
                 )
             })
             .collect();
-        let cluster_name = self.cluster_name();
         let tasks_arn = arn(
             "ecs",
             true,
             true,
-            vec![Value::str("task/"), cluster_name.clone(), Value::str("/*")],
-        );
-        let mut roles: Vec<Value> = vec![Value::Ref(self.execution_role_id(), Attr::Arn)];
-        if af.executor == Executor::Ecs {
-            roles.push(Value::Ref(
-                ResourceId::new(Kind::IamRole, "worker"),
-                Attr::Arn,
-            ));
-        }
-        for t in af.tasks.keys() {
-            roles.push(Value::Ref(
-                ResourceId::new(Kind::IamRole, format!("task-{t}")),
-                Attr::Arn,
-            ));
-        }
-        let cluster_arn = arn(
-            "ecs",
-            true,
-            true,
-            vec![Value::str("cluster/"), cluster_name],
+            vec![Value::str("task/"), self.cluster_name(), Value::str("/*")],
         );
         vec![
             statement(&["ecs:RunTask"], td_arns),
             statement(&["ecs:DescribeTasks", "ecs:StopTask"], vec![tasks_arn]),
-            statement(&["ecs:DescribeClusters"], vec![cluster_arn]),
             statement(&["iam:PassRole"], roles),
         ]
+    }
+
+    /// AwsEcsExecutor, in the scheduler: runs the worker task definition, and checks the cluster
+    /// at start-up.
+    fn executor_statements(&self, worker_family: &str) -> Vec<Value> {
+        let roles = vec![
+            Value::Ref(self.execution_role_id(), Attr::Arn),
+            Value::Ref(ResourceId::new(Kind::IamRole, "worker"), Attr::Arn),
+        ];
+        let mut out = self.run_task_statements(&[worker_family.to_owned()], roles);
+        let cluster_arn = arn(
+            "ecs",
+            true,
+            true,
+            vec![Value::str("cluster/"), self.cluster_name()],
+        );
+        out.push(statement(&["ecs:DescribeClusters"], vec![cluster_arn]));
+        out
+    }
+
+    /// EcsRunTaskOperator runs inside the Airflow task, so these go to the role of whatever runs
+    /// Airflow tasks (the executor's worker task, the Celery workers, or the LocalExecutor's
+    /// scheduler), not to the scheduler's: it runs the DAG task definitions, passes their roles,
+    /// and reads their log streams (the guide's `awslogs_group` / `awslogs_stream_prefix`).
+    fn dag_task_statements(&self, af: &Airflow) -> Vec<Value> {
+        if af.tasks.is_empty() {
+            return Vec::new();
+        }
+        let families: Vec<String> = af
+            .tasks
+            .keys()
+            .map(|t| names::family(self.project(), &format!("task-{t}")))
+            .collect();
+        let mut roles = vec![Value::Ref(self.execution_role_id(), Attr::Arn)];
+        roles.extend(af.tasks.keys().map(|t| {
+            Value::Ref(
+                ResourceId::new(Kind::IamRole, format!("task-{t}")),
+                Attr::Arn,
+            )
+        }));
+        let streams: Vec<Value> = af
+            .tasks
+            .keys()
+            .map(|t| {
+                arn(
+                    "logs",
+                    true,
+                    true,
+                    vec![Value::str(format!(
+                        "log-group:{}:log-stream:task-{t}/*",
+                        self.log_group_name()
+                    ))],
+                )
+            })
+            .collect();
+        let mut out = self.run_task_statements(&families, roles);
+        out.push(statement(&["logs:GetLogEvents"], streams));
+        out
     }
 
     fn workload(&mut self, name: &str, w: &Workload) {
@@ -1008,21 +1054,24 @@ impl Ecs<'_> {
         statements: Vec<Value>,
     ) -> ResourceId {
         let id = ResourceId::new(Kind::IamRole, name);
+        // Named like the task definition family (`_` becomes `-`), so a DAG task's role, family
+        // and virtual node spell the task the same way.
+        let role_name = names::family(self.project(), name);
         let props = Obj::new()
-            .set("RoleName", format!("{}-{name}", self.project()))
+            .set("RoleName", role_name.clone())
             .set("Description", description)
             .set("AssumeRolePolicyDocument", Self::assume_ecs_tasks());
         self.add(id.clone(), source.clone(), props);
         if !statements.is_empty() {
             let props = Obj::new()
-                .set("PolicyName", format!("{}-{name}", self.project()))
+                .set("PolicyName", role_name.clone())
                 .set("RoleName", Value::Ref(id.clone(), Attr::Name))
                 .set("PolicyDocument", policy(statements));
             self.add(ResourceId::new(Kind::IamRolePolicy, name), source, props);
         }
         self.output(
             format!("role_{}_arn", snake_case(name)),
-            format!("ARN of the IAM role `{}-{name}`", self.project()),
+            format!("ARN of the IAM role `{role_name}`"),
             Value::Ref(id.clone(), Attr::Arn),
             Some(("role_arns", name)),
         );
@@ -1069,7 +1118,11 @@ impl Ecs<'_> {
         let mut seen = BTreeSet::new();
         for t in tasks {
             for v in t.app.secrets.values() {
-                let key = format!("{v:?}");
+                // Two JSON keys of one secret are one resource: dedupe on what the policy names.
+                let key = match v {
+                    Value::Str(a) if !a.contains(":ssm:") => secret_arn(a),
+                    other => format!("{other:?}"),
+                };
                 if !seen.insert(key) {
                     continue;
                 }

@@ -461,6 +461,12 @@ pub fn group_description(group: &str) -> &'static str {
             "Virtual gateway name → ARN (APPMESH_RESOURCE_ARN of each gateway's Envoy)"
         }
         "cloud_map_service_arns" => "Cloud Map service name → ARN (for ECS ServiceRegistries)",
+        // The ECS groups of `airflow:` and `workloads:`, keyed like the CloudFormation outputs.
+        "role_arns" => "IAM role → ARN (the execution role and one task role per task definition)",
+        "task_definition_arns" => "Task definition → ARN (the revision this module registers)",
+        "task_definition_families" => {
+            "Task definition → family (what RunTask and the executor take)"
+        }
         _ => "Generated values",
     }
 }
