@@ -24,8 +24,9 @@ pub const DEFAULT_ENVOY_IMAGE: &str = "public.ecr.aws/appmesh/aws-appmesh-envoy:
 const ENVOY_DRAIN_SECONDS: u32 = 20;
 const ENVOY_STOP_TIMEOUT: u32 = 30;
 /// ECS refuses an APPMESH proxy configuration without `AppPorts` ("App ports not found",
-/// aws/aws-app-mesh-roadmap#467), so client-only tasks name Airflow's worker log-server port.
-const CLIENT_ONLY_APP_PORT: u32 = 8793;
+/// aws/aws-app-mesh-roadmap#467), so client-only tasks name a port nothing listens on. Not
+/// Airflow's log-server port 8793: Envoy has no listener there and would swallow log fetches.
+const CLIENT_ONLY_APP_PORT: u32 = 15099;
 const SCHEDULER_HEALTH_PORT: u32 = 8974;
 
 /// Adds the Airflow side's virtual nodes and services to the spec, and points the Cloud Map
@@ -188,6 +189,7 @@ pub(super) fn lower(spec: &Spec, plan: &mut Plan) {
         l.workload(name, w);
     }
     l.emit();
+    l.attribute_generated_nodes();
 }
 
 struct Ecs<'a> {
@@ -495,7 +497,7 @@ impl Ecs<'_> {
                 json["schema"] = "http".into();
             }
             common.insert(
-                format!("AIRFLOW_CONN_{}", id.to_uppercase().replace('-', "_")),
+                format!("AIRFLOW_CONN_{}", id.to_uppercase()),
                 Value::str(json.to_string()),
             );
         }
@@ -812,7 +814,7 @@ impl Ecs<'_> {
                 .iter()
                 .map(|(id, c)| super::ConnectionDoc {
                     id: id.clone(),
-                    env: format!("AIRFLOW_CONN_{}", id.to_uppercase().replace('-', "_")),
+                    env: format!("AIRFLOW_CONN_{}", id.to_uppercase()),
                     host: c.virtual_service.clone(),
                     port: c.port,
                 })
@@ -820,6 +822,45 @@ impl Ecs<'_> {
             scheduler_env,
             nodes,
             ignored_ports: af.egress.ignored_ports.clone(),
+        }
+    }
+
+    /// The App Mesh lowering names generated nodes after `virtual_nodes.<name>`, which is not in
+    /// the file; point them at the spec section they come from.
+    fn attribute_generated_nodes(&mut self) {
+        let Some(af) = &self.spec.airflow else { return };
+        let src = FieldPath::root().key("airflow");
+        let api_key = if af.is_v3() {
+            "api_server"
+        } else {
+            "webserver"
+        };
+        let mut sources: Vec<(ResourceId, FieldPath)> = vec![
+            (node_id(names::API_NODE), src.key("components").key(api_key)),
+            (node_id(names::WORKER_NODE), src.key("workers")),
+            (
+                cloud_map_service_id(names::API_CLOUD_MAP_SERVICE),
+                src.key("components").key(api_key),
+            ),
+        ];
+        if let Some(ns) = self
+            .spec
+            .service_discovery
+            .as_ref()
+            .and_then(|d| d.cloud_map.as_ref())
+        {
+            sources.push((
+                ResourceId::new(Kind::VirtualService, names::api_service(&ns.namespace)),
+                src.key("components").key(api_key),
+            ));
+        }
+        for t in af.tasks.keys() {
+            sources.push((node_id(&names::task_node(t)), src.key("tasks").key(t)));
+        }
+        for (id, path) in sources {
+            if let Some(r) = self.plan.resources.get_mut(&id) {
+                r.source = path;
+            }
         }
     }
 

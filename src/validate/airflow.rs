@@ -988,19 +988,21 @@ fn check_references(ctx: &mut Ctx, af: &Airflow) {
 
     for (id, conn) in &af.connections {
         let path = airflow_path().key("connections").key(id);
-        if !valid_id(id) {
+        // Airflow looks the connection up as `AIRFLOW_CONN_` + the id in upper case, and an
+        // environment variable name cannot hold `-`.
+        if id.is_empty() || !id.chars().all(|c| c.is_ascii_alphanumeric() || c == '_') {
             ctx.error(
                 "airflow-invalid-id",
                 path.clone(),
                 format!(
-                    "connection id `{}` has characters other than letters, digits, `_` and `-`",
+                    "connection id `{}` has characters other than letters, digits and `_`",
                     shown(id)
                 ),
             )
-            .help = Some(
-                "rename it with letters, digits, `_` and `-` only: it becomes the environment variable `AIRFLOW_CONN_<ID>`"
-                    .into(),
-            );
+            .help = Some(format!(
+                "rename it to `{}`: Airflow reads it from the environment variable `AIRFLOW_CONN_<ID>`, which cannot hold `-`",
+                id.replace(|c: char| !c.is_ascii_alphanumeric(), "_")
+            ));
         }
         let vs = &conn.virtual_service;
         let vs_path = path.key("virtual_service");
