@@ -1000,7 +1000,7 @@ fn check_references(ctx: &mut Ctx, af: &Airflow) {
                 ),
             )
             .help = Some(format!(
-                "rename it to `{}`: Airflow reads it from the environment variable `AIRFLOW_CONN_<ID>`, which cannot hold `-`",
+                "rename it to `{}`: Airflow reads it from the environment variable `AIRFLOW_CONN_<ID>`, and an environment variable name holds only letters, digits and `_`",
                 id.replace(|c: char| !c.is_ascii_alphanumeric(), "_")
             ));
         }
