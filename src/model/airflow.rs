@@ -22,6 +22,11 @@ pub struct Airflow {
     /// How ECS runs the tasks. Default: `fargate`.
     #[serde(default)]
     pub launch_type: Option<LaunchType>,
+    /// Run tasks and services through this capacity provider of the cluster instead of a launch
+    /// type: `FARGATE` or `FARGATE_SPOT` with `launch_type: fargate`, an EC2 Auto Scaling group
+    /// provider with `launch_type: ec2`.
+    #[serde(default)]
+    pub capacity_provider: Option<String>,
     /// Secrets injected with ECS `secrets[].valueFrom`, never as plain environment values.
     pub secrets: AirflowSecrets,
     /// The long-running Airflow components, each an ECS service.

@@ -332,6 +332,19 @@ impl Ecs<'_> {
     fn execution_role_id(&self) -> ResourceId {
         ResourceId::new(Kind::IamRole, "execution")
     }
+    fn capacity_provider(&self) -> Option<&str> {
+        self.spec.airflow.as_ref()?.capacity_provider.as_deref()
+    }
+    fn capacity_provider_strategy(&self) -> Option<Value> {
+        let cp = self.capacity_provider()?;
+        Some(Value::List(vec![Obj::new()
+            .set("CapacityProvider", cp)
+            .set("Weight", 1u32)
+            .into()]))
+    }
+    fn capacity_providers_id(&self) -> ResourceId {
+        ResourceId::new(Kind::ClusterCapacityProviders, self.project())
+    }
     fn launch_type(&self) -> &'static str {
         match self.spec.airflow.as_ref().map(|a| a.launch_type()) {
             Some(LaunchType::Ec2) => "EC2",
@@ -374,6 +387,20 @@ impl Ecs<'_> {
                     .into()],
             );
             self.add(self.cluster_id(), src.key("cluster"), props);
+            if let (Some(cp), Some(strategy)) =
+                (self.capacity_provider(), self.capacity_provider_strategy())
+            {
+                // A capacity provider must be associated with the cluster before services use it.
+                let props = Obj::new()
+                    .set("Cluster", Value::Ref(self.cluster_id(), Attr::Name))
+                    .set("CapacityProviders", vec![Value::str(cp)])
+                    .set("DefaultCapacityProviderStrategy", strategy);
+                self.add(
+                    self.capacity_providers_id(),
+                    src.key("capacity_provider"),
+                    props,
+                );
+            }
             self.output(
                 "ecs_cluster_arn".into(),
                 "ARN of the ECS cluster".into(),
@@ -747,7 +774,13 @@ impl Ecs<'_> {
                     names::AIRFLOW_CONTAINER.to_owned(),
                 ),
                 (format!("{p}TASK_DEFINITION"), worker_family.to_owned()),
-                (format!("{p}LAUNCH_TYPE"), self.launch_type().to_owned()),
+                match self.capacity_provider() {
+                    Some(cp) => (
+                        format!("{p}CAPACITY_PROVIDER_STRATEGY"),
+                        format!("[{{\"capacityProvider\": \"{cp}\", \"weight\": 1}}]"),
+                    ),
+                    None => (format!("{p}LAUNCH_TYPE"), self.launch_type().to_owned()),
+                },
                 (
                     format!("{p}SUBNETS"),
                     "the subnet IDs you deploy with, comma-separated".to_owned(),
@@ -806,6 +839,7 @@ impl Ecs<'_> {
             executor: format!("{:?}", af.executor).to_lowercase(),
             cluster,
             launch_type: self.launch_type().to_owned(),
+            capacity_provider: self.capacity_provider().map(str::to_owned),
             worker_family: (af.executor == Executor::Ecs).then(|| worker_family.to_owned()),
             log_group: self.log_group_name(),
             tasks,
@@ -873,7 +907,16 @@ impl Ecs<'_> {
             Value::str(names::AIRFLOW_CONTAINER),
         );
         env.insert(format!("{p}TASK_DEFINITION"), Value::str(worker_family));
-        env.insert(format!("{p}LAUNCH_TYPE"), Value::str(self.launch_type()));
+        // The executor refuses a launch type together with a capacity provider strategy.
+        match self.capacity_provider() {
+            Some(cp) => env.insert(
+                format!("{p}CAPACITY_PROVIDER_STRATEGY"),
+                Value::str(
+                    serde_json::json!([{ "capacityProvider": cp, "weight": 1 }]).to_string(),
+                ),
+            ),
+            None => env.insert(format!("{p}LAUNCH_TYPE"), Value::str(self.launch_type())),
+        };
         env.insert(
             format!("{p}SUBNETS"),
             Value::JoinList(",".into(), Box::new(Value::Param("subnet_ids".into()))),
@@ -1325,7 +1368,6 @@ impl Ecs<'_> {
                 )
                 .set("TaskDefinition", Value::Ref(td_id, Attr::Arn))
                 .set("DesiredCount", count)
-                .set("LaunchType", self.launch_type())
                 .set("PropagateTags", "SERVICE")
                 .set(
                     "NetworkConfiguration",
@@ -1337,6 +1379,10 @@ impl Ecs<'_> {
                             .set("AssignPublicIp", "DISABLED"),
                     ),
                 );
+            props = match self.capacity_provider_strategy() {
+                Some(strategy) => props.set("CapacityProviderStrategy", strategy),
+                None => props.set("LaunchType", self.launch_type()),
+            };
             if let Some(svc) = &t.registry {
                 props = props.set(
                     "ServiceRegistries",
@@ -1348,11 +1394,19 @@ impl Ecs<'_> {
                         .into()],
                 );
             }
-            self.add(
-                ResourceId::new(Kind::EcsService, &t.what),
-                t.source.clone(),
-                props,
-            );
+            let service_id = ResourceId::new(Kind::EcsService, &t.what);
+            self.add(service_id.clone(), t.source.clone(), props);
+            if self
+                .plan
+                .resources
+                .contains_key(&self.capacity_providers_id())
+            {
+                // The strategy names the provider by name only, so nothing else orders the two.
+                let dep = self.capacity_providers_id();
+                if let Some(r) = self.plan.resources.get_mut(&service_id) {
+                    r.depends_on.insert(dep);
+                }
+            }
         }
     }
 

@@ -35,6 +35,7 @@ pub enum Kind {
     IamRolePolicy,
     TaskDefinition,
     EcsService,
+    ClusterCapacityProviders,
 }
 
 impl Kind {
@@ -56,11 +57,12 @@ impl Kind {
             Kind::IamRolePolicy => "RolePolicy",
             Kind::TaskDefinition => "TaskDefinition",
             Kind::EcsService => "EcsService",
+            Kind::ClusterCapacityProviders => "ClusterCapacityProviders",
         }
     }
     /// Whether the resource type takes tags.
     pub fn taggable(self) -> bool {
-        self != Kind::IamRolePolicy
+        !matches!(self, Kind::IamRolePolicy | Kind::ClusterCapacityProviders)
     }
     /// How messages name the kind.
     pub fn label(self) -> &'static str {
@@ -80,6 +82,7 @@ impl Kind {
             Kind::IamRolePolicy => "IAM role policy",
             Kind::TaskDefinition => "task definition",
             Kind::EcsService => "ECS service",
+            Kind::ClusterCapacityProviders => "cluster capacity providers",
         }
     }
     /// The API property that holds the resource's own name, if it has one.
@@ -99,6 +102,7 @@ impl Kind {
             Kind::IamRolePolicy => Some("PolicyName"),
             Kind::TaskDefinition => Some("Family"),
             Kind::EcsService => Some("ServiceName"),
+            Kind::ClusterCapacityProviders => None,
         }
     }
 }
@@ -353,6 +357,8 @@ pub struct AirflowDoc {
     /// The cluster name as DAGs pass it.
     pub cluster: String,
     pub launch_type: String,
+    /// Used instead of the launch type when set.
+    pub capacity_provider: Option<String>,
     pub worker_family: Option<String>,
     pub log_group: String,
     pub tasks: Vec<DagTaskDoc>,

@@ -28,6 +28,7 @@ pub fn resource_type(kind: Kind) -> &'static str {
         Kind::IamRolePolicy => "AWS::IAM::RolePolicy",
         Kind::TaskDefinition => "AWS::ECS::TaskDefinition",
         Kind::EcsService => "AWS::ECS::Service",
+        Kind::ClusterCapacityProviders => "AWS::ECS::ClusterCapacityProviderAssociations",
     }
 }
 

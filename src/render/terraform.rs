@@ -34,6 +34,7 @@ pub fn resource_type(kind: Kind) -> &'static str {
         Kind::IamRolePolicy => "aws_iam_role_policy",
         Kind::TaskDefinition => "aws_ecs_task_definition",
         Kind::EcsService => "aws_ecs_service",
+        Kind::ClusterCapacityProviders => "aws_ecs_cluster_capacity_providers",
     }
 }
 
@@ -162,6 +163,7 @@ fn adapt(kind: Kind, props: &BTreeMap<String, Value>, body: &mut Map<String, Jso
     };
     match kind {
         Kind::EcsCluster => rename("cluster_settings", "setting"),
+        Kind::ClusterCapacityProviders => rename("cluster", "cluster_name"),
         Kind::IamRole => {
             body.remove("assume_role_policy_document");
             if let Some(doc) = props.get("AssumeRolePolicyDocument") {

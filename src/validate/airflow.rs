@@ -81,6 +81,7 @@ fn check_airflow(ctx: &mut Ctx, af: &Airflow) {
     }
     check_components(ctx, af, major);
     check_cluster(ctx, af);
+    check_capacity_provider(ctx, af);
     check_secrets(ctx, af, major);
     check_sizes(ctx, af);
     check_references(ctx, af);
@@ -562,6 +563,43 @@ fn check_parameter_name(ctx: &mut Ctx, path: &FieldPath, param: &str) {
         .help = Some(format!(
             "write it as `{back}`, so the CloudFormation parameter and the Terraform variable are the same name"
         ));
+    }
+}
+
+/// Fargate providers go with Fargate task definitions, Auto Scaling group providers with EC2 ones.
+fn check_capacity_provider(ctx: &mut Ctx, af: &Airflow) {
+    let Some(cp) = af.capacity_provider.as_deref() else {
+        return;
+    };
+    let path = airflow_path().key("capacity_provider");
+    let fargate_provider = matches!(cp, "FARGATE" | "FARGATE_SPOT");
+    let fargate = af.launch_type() == LaunchType::Fargate;
+    if cp.is_empty()
+        || cp.len() > 255
+        || !cp
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-')
+    {
+        ctx.error(
+            "airflow-capacity-provider",
+            path,
+            format!("capacity provider `{}` is not a capacity provider name", shown(cp)),
+        )
+        .help = Some("use `FARGATE`, `FARGATE_SPOT`, or the name of an EC2 capacity provider (letters, digits, `-`, `_`)".into());
+    } else if fargate && !fargate_provider {
+        ctx.error(
+            "airflow-capacity-provider",
+            path,
+            format!("capacity provider `{cp}` is not a Fargate provider, but the task definitions are built for Fargate"),
+        )
+        .help = Some("set `launch_type: ec2` for an Auto Scaling group capacity provider, or use `FARGATE` / `FARGATE_SPOT`".into());
+    } else if !fargate && fargate_provider {
+        ctx.error(
+            "airflow-capacity-provider",
+            path,
+            format!("capacity provider `{cp}` runs Fargate tasks, but `launch_type` is `ec2`"),
+        )
+        .help = Some("remove `launch_type: ec2`, or name an EC2 capacity provider".into());
     }
 }
 
