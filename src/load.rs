@@ -30,7 +30,11 @@ pub fn load(text: &str) -> Loaded {
             None
         }
     };
-    let known = known_keys();
+    let known = if unknown.is_empty() {
+        None
+    } else {
+        Some(known_keys())
+    };
     for path in unknown {
         let key = match path.segments().last() {
             Some(Segment::Key(k)) => k.clone(),
@@ -38,7 +42,11 @@ pub fn load(text: &str) -> Loaded {
         };
         let mut d = Diagnostic::error("unknown-key", path.clone(), format!("unknown key `{key}`"));
         d.help = Some(
-            did_you_mean(&key, known.iter().map(String::as_str)).unwrap_or_else(|| {
+            did_you_mean(
+                &key,
+                known.iter().flat_map(|k| k.iter()).map(String::as_str),
+            )
+            .unwrap_or_else(|| {
                 "remove it; the schema in schemas/meshsynth.schema.json lists every key".into()
             }),
         );
@@ -64,8 +72,13 @@ fn convert(p: &serde_ignored::Path) -> FieldPath {
     }
 }
 
-/// Every property name the schema knows, for "did you mean" on unknown keys.
-fn known_keys() -> BTreeSet<String> {
+/// Every property name the schema knows, for "did you mean" on unknown keys (built once).
+fn known_keys() -> &'static BTreeSet<String> {
+    static KEYS: std::sync::OnceLock<BTreeSet<String>> = std::sync::OnceLock::new();
+    KEYS.get_or_init(schema_keys)
+}
+
+fn schema_keys() -> BTreeSet<String> {
     fn walk(v: &serde_json::Value, out: &mut BTreeSet<String>) {
         match v {
             serde_json::Value::Object(m) => {
