@@ -10,8 +10,7 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use super::lower::{cloud_map_service_id, node_id};
 use super::{
-    snake_case, Attr, Kind, Obj, Output, Param, ParamType, Plan, Pseudo, Resource, ResourceId,
-    Value,
+    snake_case, Attr, Kind, Obj, Param, ParamType, Plan, Pseudo, Resource, ResourceId, Value,
 };
 use crate::diagnostic::FieldPath;
 use crate::model::airflow_names as names;
@@ -292,14 +291,7 @@ impl Ecs<'_> {
         value: Value,
         group: Option<(&str, &str)>,
     ) {
-        self.plan.outputs.insert(
-            key,
-            Output {
-                description,
-                value,
-                group: group.map(|(g, m)| (g.to_owned(), m.to_owned())),
-            },
-        );
+        self.plan.add_output(key, description, value, group);
     }
 
     fn cluster_id(&self) -> ResourceId {

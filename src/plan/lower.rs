@@ -2,7 +2,7 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use super::{Attr, Kind, Obj, Output, Param, ParamType, Plan, Resource, ResourceId, Value};
+use super::{Attr, Kind, Obj, Param, ParamType, Plan, Resource, ResourceId, Value};
 use crate::diagnostic::FieldPath;
 use crate::model::*;
 
@@ -157,14 +157,7 @@ impl Lowering<'_> {
         value: Value,
         group: Option<(&str, &str)>,
     ) {
-        self.plan.outputs.insert(
-            key,
-            Output {
-                description,
-                value,
-                group: group.map(|(g, m)| (g.to_owned(), m.to_owned())),
-            },
-        );
+        self.plan.add_output(key, description, value, group);
     }
 
     /// `MeshName` (and `MeshOwner` for a shared mesh) for every child resource.

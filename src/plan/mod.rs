@@ -394,6 +394,24 @@ impl Plan {
         self.resources.len()
     }
 
+    /// Adds an output; `group` is `(map output name, member)` for Terraform's map outputs.
+    pub fn add_output(
+        &mut self,
+        key: String,
+        description: String,
+        value: Value,
+        group: Option<(&str, &str)>,
+    ) {
+        self.outputs.insert(
+            key,
+            Output {
+                description,
+                value,
+                group: group.map(|(g, m)| (g.to_owned(), m.to_owned())),
+            },
+        );
+    }
+
     /// The explicit dependencies of `id` that its references do not already imply, directly or
     /// through other resources: only those need a `DependsOn` / `depends_on`.
     pub fn extra_depends_on(&self, id: &ResourceId) -> BTreeSet<ResourceId> {
