@@ -186,9 +186,12 @@ fn check_references(ctx: &mut Ctx) {
         }
     }
 
+    let generated = generated_services(spec);
     for (name, node) in &spec.virtual_nodes {
         for (i, b) in node.backends.iter().enumerate() {
-            if !spec.virtual_services.contains_key(&b.virtual_service) {
+            if !spec.virtual_services.contains_key(&b.virtual_service)
+                && !generated.contains(&b.virtual_service)
+            {
                 ctx.error(
                     "unknown-virtual-service",
                     node_path(name).key("backends").index(i),
@@ -264,4 +267,20 @@ fn check_references(ctx: &mut Ctx) {
             }
         }
     }
+}
+
+/// Virtual services meshsynth adds itself: the Airflow API server's, which meshed services may
+/// call too (for example to trigger DAG runs).
+fn generated_services(spec: &crate::model::Spec) -> Vec<String> {
+    let Some(af) = &spec.airflow else {
+        return Vec::new();
+    };
+    if af.components.api_server.is_none() && af.components.webserver.is_none() {
+        return Vec::new();
+    }
+    spec.service_discovery
+        .as_ref()
+        .and_then(|d| d.cloud_map.as_ref())
+        .map(|c| vec![crate::model::airflow_names::api_service(&c.namespace)])
+        .unwrap_or_default()
 }
