@@ -19,6 +19,8 @@ pub struct Loaded {
 }
 
 pub fn load(text: &str) -> Loaded {
+    // Editors on Windows may save a byte-order mark; YAML would read it as part of the first key.
+    let text = text.strip_prefix('\u{feff}').unwrap_or(text);
     let locations = LocationIndex::build(text);
     let mut diagnostics = Diagnostics::default();
     let mut unknown: Vec<FieldPath> = Vec::new();
@@ -50,6 +52,23 @@ pub fn load(text: &str) -> Loaded {
                 "remove it; the schema in schemas/meshsynth.schema.json lists every key".into()
             }),
         );
+        diagnostics.push(d);
+    }
+    for (path, first, again) in &locations.duplicates {
+        let key = match path.segments().last() {
+            Some(Segment::Key(k)) => k.clone(),
+            _ => String::new(),
+        };
+        let mut d = Diagnostic::error(
+            "duplicate-key",
+            path.clone(),
+            format!(
+                "key `{key}` is given twice in the same mapping (first at line {})",
+                first.line
+            ),
+        )
+        .with_help("YAML keeps only the last one, silently: remove or merge one of them");
+        d.location = Some(*again);
         diagnostics.push(d);
     }
     diagnostics.locate(&locations);
@@ -152,6 +171,8 @@ fn parse_serde_path(p: &str) -> FieldPath {
 #[derive(Debug, Default, Clone)]
 pub struct LocationIndex {
     at: BTreeMap<FieldPath, Location>,
+    /// Keys given twice in one mapping: the path, where it first stood, where it stood again.
+    duplicates: Vec<(FieldPath, Location, Location)>,
 }
 
 impl LocationIndex {
@@ -160,7 +181,10 @@ impl LocationIndex {
         let mut parser = Parser::new_from_str(text);
         // A syntax error is reported by serde_yaml with its own location; keep what was indexed.
         let _ = parser.load(&mut b, false);
-        Self { at: b.at }
+        Self {
+            at: b.at,
+            duplicates: b.duplicates,
+        }
     }
 
     /// The location of the path, or of its closest located ancestor.
@@ -173,6 +197,7 @@ enum Frame {
     Map {
         path: FieldPath,
         key: Option<String>,
+        seen: BTreeMap<String, Location>,
     },
     Seq {
         path: FieldPath,
@@ -184,6 +209,7 @@ enum Frame {
 struct Builder {
     stack: Vec<Frame>,
     at: BTreeMap<FieldPath, Location>,
+    duplicates: Vec<(FieldPath, Location, Location)>,
 }
 
 impl Builder {
@@ -195,7 +221,7 @@ impl Builder {
         };
         match self.stack.last_mut() {
             None => Some(FieldPath::root()),
-            Some(Frame::Map { path, key }) => key.take().map(|k| path.key(k)),
+            Some(Frame::Map { path, key, .. }) => key.take().map(|k| path.key(k)),
             Some(Frame::Seq { path, next }) => {
                 let p = path.index(*next);
                 *next += 1;
@@ -210,13 +236,20 @@ impl MarkedEventReceiver for Builder {
     fn on_event(&mut self, ev: Event, mark: Marker) {
         match ev {
             Event::Scalar(value, ..) => {
-                if let Some(Frame::Map { path, key }) = self.stack.last_mut() {
+                if let Some(Frame::Map { path, key, seen }) = self.stack.last_mut() {
                     if key.is_none() {
                         let p = path.key(value.clone());
-                        self.at.entry(p).or_insert(Location {
+                        let here = Location {
                             line: mark.line(),
                             column: mark.col() + 1,
-                        });
+                        };
+                        match seen.get(&value) {
+                            Some(first) => self.duplicates.push((p.clone(), *first, here)),
+                            None => {
+                                seen.insert(value.clone(), here);
+                            }
+                        }
+                        self.at.entry(p).or_insert(here);
                         *key = Some(value);
                         return;
                     }
@@ -225,7 +258,11 @@ impl MarkedEventReceiver for Builder {
             }
             Event::MappingStart(..) => {
                 let path = self.value_path(mark).unwrap_or_default();
-                self.stack.push(Frame::Map { path, key: None });
+                self.stack.push(Frame::Map {
+                    path,
+                    key: None,
+                    seen: BTreeMap::new(),
+                });
             }
             Event::SequenceStart(..) => {
                 let path = self.value_path(mark).unwrap_or_default();

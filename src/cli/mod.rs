@@ -139,6 +139,17 @@ fn synth(a: SynthArgs) -> Result<ExitCode> {
         } else {
             write_atomically(&a.out, &stem, &files)?;
         }
+        if let Some(template) = files
+            .get("cloudformation")
+            .and_then(|r| r.get("template.json"))
+        {
+            if template.len() > 51_200 {
+                eprintln!(
+                    "  note: the CloudFormation template is {} bytes; over 51,200 bytes `aws cloudformation deploy` needs `--s3-bucket`",
+                    template.len()
+                );
+            }
+        }
         for (t, rendered) in &files {
             let dest = if a.stdout {
                 "stdout".to_owned()

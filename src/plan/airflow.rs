@@ -1331,7 +1331,7 @@ impl Ecs<'_> {
                 "ExecutionRoleArn",
                 Value::Ref(self.execution_role_id(), Attr::Arn),
             )
-            .set("TaskRoleArn", Value::Ref(role, Attr::Arn))
+            .set("TaskRoleArn", Value::Ref(role.clone(), Attr::Arn))
             .set("ContainerDefinitions", containers)
             .opt("ProxyConfiguration", proxy);
         self.add(td_id.clone(), t.source.clone(), props);
@@ -1388,6 +1388,16 @@ impl Ecs<'_> {
             }
             let service_id = ResourceId::new(Kind::EcsService, &t.what);
             self.add(service_id.clone(), t.source.clone(), props);
+            // Tasks reference the roles, not their inline policies: without this order the first
+            // tasks can start before they may read secrets or stream Envoy's configuration.
+            let policies: Vec<ResourceId> = ["execution", role.name.as_str()]
+                .iter()
+                .map(|n| ResourceId::new(Kind::IamRolePolicy, *n))
+                .filter(|id| self.plan.resources.contains_key(id))
+                .collect();
+            if let Some(r) = self.plan.resources.get_mut(&service_id) {
+                r.depends_on.extend(policies);
+            }
             if self
                 .plan
                 .resources

@@ -13,8 +13,9 @@ use serde_json::{json, Map, Value as Json};
 use super::{to_json_text, Rendered};
 use crate::plan::{snake_case, tf_name, Attr, Kind, ParamType, Plan, Pseudo, ResourceId, Value};
 
-/// The provider constraint: 5.47 added mesh `ip_preference`; 7.x is untested.
-pub const AWS_PROVIDER_VERSION: &str = ">= 5.47.0, < 7.0.0";
+/// The provider constraint: 6.0 renamed `aws_region`'s `name` to `region`, which the module
+/// uses; 7.x is untested.
+pub const AWS_PROVIDER_VERSION: &str = ">= 6.0.0, < 7.0.0";
 pub const TERRAFORM_VERSION: &str = ">= 1.5.0";
 
 pub fn resource_type(kind: Kind) -> &'static str {
