@@ -60,7 +60,14 @@ pub fn check(text: &str, targets: &[Target]) -> (Diagnostics, Option<plan::Plan>
         diagnostics.extend(diags);
         if let (Some(checked), false) = (checked, diagnostics.has_errors()) {
             match plan::plan(&checked) {
-                Ok(p) => result = Some(p),
+                Ok(p) => {
+                    if targets.contains(&Target::Cloudformation) {
+                        diagnostics.extend(cloudformation_limits(&p));
+                    }
+                    if !diagnostics.has_errors() {
+                        result = Some(p);
+                    }
+                }
                 Err(d) => diagnostics.extend(d),
             }
         }
@@ -68,4 +75,28 @@ pub fn check(text: &str, targets: &[Target]) -> (Diagnostics, Option<plan::Plan>
     diagnostics.locate(&loaded.locations);
     diagnostics.sort();
     (diagnostics, result)
+}
+
+/// CloudFormation refuses a template with more than 500 resources, 200 outputs or 200 parameters.
+fn cloudformation_limits(plan: &plan::Plan) -> Diagnostics {
+    use crate::diagnostic::{Diagnostic, FieldPath, Location};
+    let mut d = Diagnostics::default();
+    for (what, count, max) in [
+        ("resources", plan.resources.len(), 500),
+        ("outputs", plan.outputs.len(), 200),
+        ("parameters", plan.params.len(), 200),
+    ] {
+        if count > max {
+            let mut diag = Diagnostic::error(
+                    "cloudformation-limit",
+                    FieldPath::root(),
+                    format!("the CloudFormation template would have {count} {what}, more than the {max} CloudFormation allows"),
+                )
+            .with_help("split the spec into several specs (stacks), or render with `--target terraform`");
+            // The whole file is the cause; point at its start.
+            diag.location = Some(Location { line: 1, column: 1 });
+            d.push(diag);
+        }
+    }
+    d
 }
