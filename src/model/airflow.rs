@@ -316,6 +316,12 @@ pub mod names {
     pub const DEFAULT_SIZE: (u32, u32) = (1024, 2048);
     pub const DEFAULT_SMALL_SIZE: (u32, u32) = (512, 1024);
 
+    /// The key of a DAG task's task definition, role and family suffix (`ingest_orders` →
+    /// `task-ingest_orders`).
+    pub fn dag_task(task: &str) -> String {
+        format!("task-{task}")
+    }
+
     /// The virtual node of a DAG task container (`ingest_orders` → `airflow-task-ingest-orders`).
     pub fn task_node(task: &str) -> String {
         format!("airflow-task-{}", task.replace('_', "-"))

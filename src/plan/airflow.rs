@@ -123,6 +123,15 @@ fn client_node(backends: &[String]) -> VirtualNode {
     }
 }
 
+/// The value of `AIRFLOW__CORE__EXECUTOR`.
+fn executor_class(e: Executor) -> &'static str {
+    match e {
+        Executor::Ecs => "airflow.providers.amazon.aws.executors.ecs.ecs_executor.AwsEcsExecutor",
+        Executor::Celery => "CeleryExecutor",
+        Executor::Local => "LocalExecutor",
+    }
+}
+
 fn family_filter(family: &str) -> BTreeMap<String, String> {
     BTreeMap::from([("ECS_TASK_DEFINITION_FAMILY".to_owned(), family.to_owned())])
 }
@@ -284,16 +293,6 @@ impl Ecs<'_> {
         );
     }
 
-    fn output(
-        &mut self,
-        key: String,
-        description: String,
-        value: Value,
-        group: Option<(&str, &str)>,
-    ) {
-        self.plan.add_output(key, description, value, group);
-    }
-
     fn cluster_id(&self) -> ResourceId {
         ResourceId::new(Kind::EcsCluster, self.project())
     }
@@ -393,7 +392,7 @@ impl Ecs<'_> {
                     props,
                 );
             }
-            self.output(
+            self.plan.add_output(
                 "ecs_cluster_arn".into(),
                 "ARN of the ECS cluster".into(),
                 Value::Ref(self.cluster_id(), Attr::Arn),
@@ -466,13 +465,7 @@ impl Ecs<'_> {
         );
         let broker = secret(self, &af.secrets.broker_url, "AIRFLOW__CELERY__BROKER_URL");
 
-        let executor = match af.executor {
-            Executor::Ecs => {
-                "airflow.providers.amazon.aws.executors.ecs.ecs_executor.AwsEcsExecutor"
-            }
-            Executor::Celery => "CeleryExecutor",
-            Executor::Local => "LocalExecutor",
-        };
+        let executor = executor_class(af.executor);
         let mut common: BTreeMap<String, Value> = BTreeMap::new();
         common.insert("AIRFLOW__CORE__EXECUTOR".into(), Value::str(executor));
         common.insert("AIRFLOW__CORE__LOAD_EXAMPLES".into(), Value::str("False"));
@@ -693,7 +686,7 @@ impl Ecs<'_> {
         }
         for (task, t) in &af.tasks {
             self.tasks.push(TaskSpec {
-                what: format!("task-{task}"),
+                what: names::dag_task(task),
                 source: src.key("tasks").key(task),
                 cpu: t.cpu,
                 memory: t.memory,
@@ -730,7 +723,7 @@ impl Ecs<'_> {
                 parts.push(Value::str("\""));
             }
             parts.push(Value::str("}"));
-            self.output(
+            self.plan.add_output(
                 "scheduler_environment".into(),
                 "Environment (JSON) a scheduler run outside this stack needs for AwsEcsExecutor"
                     .into(),
@@ -746,44 +739,17 @@ impl Ecs<'_> {
             .name
             .clone()
             .unwrap_or_else(|| self.project().to_owned());
+        // The same values the stack sets, with deploy-time ones described instead of shown.
         let mut scheduler_env = vec![(
             "AIRFLOW__CORE__EXECUTOR".to_owned(),
-            match af.executor {
-                Executor::Ecs => {
-                    "airflow.providers.amazon.aws.executors.ecs.ecs_executor.AwsEcsExecutor"
-                }
-                Executor::Celery => "CeleryExecutor",
-                Executor::Local => "LocalExecutor",
-            }
-            .to_owned(),
+            executor_class(af.executor).to_owned(),
         )];
         if af.executor == Executor::Ecs {
-            let p = "AIRFLOW__AWS_ECS_EXECUTOR__";
-            scheduler_env.extend([
-                (format!("{p}CLUSTER"), cluster.clone()),
-                (
-                    format!("{p}CONTAINER_NAME"),
-                    names::AIRFLOW_CONTAINER.to_owned(),
-                ),
-                (format!("{p}TASK_DEFINITION"), worker_family.to_owned()),
-                match self.capacity_provider() {
-                    Some(cp) => (
-                        format!("{p}CAPACITY_PROVIDER_STRATEGY"),
-                        format!("[{{\"capacityProvider\": \"{cp}\", \"weight\": 1}}]"),
-                    ),
-                    None => (format!("{p}LAUNCH_TYPE"), self.launch_type().to_owned()),
-                },
-                (
-                    format!("{p}SUBNETS"),
-                    "the subnet IDs you deploy with, comma-separated".to_owned(),
-                ),
-                (
-                    format!("{p}SECURITY_GROUPS"),
-                    "the security group IDs you deploy with, comma-separated".to_owned(),
-                ),
-                (format!("{p}ASSIGN_PUBLIC_IP"), "False".to_owned()),
-                (format!("{p}REGION_NAME"), "the stack's region".to_owned()),
-            ]);
+            scheduler_env.extend(
+                self.executor_env(worker_family)
+                    .into_iter()
+                    .map(|(k, v)| (k, self.describe(&v))),
+            );
         }
         let mut nodes = Vec::new();
         for (name, what) in [
@@ -819,7 +785,7 @@ impl Ecs<'_> {
                 ));
                 super::DagTaskDoc {
                     name: t.clone(),
-                    family: names::family(self.project(), &format!("task-{t}")),
+                    family: names::family(self.project(), &names::dag_task(t)),
                     container: t.clone(),
                     node,
                     backends: spec.backends.clone(),
@@ -887,6 +853,25 @@ impl Ecs<'_> {
             if let Some(r) = self.plan.resources.get_mut(&id) {
                 r.source = path;
             }
+        }
+    }
+
+    /// A value as the guide shows it: literals as they are, deploy-time values in words.
+    fn describe(&self, v: &Value) -> String {
+        match v {
+            Value::Str(s) => s.clone(),
+            Value::Ref(id, Attr::Name) if *id == self.cluster_id() => self.project().to_owned(),
+            Value::JoinList(_, list) => match list.as_ref() {
+                Value::Param(p) if p == "subnet_ids" => {
+                    "the subnet IDs you deploy with, comma-separated".into()
+                }
+                Value::Param(p) if p == "security_group_ids" => {
+                    "the security group IDs you deploy with, comma-separated".into()
+                }
+                _ => "set at deploy time".into(),
+            },
+            Value::Pseudo(Pseudo::Region) => "the stack's region".into(),
+            _ => "set at deploy time".into(),
         }
     }
 
@@ -981,12 +966,12 @@ impl Ecs<'_> {
         let families: Vec<String> = af
             .tasks
             .keys()
-            .map(|t| names::family(self.project(), &format!("task-{t}")))
+            .map(|t| names::family(self.project(), &names::dag_task(t)))
             .collect();
         let mut roles = vec![Value::Ref(self.execution_role_id(), Attr::Arn)];
         roles.extend(af.tasks.keys().map(|t| {
             Value::Ref(
-                ResourceId::new(Kind::IamRole, format!("task-{t}")),
+                ResourceId::new(Kind::IamRole, names::dag_task(t)),
                 Attr::Arn,
             )
         }));
@@ -1145,7 +1130,7 @@ impl Ecs<'_> {
                 .set("PolicyDocument", policy(statements));
             self.add(ResourceId::new(Kind::IamRolePolicy, name), source, props);
         }
-        self.output(
+        self.plan.add_output(
             format!("role_{}_arn", snake_case(name)),
             format!("ARN of the IAM role `{role_name}`"),
             Value::Ref(id.clone(), Attr::Arn),
@@ -1335,13 +1320,13 @@ impl Ecs<'_> {
             .set("ContainerDefinitions", containers)
             .opt("ProxyConfiguration", proxy);
         self.add(td_id.clone(), t.source.clone(), props);
-        self.output(
+        self.plan.add_output(
             format!("task_definition_{}_arn", snake_case(&t.what)),
             format!("ARN of the task definition `{family}`"),
             Value::Ref(td_id.clone(), Attr::Arn),
             Some(("task_definition_arns", &t.what)),
         );
-        self.output(
+        self.plan.add_output(
             format!("task_definition_{}_family", snake_case(&t.what)),
             format!("Family of the task definition for `{}`", t.what),
             Value::str(&family),

@@ -150,16 +150,6 @@ impl Lowering<'_> {
         self.plan.resources.get_mut(&id).expect("just inserted")
     }
 
-    fn output(
-        &mut self,
-        key: String,
-        description: String,
-        value: Value,
-        group: Option<(&str, &str)>,
-    ) {
-        self.plan.add_output(key, description, value, group);
-    }
-
     /// `MeshName` (and `MeshOwner` for a shared mesh) for every child resource.
     fn in_mesh(&self, o: Obj) -> Obj {
         match &self.spec.mesh.owner {
@@ -196,13 +186,13 @@ impl Lowering<'_> {
         let props = Obj::new().set("MeshName", &m.name).set("Spec", spec);
         let tags = m.tags.clone();
         self.add(mesh_id(self.spec), path, props, &tags);
-        self.output(
+        self.plan.add_output(
             "mesh_arn".into(),
             format!("ARN of the App Mesh mesh `{}`", m.name),
             Value::Ref(mesh_id(self.spec), Attr::Arn),
             None,
         );
-        self.output(
+        self.plan.add_output(
             "mesh_name".into(),
             "Name of the App Mesh mesh".into(),
             Value::Ref(mesh_id(self.spec), Attr::Name),
@@ -250,7 +240,7 @@ impl Lowering<'_> {
             props,
             &BTreeMap::new(),
         );
-        self.output(
+        self.plan.add_output(
             "cloud_map_namespace_id".into(),
             format!("ID of the Cloud Map namespace `{}`", ns.namespace),
             Value::Ref(namespace_id(&ns.namespace), Attr::Id),
@@ -302,7 +292,7 @@ impl Lowering<'_> {
                     Obj::new().set("FailureThreshold", 1u32),
                 );
             self.add(cloud_map_service_id(svc), source, props, &BTreeMap::new());
-            self.output(
+            self.plan.add_output(
                 format!("cloud_map_service_{}_arn", super::snake_case(svc)),
                 format!("ARN of the Cloud Map service `{svc}` (for ECS ServiceRegistries)"),
                 Value::Ref(cloud_map_service_id(svc), Attr::Arn),
@@ -479,7 +469,7 @@ impl Lowering<'_> {
             .set("Spec", spec);
         let r = self.add(node_id(name), path, props, &node.tags);
         r.depends_on.extend(depends);
-        self.output(
+        self.plan.add_output(
             format!("virtual_node_{}_arn", super::snake_case(name)),
             format!("ARN of the virtual node `{name}` (APPMESH_RESOURCE_ARN of its Envoy)"),
             Value::Ref(node_id(name), Attr::Arn),
@@ -564,7 +554,7 @@ impl Lowering<'_> {
             .in_mesh(Obj::new().set("VirtualServiceName", name))
             .set("Spec", provider);
         self.add(service_id(name), path, props, &vs.tags);
-        self.output(
+        self.plan.add_output(
             format!("virtual_service_{}_name", super::snake_case(name)),
             format!("Name of the virtual service `{name}` (the host name clients call)"),
             Value::Ref(service_id(name), Attr::Name),
@@ -607,7 +597,7 @@ impl Lowering<'_> {
             .in_mesh(Obj::new().set("VirtualGatewayName", name))
             .set("Spec", spec);
         self.add(gateway_id(name), path.clone(), props, &gw.tags);
-        self.output(
+        self.plan.add_output(
             format!("virtual_gateway_{}_arn", super::snake_case(name)),
             format!("ARN of the virtual gateway `{name}` (APPMESH_RESOURCE_ARN of its Envoy)"),
             Value::Ref(gateway_id(name), Attr::Arn),
