@@ -322,6 +322,11 @@ pub mod names {
         format!("task-{task}")
     }
 
+    /// The environment variable Airflow reads connection `id` from.
+    pub fn connection_env(id: &str) -> String {
+        format!("AIRFLOW_CONN_{}", id.to_uppercase())
+    }
+
     /// The virtual node of a DAG task container (`ingest_orders` → `airflow-task-ingest-orders`).
     pub fn task_node(task: &str) -> String {
         format!("airflow-task-{}", task.replace('_', "-"))

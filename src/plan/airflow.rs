@@ -508,10 +508,7 @@ impl Ecs<'_> {
                 // (a database name, a path), so it is only set for HTTP.
                 json["schema"] = "http".into();
             }
-            common.insert(
-                format!("AIRFLOW_CONN_{}", id.to_uppercase()),
-                Value::str(json.to_string()),
-            );
+            common.insert(names::connection_env(id), Value::str(json.to_string()));
         }
 
         let worker_family = names::family(self.project(), "worker");
@@ -806,7 +803,7 @@ impl Ecs<'_> {
                 .iter()
                 .map(|(id, c)| super::ConnectionDoc {
                     id: id.clone(),
-                    env: format!("AIRFLOW_CONN_{}", id.to_uppercase()),
+                    env: names::connection_env(id),
                     host: c.virtual_service.clone(),
                     port: c.port,
                 })
