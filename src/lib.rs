@@ -2,21 +2,23 @@
 //! Terraform JSON module.
 //!
 //! The pipeline runs one way:
-//! 1. [`load`]: YAML text → raw [`model::Spec`], collecting unknown keys and a line:column index;
-//! 2. [`validate`]: every rule at once → [`validate::Checked`] (the only way to get one) plus
-//!    [`diagnostic::Diagnostics`];
-//! 3. [`plan`]: `Checked` → a provider-neutral resource graph whose references are stored once;
-//! 4. [`render`]: one renderer per target turns the graph into files, in memory;
+//! 1. [`spec`]: YAML text → raw [`spec::Spec`], collecting unknown keys and a line:column index;
+//! 2. [`check`]: every rule at once → [`check::Checked`] (the only way to get one: the spec plus
+//!    what meshsynth generates, validated alike) and [`diagnostic::Diagnostics`];
+//! 3. [`lower`]: `Checked` → the provider-neutral resource graph of [`ir`], whose references are
+//!    stored once and whose resource kinds are described by one table;
+//! 4. [`targets`]: one renderer per target turns the graph into files, in memory; each target owns
+//!    its folder, its rules and its limits;
 //! 5. the CLI writes them atomically.
 
+pub mod case;
+pub mod check;
 pub mod diagnostic;
-pub mod load;
-pub mod model;
-pub mod plan;
-pub mod render;
-pub mod schema;
+pub mod ir;
+pub mod lower;
+pub mod spec;
 pub mod synth;
-pub mod validate;
+pub mod targets;
 
 /// The tool's version; it appears in one place of each output.
 pub const VERSION: &str = env!("CARGO_PKG_VERSION");

@@ -3,8 +3,10 @@
 use std::collections::BTreeMap;
 
 use crate::diagnostic::Diagnostics;
-use crate::render::{self, Rendered, Target};
-use crate::{load, plan, validate};
+use crate::ir::{check_graph, Plan};
+use crate::spec::load;
+use crate::targets::{self, ids, Output, RenderOptions, Rendered, Target};
+use crate::{check, lower};
 
 /// What one synthesis produced.
 pub struct Synthesis {
@@ -17,9 +19,42 @@ pub struct Synthesis {
     pub resources: usize,
 }
 
-/// Loads, validates, plans and renders `text`. `spec_file` names the spec in output and messages.
-pub fn synthesize(text: &str, spec_file: &str, targets: &[Target]) -> Synthesis {
-    let (diagnostics, plan) = check(text, targets);
+/// How to synthesize one spec.
+#[derive(Debug, Clone)]
+pub struct Options<'a> {
+    /// The spec file as the user named it, for output and messages.
+    pub spec_file: &'a str,
+    /// The infrastructure targets to render; guides come with any of them.
+    pub targets: &'a [&'static dyn Target],
+    /// The folder this spec's target folders go to, as the user would type it (`out/orders`).
+    pub folder: String,
+}
+
+impl<'a> Options<'a> {
+    /// Output under `out/<spec file stem>/`, as `meshsynth synth` writes by default.
+    pub fn new(spec_file: &'a str, targets: &'a [&'static dyn Target]) -> Self {
+        let stem = spec_file
+            .rsplit('/')
+            .next()
+            .unwrap_or(spec_file)
+            .trim_end_matches(".yaml")
+            .trim_end_matches(".yml");
+        Options {
+            spec_file,
+            targets,
+            folder: format!("out/{stem}"),
+        }
+    }
+}
+
+/// Loads, validates, plans and renders `text` into `out/<spec stem>/`.
+pub fn synthesize(text: &str, spec_file: &str, targets: &[&'static dyn Target]) -> Synthesis {
+    synthesize_with(text, &Options::new(spec_file, targets))
+}
+
+/// Loads, validates, plans and renders `text` as `opts` says.
+pub fn synthesize_with(text: &str, opts: &Options) -> Synthesis {
+    let (diagnostics, plan) = check(text, opts.targets);
     let Some(plan) = plan else {
         return Synthesis {
             diagnostics,
@@ -27,18 +62,20 @@ pub fn synthesize(text: &str, spec_file: &str, targets: &[Target]) -> Synthesis 
             resources: 0,
         };
     };
-    let mut files: BTreeMap<&'static str, Rendered> = targets
-        .iter()
-        .map(|t| {
-            let rendered = match t {
-                Target::Cloudformation => render::cloudformation::render(&plan, crate::VERSION),
-                Target::Terraform => render::terraform::render(&plan, crate::VERSION, spec_file),
-            };
-            (t.dir(), rendered)
-        })
-        .collect();
-    if let Some(guide) = render::text::airflow_guide(&plan, spec_file) {
-        files.insert("airflow", guide);
+    let mut files: BTreeMap<&'static str, Rendered> = BTreeMap::new();
+    for t in opts.targets.iter().copied().chain(targets::guides()) {
+        if files.contains_key(t.name()) {
+            continue;
+        }
+        let render = RenderOptions {
+            version: crate::VERSION,
+            spec_file: opts.spec_file,
+            folder: format!("{}/{}", opts.folder, t.name()),
+        };
+        let rendered = t.render(&plan, &render);
+        if !rendered.is_empty() {
+            files.insert(t.name(), rendered);
+        }
     }
     Synthesis {
         diagnostics,
@@ -47,56 +84,47 @@ pub fn synthesize(text: &str, spec_file: &str, targets: &[Target]) -> Synthesis 
     }
 }
 
-/// Loads, validates and plans; the plan is `None` when there is an error.
-pub fn check(text: &str, targets: &[Target]) -> (Diagnostics, Option<plan::Plan>) {
+/// Loads, validates and plans for `targets`; the plan is `None` when there is an error.
+pub fn check(text: &str, targets: &[&'static dyn Target]) -> (Diagnostics, Option<Plan>) {
     let loaded = load::load(text);
     let mut diagnostics = loaded.diagnostics;
     let mut result = None;
     if let Some(spec) = &loaded.spec {
-        let opts = validate::Options {
-            targets: targets.to_vec(),
-        };
-        let (checked, diags) = validate::validate(spec, &opts);
+        let (checked, diags) = check::validate(spec, &|ctx| {
+            for t in targets {
+                t.rules(ctx);
+            }
+        });
         diagnostics.extend(diags);
         if let (Some(checked), false) = (checked, diagnostics.has_errors()) {
-            match plan::plan(&checked) {
-                Ok(p) => {
-                    if targets.contains(&Target::Cloudformation) {
-                        diagnostics.extend(cloudformation_limits(&p));
-                    }
-                    if !diagnostics.has_errors() {
-                        result = Some(p);
-                    }
+            let plan = lower::lower(&checked);
+            // Graph-level problems the spec rules cannot see: two names that sanitise to the
+            // same identifier, a dangling reference, a dependency cycle.
+            let mut graph = ids::check_collisions(&plan, targets);
+            graph.extend(check_graph(&plan));
+            if graph.has_errors() {
+                diagnostics.extend(graph);
+            } else {
+                for t in targets {
+                    diagnostics.extend(t.limits(&plan));
                 }
-                Err(d) => diagnostics.extend(d),
+                if !diagnostics.has_errors() {
+                    result = Some(plan);
+                }
             }
         }
     }
-    diagnostics.locate(&loaded.locations);
+    loaded.locations.locate(&mut diagnostics);
     diagnostics.sort();
     (diagnostics, result)
 }
 
-/// CloudFormation refuses a template with more than 500 resources, 200 outputs or 200 parameters.
-fn cloudformation_limits(plan: &plan::Plan) -> Diagnostics {
-    use crate::diagnostic::{Diagnostic, FieldPath, Location};
-    let mut d = Diagnostics::default();
-    for (what, count, max) in [
-        ("resources", plan.resources.len(), 500),
-        ("outputs", plan.outputs.len(), 200),
-        ("parameters", plan.params.len(), 200),
-    ] {
-        if count > max {
-            let mut diag = Diagnostic::error(
-                    "cloudformation-limit",
-                    FieldPath::root(),
-                    format!("the CloudFormation template would have {count} {what}, more than the {max} CloudFormation allows"),
-                )
-            .with_help("split the spec into several specs (stacks), or render with `--target terraform`");
-            // The whole file is the cause; point at its start.
-            diag.location = Some(Location { line: 1, column: 1 });
-            d.push(diag);
-        }
-    }
-    d
+/// The targets `--target all` means.
+pub fn all_targets() -> Vec<&'static dyn Target> {
+    targets::iac()
+}
+
+/// Whether a rendered folder is infrastructure (counted in summaries) or a guide.
+pub fn is_iac(folder: &str) -> bool {
+    targets::by_name(folder).is_some_and(|t| t.output() == Output::Iac)
 }

@@ -4,7 +4,7 @@
 //! `<code>-<variant>.yaml`) and starts with a comment saying what is wrong. The report must name
 //! that code, and must match its snapshot byte for byte (diagnostics are sorted, so it is stable).
 
-use meshsynth::render::Target;
+use meshsynth::synth::all_targets;
 
 #[test]
 fn invalid_fixtures_report_exact_diagnostics() {
@@ -16,7 +16,7 @@ fn invalid_fixtures_report_exact_diagnostics() {
             text.starts_with('#'),
             "{name} must start with a comment saying what is wrong"
         );
-        let (diags, plan) = meshsynth::synth::check(&text, &Target::ALL);
+        let (diags, plan) = meshsynth::synth::check(&text, &all_targets());
         let report = diags.render_human(&name);
         assert!(
             diags.has_errors() || diags.warnings() > 0,
@@ -49,7 +49,7 @@ fn truncated_fixtures_never_panic() {
         let lines: Vec<&str> = text.lines().collect();
         for n in 0..lines.len() {
             let cut = lines[..n].join("\n");
-            let (diags, _) = meshsynth::synth::check(&cut, &Target::ALL);
+            let (diags, _) = meshsynth::synth::check(&cut, &all_targets());
             let _ = diags.render_human("cut.yaml");
         }
     };
@@ -70,7 +70,7 @@ fn extreme_values_never_panic() {
         "name: x\nmesh: { name: x }\nvirtual_services: { s: { router: r, node: n } }\nvirtual_gateways:\n  g:\n    listeners: []\n    routes:\n      a: { http: { match: { hostname: {} }, target: s, rewrite: { prefix: { default_prefix: disabled }, path: { exact: \"\" } } }, grpc: { target: { virtual_service: s, port: 0 } } }\n",
     ];
     for text in specs {
-        let (diags, _) = meshsynth::synth::check(text, &Target::ALL);
+        let (diags, _) = meshsynth::synth::check(text, &all_targets());
         let _ = diags.render_human("extreme.yaml");
     }
 }

@@ -5,8 +5,9 @@
 use std::path::Path;
 use std::process::Command;
 
-use meshsynth::render::Target;
+use meshsynth::synth::all_targets;
 use meshsynth::synth::synthesize;
+use meshsynth::targets;
 
 #[test]
 fn oracles_accept_examples_and_valid_fixtures() {
@@ -33,9 +34,9 @@ fn oracles_accept_examples_and_valid_fixtures() {
     for f in &fixtures {
         let name = f.file_name().unwrap().to_string_lossy().to_string();
         let targets = if name.starts_with("cfn-only-") {
-            vec![Target::Cloudformation]
+            vec![targets::CLOUDFORMATION]
         } else {
-            Target::ALL.to_vec()
+            all_targets()
         };
         let s = synthesize(&std::fs::read_to_string(f).unwrap(), &name, &targets);
         let stem = f.file_stem().unwrap().to_string_lossy().to_string();

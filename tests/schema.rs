@@ -5,7 +5,7 @@ fn committed_schema_is_current() {
     let path = concat!(env!("CARGO_MANIFEST_DIR"), "/schemas/meshsynth.schema.json");
     let committed = std::fs::read_to_string(path).unwrap_or_default();
     assert!(
-        committed == meshsynth::schema::json_schema_text(),
+        committed == meshsynth::spec::schema::json_schema_text(),
         "schemas/meshsynth.schema.json is stale: run `cargo run -- schema` and commit it"
     );
 }
@@ -31,7 +31,7 @@ fn every_property_has_a_description() {
         }
     }
     let mut missing = Vec::new();
-    walk(&meshsynth::schema::json_schema(), "", &mut missing);
+    walk(&meshsynth::spec::schema::json_schema(), "", &mut missing);
     assert!(
         missing.is_empty(),
         "fields without a doc comment: {missing:?}"
@@ -40,7 +40,7 @@ fn every_property_has_a_description() {
 
 #[test]
 fn schema_refuses_unknown_keys() {
-    let s = meshsynth::schema::json_schema();
+    let s = meshsynth::spec::schema::json_schema();
     assert_eq!(s["additionalProperties"], serde_json::json!(false));
     assert_eq!(
         s["$defs"]["NodeListener"]["additionalProperties"],

@@ -1,9 +1,10 @@
 //! Snapshots of both targets for every valid fixture, and determinism.
 
-use meshsynth::render::{Rendered, Target};
+use meshsynth::synth::all_targets;
 use meshsynth::synth::synthesize;
+use meshsynth::targets::{self, Rendered, Target};
 
-fn targets_for(path: &std::path::Path) -> Vec<Target> {
+fn targets_for(path: &std::path::Path) -> Vec<&'static dyn Target> {
     // Fixtures named cfn-only-* use fields the Terraform AWS provider cannot express.
     if path
         .file_name()
@@ -11,9 +12,9 @@ fn targets_for(path: &std::path::Path) -> Vec<Target> {
         .to_string_lossy()
         .starts_with("cfn-only-")
     {
-        vec![Target::Cloudformation]
+        vec![targets::CLOUDFORMATION]
     } else {
-        Target::ALL.to_vec()
+        all_targets()
     }
 }
 
@@ -67,7 +68,7 @@ fn examples_synthesize() {
     insta::glob!("../examples", "*.yaml", |path| {
         let text = std::fs::read_to_string(path).unwrap();
         let name = format!("examples/{}", path.file_name().unwrap().to_string_lossy());
-        let s = synthesize(&text, &name, &Target::ALL);
+        let s = synthesize(&text, &name, &all_targets());
         assert!(
             !s.diagnostics.has_errors(),
             "{}",
@@ -83,7 +84,7 @@ fn examples_synthesize() {
 fn the_bundled_example_has_no_diagnostics() {
     let path = concat!(env!("CARGO_MANIFEST_DIR"), "/examples/orders-pipeline.yaml");
     let text = std::fs::read_to_string(path).unwrap();
-    let s = synthesize(&text, "examples/orders-pipeline.yaml", &Target::ALL);
+    let s = synthesize(&text, "examples/orders-pipeline.yaml", &all_targets());
     assert!(
         s.diagnostics.is_empty(),
         "{}",

@@ -8,11 +8,12 @@ use std::process::ExitCode;
 use std::time::Instant;
 
 use anyhow::{bail, Context, Result};
+use clap::builder::{PossibleValue, PossibleValuesParser};
 use clap::{Parser, Subcommand, ValueEnum};
 
-use meshsynth::render::{Rendered, Target};
-use meshsynth::schema;
-use meshsynth::synth::{check, synthesize};
+use meshsynth::spec::schema;
+use meshsynth::synth::{self, check, synthesize_with};
+use meshsynth::targets::{self, Rendered, Target};
 
 /// The bundled example `synth` uses when given no spec.
 pub const DEFAULT_SPEC: &str = "examples/orders-pipeline.yaml";
@@ -38,20 +39,21 @@ enum Command {
     Schema(SchemaArgs),
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
-enum TargetArg {
-    Cloudformation,
-    Terraform,
-    All,
+/// `--target`: `all`, or one target of the registry.
+fn target_values() -> PossibleValuesParser {
+    let mut values: Vec<PossibleValue> = targets::iac()
+        .into_iter()
+        .map(|t| PossibleValue::new(t.name()).help(t.about()))
+        .collect();
+    values.push(PossibleValue::new("all").help("every target"));
+    PossibleValuesParser::new(values)
 }
 
-impl TargetArg {
-    fn targets(self) -> Vec<Target> {
-        match self {
-            TargetArg::Cloudformation => vec![Target::Cloudformation],
-            TargetArg::Terraform => vec![Target::Terraform],
-            TargetArg::All => Target::ALL.to_vec(),
-        }
+/// The targets a `--target` value names.
+fn selected(value: &str) -> Vec<&'static dyn Target> {
+    match targets::by_name(value) {
+        Some(t) => vec![t],
+        None => synth::all_targets(),
     }
 }
 
@@ -59,9 +61,9 @@ impl TargetArg {
 struct SynthArgs {
     /// Spec files (YAML). Default: the bundled example, examples/orders-pipeline.yaml.
     specs: Vec<PathBuf>,
-    /// What to generate.
-    #[arg(long, value_enum, default_value = "all")]
-    target: TargetArg,
+    /// What to generate (the Airflow guide comes with any of them when the spec has `airflow:`).
+    #[arg(long, default_value = "all", value_parser = target_values())]
+    target: String,
     /// Output root; each spec goes to OUT/<spec file stem>/<target>/.
     #[arg(long, default_value = "out")]
     out: PathBuf,
@@ -84,8 +86,8 @@ struct ValidateArgs {
     #[arg(long, value_enum, default_value = "human")]
     format: Format,
     /// Which targets' limits to check (some limits exist in one target only).
-    #[arg(long, value_enum, default_value = "all")]
-    target: TargetArg,
+    #[arg(long, default_value = "all", value_parser = target_values())]
+    target: String,
 }
 
 #[derive(Debug, clap::Args)]
@@ -116,14 +118,20 @@ fn synth(a: SynthArgs) -> Result<ExitCode> {
     } else {
         a.specs.clone()
     };
-    let targets = a.target.targets();
+    let targets = selected(&a.target);
     let mut failed = false;
     for spec in &specs {
         let text = read(spec)?;
         let display = spec.display().to_string();
         eprintln!("meshsynth: synthesizing {display}");
         let started = Instant::now();
-        let result = synthesize(&text, &display, &targets);
+        let stem = spec_stem(spec)?;
+        let opts = synth::Options {
+            spec_file: &display,
+            targets: &targets,
+            folder: a.out.join(&stem).display().to_string(),
+        };
+        let result = synthesize_with(&text, &opts);
         let elapsed = started.elapsed();
         if !result.diagnostics.is_empty() {
             eprint!("{}", result.diagnostics.render_human(&display));
@@ -133,14 +141,13 @@ fn synth(a: SynthArgs) -> Result<ExitCode> {
             failed = true;
             continue;
         };
-        let stem = spec_stem(spec)?;
         if a.stdout {
             print_files(&files);
         } else {
             write_atomically(&a.out, &stem, &files)?;
         }
         if let Some(template) = files
-            .get("cloudformation")
+            .get(targets::CLOUDFORMATION.name())
             .and_then(|r| r.get("template.json"))
         {
             if template.len() > 51_200 {
@@ -158,7 +165,7 @@ fn synth(a: SynthArgs) -> Result<ExitCode> {
                 format!("{}/{}/{}/ ({})", a.out.display(), stem, t, names.join(", "))
             };
             // Guides sit beside the targets; only targets render resources.
-            let what = if Target::ALL.iter().any(|x| x.dir() == *t) {
+            let what = if synth::is_iac(t) {
                 format!(
                     "{} resources, {} warning(s)",
                     result.resources,
@@ -249,7 +256,7 @@ fn write_atomically(
 fn validate(a: ValidateArgs) -> Result<ExitCode> {
     let text = read(&a.spec)?;
     let display = a.spec.display().to_string();
-    let (diags, _) = check(&text, &a.target.targets());
+    let (diags, _) = check(&text, &selected(&a.target));
     match a.format {
         Format::Human => {
             if diags.is_empty() {

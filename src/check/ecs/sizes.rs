@@ -1,0 +1,296 @@
+//! Task sizes: the CPU/memory pairs Fargate accepts, and room for Envoy's reservation.
+
+use crate::check::common::or_list;
+use crate::check::Ctx;
+use crate::diagnostic::FieldPath;
+use crate::spec::airflow_names as names;
+use crate::spec::paths::airflow_path;
+use crate::spec::{Airflow, ComponentSize, LaunchType, TaskRunner};
+
+/// CPU values Fargate accepts at task level.
+const FARGATE_CPUS: [u32; 7] = [256, 512, 1024, 2048, 4096, 8192, 16384];
+/// The least memory (MiB) a DAG task or workload container keeps after Envoy's reservation.
+pub(crate) const MIN_APP_MEMORY: u32 = 128;
+
+fn components_path() -> FieldPath {
+    airflow_path().key("components")
+}
+
+/// The memory values (MiB) Fargate accepts with a task CPU value.
+fn fargate_memories(cpu: u32) -> Option<Vec<u32>> {
+    let (min, max, step) = match cpu {
+        256 => return Some(vec![512, 1024, 2048]),
+        512 => (1024, 4096, 1024),
+        1024 => (2048, 8192, 1024),
+        2048 => (4096, 16384, 1024),
+        4096 => (8192, 30720, 1024),
+        8192 => (16384, 61440, 4096),
+        16384 => (32768, 122880, 8192),
+        _ => return None,
+    };
+    Some((min..=max).step_by(step as usize).collect())
+}
+
+/// `` `512`, `1024` or `2048` ``, or `` `2048` to `8192` in steps of `1024` ``.
+fn memories_text(ms: &[u32]) -> String {
+    if ms.len() <= 4 {
+        let s: Vec<String> = ms.iter().map(u32::to_string).collect();
+        return or_list(&s);
+    }
+    let step = ms[1] - ms[0];
+    format!("`{}` to `{}` in steps of `{step}`", ms[0], ms[ms.len() - 1])
+}
+
+/// One ECS task definition and what it must fit.
+pub(crate) struct TaskSize {
+    pub(crate) path: FieldPath,
+    /// How messages name it, e.g. "the API server".
+    pub(crate) what: String,
+    pub(crate) cpu: Option<u32>,
+    pub(crate) memory: Option<u32>,
+    pub(crate) default: (u32, u32),
+    /// Whether the task carries an Envoy sidecar.
+    pub(crate) meshed: bool,
+    /// The least memory the application container keeps.
+    pub(crate) min_app: u32,
+    /// What the application container is, for messages.
+    pub(crate) app: &'static str,
+    pub(crate) workload: bool,
+}
+
+fn component(
+    path: FieldPath,
+    what: &str,
+    size: &ComponentSize,
+    default: (u32, u32),
+    meshed: bool,
+) -> TaskSize {
+    TaskSize {
+        path,
+        what: what.into(),
+        cpu: size.cpu,
+        memory: size.memory,
+        default,
+        meshed,
+        min_app: names::MIN_AIRFLOW_MEMORY,
+        app: "the Airflow container",
+        workload: false,
+    }
+}
+
+pub(crate) fn check_airflow(ctx: &mut Ctx, af: &Airflow) {
+    let c = &af.components;
+    let local = af.runs_tasks_in() == TaskRunner::Scheduler;
+    let mut tasks = Vec::new();
+    for (key, what, size) in [
+        ("api_server", "the API server", &c.api_server),
+        ("webserver", "the webserver", &c.webserver),
+    ] {
+        if let Some(size) = size {
+            tasks.push(component(
+                components_path().key(key),
+                what,
+                size,
+                names::DEFAULT_SIZE,
+                true,
+            ));
+        }
+    }
+    if let Some(size) = &c.scheduler {
+        tasks.push(component(
+            components_path().key("scheduler"),
+            "the scheduler",
+            size,
+            names::DEFAULT_SIZE,
+            local,
+        ));
+    }
+    if let Some(size) = &c.dag_processor {
+        tasks.push(component(
+            components_path().key("dag_processor"),
+            "the dag processor",
+            size,
+            names::DEFAULT_SMALL_SIZE,
+            false,
+        ));
+    }
+    if let Some(size) = &c.triggerer {
+        tasks.push(component(
+            components_path().key("triggerer"),
+            "the triggerer",
+            size,
+            names::DEFAULT_SMALL_SIZE,
+            false,
+        ));
+    }
+    if !local {
+        let w = af.workers.clone().unwrap_or_default();
+        let what = match af.runs_tasks_in() {
+            TaskRunner::CeleryWorkers => "the Celery workers",
+            _ => "the worker task definition",
+        };
+        tasks.push(TaskSize {
+            path: airflow_path().key("workers"),
+            what: what.into(),
+            cpu: w.cpu,
+            memory: w.memory,
+            default: names::DEFAULT_SIZE,
+            meshed: true,
+            min_app: names::MIN_AIRFLOW_MEMORY,
+            app: "the Airflow container",
+            workload: false,
+        });
+    }
+    for (name, t) in &af.tasks {
+        tasks.push(TaskSize {
+            path: airflow_path().key("tasks").key(name),
+            what: format!("DAG task `{name}`"),
+            cpu: Some(t.cpu),
+            memory: Some(t.memory),
+            default: (t.cpu, t.memory),
+            meshed: true,
+            min_app: MIN_APP_MEMORY,
+            app: "its container",
+            workload: false,
+        });
+    }
+    let fargate = af.launch_type() == LaunchType::Fargate;
+    for t in &tasks {
+        check_task_size(ctx, t, fargate);
+    }
+}
+
+pub(crate) fn check_task_size(ctx: &mut Ctx, t: &TaskSize, fargate: bool) {
+    let cpu = t.cpu.unwrap_or(t.default.0);
+    let mem = t.memory.unwrap_or(t.default.1);
+    let (size_code, small_code) = if t.workload {
+        ("workload-invalid-task-size", "workload-task-too-small")
+    } else {
+        ("airflow-invalid-task-size", "airflow-task-too-small")
+    };
+    let cpu_path = if t.cpu.is_some() {
+        t.path.key("cpu")
+    } else {
+        t.path.clone()
+    };
+    let mem_path = if t.memory.is_some() {
+        t.path.key("memory")
+    } else {
+        cpu_path.clone()
+    };
+    let shown_mem = if t.memory.is_some() {
+        format!("`memory: {mem}`")
+    } else {
+        format!("the default `memory: {mem}`")
+    };
+    let shown_cpu = if t.cpu.is_some() {
+        format!("`cpu: {cpu}`")
+    } else {
+        format!("the default `cpu: {cpu}`")
+    };
+    let valid_memories = if fargate {
+        match fargate_memories(cpu) {
+            None => {
+                let cpus: Vec<String> = FARGATE_CPUS.iter().map(u32::to_string).collect();
+                ctx.error(
+                    size_code,
+                    cpu_path,
+                    format!("{shown_cpu} of {} is not a Fargate task CPU value", t.what),
+                )
+                .help = Some(format!("use one of {}", or_list(&cpus)));
+                return;
+            }
+            Some(ms) if !ms.contains(&mem) => {
+                ctx.error(
+                    size_code,
+                    mem_path,
+                    format!(
+                        "{} asks for {shown_cpu} with {shown_mem}, which is not a Fargate task size",
+                        t.what
+                    ),
+                )
+                .help = Some(format!(
+                    "with `cpu: {cpu}`, set `memory` to {}",
+                    memories_text(&ms)
+                ));
+                return;
+            }
+            Some(ms) => Some(ms),
+        }
+    } else {
+        None
+    };
+    let reserved = if t.meshed {
+        names::ENVOY_MEMORY_RESERVATION
+    } else {
+        0
+    };
+    let need = reserved + t.min_app;
+    if mem < need {
+        let left = mem.saturating_sub(reserved);
+        let msg = if t.meshed {
+            format!(
+                "{} has {shown_mem}, which leaves {left} MiB for {} after Envoy's {reserved} MiB, less than the {} MiB it needs",
+                t.what, t.app, t.min_app
+            )
+        } else {
+            format!(
+                "{} has {shown_mem}, less than the {} MiB {} needs",
+                t.what, t.min_app, t.app
+            )
+        };
+        let help = match valid_memories.and_then(|ms| ms.into_iter().find(|m| *m >= need)) {
+            Some(m) => {
+                format!("set `memory: {m}` (the smallest Fargate size for `cpu: {cpu}` that fits)")
+            }
+            None if fargate => {
+                let (c, m) = FARGATE_CPUS
+                    .iter()
+                    .filter_map(|c| {
+                        Some((*c, fargate_memories(*c)?.into_iter().find(|m| *m >= need)?))
+                    })
+                    .find(|(c, _)| *c > cpu)
+                    .unwrap_or(names::DEFAULT_SIZE);
+                format!("raise the task size, e.g. `cpu: {c}, memory: {m}`")
+            }
+            None => format!("set `memory` to at least `{need}`"),
+        };
+        ctx.error(small_code, mem_path, msg).help = Some(help);
+    } else if t.meshed && cpu <= names::ENVOY_CPU {
+        ctx.error(
+            small_code,
+            cpu_path,
+            format!(
+                "{} has {shown_cpu}, which leaves no CPU for {} after Envoy's {} units",
+                t.what,
+                t.app,
+                names::ENVOY_CPU
+            ),
+        )
+        .help = Some(format!("set `cpu` to at least `{}`", names::ENVOY_CPU * 2));
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn fargate_sizes_follow_the_table() {
+        assert_eq!(fargate_memories(256), Some(vec![512, 1024, 2048]));
+        assert_eq!(fargate_memories(512), Some(vec![1024, 2048, 3072, 4096]));
+        let m = fargate_memories(4096).unwrap();
+        assert_eq!((m[0], *m.last().unwrap(), m.len()), (8192, 30720, 23));
+        let m = fargate_memories(8192).unwrap();
+        assert_eq!(
+            (m[0], *m.last().unwrap(), m[1] - m[0]),
+            (16384, 61440, 4096)
+        );
+        let m = fargate_memories(16384).unwrap();
+        assert_eq!(
+            (m[0], *m.last().unwrap(), m[1] - m[0]),
+            (32768, 122880, 8192)
+        );
+        assert_eq!(fargate_memories(300), None);
+    }
+}

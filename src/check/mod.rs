@@ -1,0 +1,51 @@
+//! Validation: every rule runs, every finding is kept, and only a spec without errors
+//! becomes a [`Checked`] spec that the lowerings accept.
+//!
+//! Rules live by concern and push into one [`Ctx`]:
+//! - `common`: ports, lengths, one-of unions, listener attachment, header matches;
+//! - `appmesh/`: App Mesh names and references, nodes and gateways, routes, quotas, egress;
+//! - `airflow/`: the `airflow` section (versions, components, secrets, references, generated names);
+//! - `ecs/`: what ECS and Fargate accept (task sizes, clusters, capacity providers, workloads).
+//!
+//! Rules that hold for one output target only are the target's own (`targets/`); they are
+//! handed in through [`validate`]'s `extra` so that this module never names a target.
+
+mod airflow;
+mod appmesh;
+mod checked;
+pub(crate) mod common;
+mod ctx;
+mod ecs;
+pub mod generated;
+mod images;
+
+pub(crate) use appmesh::{too_many_backends_message, MAX_BACKENDS};
+pub use checked::{Checked, GatewayRouteKind, Provider, RouteKind};
+pub use ctx::Ctx;
+
+use crate::diagnostic::Diagnostics;
+use crate::spec::Spec;
+
+/// Runs every rule, then `extra` (the selected targets' own rules). Returns the checked spec when
+/// there is no error; warnings come back either way.
+pub fn validate<'a>(
+    spec: &'a Spec,
+    extra: &dyn Fn(&mut Ctx),
+) -> (Option<Checked<'a>>, Diagnostics) {
+    let mut ctx = Ctx::new(spec);
+    appmesh::check(&mut ctx);
+    airflow::check(&mut ctx);
+    ecs::check(&mut ctx);
+    extra(&mut ctx);
+    let mut out = ctx.out;
+    if out.has_errors() {
+        return (None, out);
+    }
+    match Checked::build(spec) {
+        Ok(checked) => (Some(checked), out),
+        Err(d) => {
+            out.extend(d);
+            (None, out)
+        }
+    }
+}

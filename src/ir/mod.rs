@@ -1,0 +1,375 @@
+//! The provider-neutral resource graph.
+//!
+//! A [`Plan`] holds resources keyed by a neutral [`ResourceId`]. Properties are a small
+//! [`Value`] tree shaped like the AWS API model (the shape both CloudFormation and Terraform
+//! derive from); each renderer maps it to its own spelling. References between resources are
+//! stored once, as [`Value::Ref`], and become `Fn::GetAtt` or `${type.name.attr}` in rendering;
+//! they also are the graph's edges. `depends_on` carries ordering that no reference implies.
+
+mod graph;
+mod guide;
+pub mod params;
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use crate::diagnostic::FieldPath;
+
+pub use graph::check_graph;
+pub use guide::{AirflowDoc, ConnectionDoc, DagTaskDoc};
+
+/// What kind of thing a resource is, independent of any IaC tool.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Kind {
+    Mesh,
+    VirtualNode,
+    VirtualRouter,
+    Route,
+    VirtualService,
+    VirtualGateway,
+    GatewayRoute,
+    CloudMapNamespace,
+    CloudMapService,
+    EcsCluster,
+    LogGroup,
+    IamRole,
+    IamRolePolicy,
+    TaskDefinition,
+    EcsService,
+    ClusterCapacityProviders,
+}
+
+impl Kind {
+    /// PascalCase noun used in CloudFormation logical IDs.
+    pub fn noun(self) -> &'static str {
+        match self {
+            Kind::Mesh => "Mesh",
+            Kind::VirtualNode => "VirtualNode",
+            Kind::VirtualRouter => "VirtualRouter",
+            Kind::Route => "Route",
+            Kind::VirtualService => "VirtualService",
+            Kind::VirtualGateway => "VirtualGateway",
+            Kind::GatewayRoute => "GatewayRoute",
+            Kind::CloudMapNamespace => "CloudMapNamespace",
+            Kind::CloudMapService => "CloudMapService",
+            Kind::EcsCluster => "EcsCluster",
+            Kind::LogGroup => "LogGroup",
+            Kind::IamRole => "Role",
+            Kind::IamRolePolicy => "RolePolicy",
+            Kind::TaskDefinition => "TaskDefinition",
+            Kind::EcsService => "EcsService",
+            Kind::ClusterCapacityProviders => "ClusterCapacityProviders",
+        }
+    }
+    /// Whether the resource type takes tags.
+    pub fn taggable(self) -> bool {
+        !matches!(self, Kind::IamRolePolicy | Kind::ClusterCapacityProviders)
+    }
+    /// How messages name the kind.
+    pub fn label(self) -> &'static str {
+        match self {
+            Kind::Mesh => "mesh",
+            Kind::VirtualNode => "virtual node",
+            Kind::VirtualRouter => "virtual router",
+            Kind::Route => "route",
+            Kind::VirtualService => "virtual service",
+            Kind::VirtualGateway => "virtual gateway",
+            Kind::GatewayRoute => "gateway route",
+            Kind::CloudMapNamespace => "Cloud Map namespace",
+            Kind::CloudMapService => "Cloud Map service",
+            Kind::EcsCluster => "ECS cluster",
+            Kind::LogGroup => "log group",
+            Kind::IamRole => "IAM role",
+            Kind::IamRolePolicy => "IAM role policy",
+            Kind::TaskDefinition => "task definition",
+            Kind::EcsService => "ECS service",
+            Kind::ClusterCapacityProviders => "cluster capacity providers",
+        }
+    }
+    /// The API property that holds the resource's own name, if it has one.
+    pub fn name_property(self) -> Option<&'static str> {
+        match self {
+            Kind::Mesh => Some("MeshName"),
+            Kind::VirtualNode => Some("VirtualNodeName"),
+            Kind::VirtualRouter => Some("VirtualRouterName"),
+            Kind::Route => Some("RouteName"),
+            Kind::VirtualService => Some("VirtualServiceName"),
+            Kind::VirtualGateway => Some("VirtualGatewayName"),
+            Kind::GatewayRoute => Some("GatewayRouteName"),
+            Kind::CloudMapNamespace | Kind::CloudMapService => Some("Name"),
+            Kind::EcsCluster => Some("ClusterName"),
+            Kind::LogGroup => Some("LogGroupName"),
+            Kind::IamRole => Some("RoleName"),
+            Kind::IamRolePolicy => Some("PolicyName"),
+            Kind::TaskDefinition => Some("Family"),
+            Kind::EcsService => Some("ServiceName"),
+            Kind::ClusterCapacityProviders => None,
+        }
+    }
+}
+
+/// A resource's neutral identity. `name` is the spec's own name (`orders-v1`), or
+/// `parent/child` for routes and gateway routes.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct ResourceId {
+    pub kind: Kind,
+    pub name: String,
+}
+
+impl ResourceId {
+    pub fn new(kind: Kind, name: impl Into<String>) -> Self {
+        Self {
+            kind,
+            name: name.into(),
+        }
+    }
+}
+
+/// An attribute of a resource that another resource or an output refers to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Attr {
+    Arn,
+    Name,
+    Id,
+}
+
+/// A value known only at deploy time from the environment.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Pseudo {
+    Region,
+    AccountId,
+    Partition,
+}
+
+/// A property value.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Value {
+    Bool(bool),
+    Int(i64),
+    Str(String),
+    List(Vec<Value>),
+    Map(BTreeMap<String, Value>),
+    /// An attribute of another resource of the plan.
+    Ref(ResourceId, Attr),
+    /// A parameter / input variable, by its neutral snake_case name.
+    Param(String),
+    Pseudo(Pseudo),
+    /// The parts concatenated into one string.
+    Join(Vec<Value>),
+    /// The items of a list-valued expression (a list parameter) joined with a separator.
+    JoinList(String, Box<Value>),
+}
+
+impl Value {
+    pub fn str(s: impl Into<String>) -> Self {
+        Value::Str(s.into())
+    }
+    pub fn int(n: impl Into<i64>) -> Self {
+        Value::Int(n.into())
+    }
+    /// Every resource this value refers to.
+    pub fn refs(&self, out: &mut BTreeSet<ResourceId>) {
+        match self {
+            Value::Ref(id, _) => {
+                out.insert(id.clone());
+            }
+            Value::List(v) | Value::Join(v) => v.iter().for_each(|x| x.refs(out)),
+            Value::Map(m) => m.values().for_each(|x| x.refs(out)),
+            Value::JoinList(_, v) => v.refs(out),
+            _ => {}
+        }
+    }
+    /// Every parameter this value uses.
+    pub fn params(&self, out: &mut BTreeSet<String>) {
+        match self {
+            Value::Param(p) => {
+                out.insert(p.clone());
+            }
+            Value::List(v) | Value::Join(v) => v.iter().for_each(|x| x.params(out)),
+            Value::Map(m) => m.values().for_each(|x| x.params(out)),
+            Value::JoinList(_, v) => v.params(out),
+            _ => {}
+        }
+    }
+    pub fn pseudos(&self, out: &mut BTreeSet<Pseudo>) {
+        match self {
+            Value::Pseudo(p) => {
+                out.insert(*p);
+            }
+            Value::List(v) | Value::Join(v) => v.iter().for_each(|x| x.pseudos(out)),
+            Value::Map(m) => m.values().for_each(|x| x.pseudos(out)),
+            Value::JoinList(_, v) => v.pseudos(out),
+            _ => {}
+        }
+    }
+}
+
+/// Builds a `Value::Map` from `(key, value)` pairs, skipping `None`s.
+#[derive(Debug, Default, Clone)]
+pub struct Obj(BTreeMap<String, Value>);
+
+impl Obj {
+    pub fn new() -> Self {
+        Self::default()
+    }
+    pub fn set(mut self, k: &str, v: impl Into<Value>) -> Self {
+        self.0.insert(k.to_owned(), v.into());
+        self
+    }
+    pub fn opt(self, k: &str, v: Option<impl Into<Value>>) -> Self {
+        match v {
+            Some(v) => self.set(k, v),
+            None => self,
+        }
+    }
+    /// Sets a list only when it is not empty.
+    pub fn list(self, k: &str, v: Vec<Value>) -> Self {
+        if v.is_empty() {
+            self
+        } else {
+            self.set(k, Value::List(v))
+        }
+    }
+    pub fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+}
+
+impl From<Obj> for Value {
+    fn from(o: Obj) -> Self {
+        Value::Map(o.0)
+    }
+}
+impl From<&str> for Value {
+    fn from(s: &str) -> Self {
+        Value::Str(s.to_owned())
+    }
+}
+impl From<String> for Value {
+    fn from(s: String) -> Self {
+        Value::Str(s)
+    }
+}
+impl From<&String> for Value {
+    fn from(s: &String) -> Self {
+        Value::Str(s.clone())
+    }
+}
+impl From<u32> for Value {
+    fn from(n: u32) -> Self {
+        Value::Int(n.into())
+    }
+}
+impl From<u64> for Value {
+    fn from(n: u64) -> Self {
+        Value::Int(n as i64)
+    }
+}
+impl From<i64> for Value {
+    fn from(n: i64) -> Self {
+        Value::Int(n)
+    }
+}
+impl From<bool> for Value {
+    fn from(b: bool) -> Self {
+        Value::Bool(b)
+    }
+}
+impl From<Vec<Value>> for Value {
+    fn from(v: Vec<Value>) -> Self {
+        Value::List(v)
+    }
+}
+
+/// One resource of the graph.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Resource {
+    pub id: ResourceId,
+    /// Where in the spec the resource comes from (for errors about it).
+    pub source: FieldPath,
+    /// API-shaped properties.
+    pub props: BTreeMap<String, Value>,
+    /// Tags (rendered as a list in CloudFormation and a map in Terraform).
+    pub tags: BTreeMap<String, String>,
+    /// Ordering that no reference implies.
+    pub depends_on: BTreeSet<ResourceId>,
+}
+
+impl Resource {
+    /// Resources this one refers to through its properties.
+    pub fn references(&self) -> BTreeSet<ResourceId> {
+        let mut out = BTreeSet::new();
+        self.props.values().for_each(|v| v.refs(&mut out));
+        out
+    }
+}
+
+/// The type of an input the spec leaves to the environment.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ParamType {
+    VpcId,
+    SubnetIds,
+    SecurityGroupIds,
+    String,
+}
+
+/// An input the environment supplies (CloudFormation parameter, Terraform variable).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Param {
+    pub ty: ParamType,
+    pub description: String,
+    /// A short label for the CloudFormation console.
+    pub label: String,
+    /// The parameter group it is shown in.
+    pub group: String,
+    pub default: Option<String>,
+}
+
+/// One output value.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Output {
+    pub description: String,
+    pub value: Value,
+    /// Terraform gathers outputs of one group into one map output named after the group,
+    /// keyed by `member`; CloudFormation outputs are always scalar.
+    pub group: Option<(String, String)>,
+}
+
+/// The whole graph.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Plan {
+    /// The project name (`Spec::name`).
+    pub project: String,
+    pub description: String,
+    pub resources: BTreeMap<ResourceId, Resource>,
+    /// Parameters by neutral snake_case name.
+    pub params: BTreeMap<String, Param>,
+    /// Outputs by neutral snake_case name (unique across groups).
+    pub outputs: BTreeMap<String, Output>,
+    /// What the Airflow guide documents, when the spec has an `airflow:` section.
+    pub airflow: Option<AirflowDoc>,
+}
+
+impl Plan {
+    /// How many resources the graph has, for summaries.
+    pub fn count(&self) -> usize {
+        self.resources.len()
+    }
+
+    /// Adds an output; `group` is `(map output name, member)` for Terraform's map outputs.
+    pub fn add_output(
+        &mut self,
+        key: String,
+        description: String,
+        value: Value,
+        group: Option<(&str, &str)>,
+    ) {
+        self.outputs.insert(
+            key,
+            Output {
+                description,
+                value,
+                group: group.map(|(g, m)| (g.to_owned(), m.to_owned())),
+            },
+        );
+    }
+}

@@ -1,0 +1,14 @@
+//! The inputs meshsynth declares itself (CloudFormation parameters, Terraform variables), by
+//! their neutral snake_case name. Specs cannot reuse them for their own secrets.
+
+/// The VPC of the Cloud Map namespace.
+pub const VPC_ID: &str = "vpc_id";
+/// The subnets of the ECS tasks.
+pub const SUBNET_IDS: &str = "subnet_ids";
+/// The security groups of the ECS tasks.
+pub const SECURITY_GROUP_IDS: &str = "security_group_ids";
+/// The App Mesh Envoy image.
+pub const ENVOY_IMAGE: &str = "envoy_image";
+
+/// Every input meshsynth declares itself.
+pub const RESERVED: [&str; 4] = [VPC_ID, SUBNET_IDS, SECURITY_GROUP_IDS, ENVOY_IMAGE];

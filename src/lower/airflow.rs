@@ -1,0 +1,136 @@
+//! Airflow's settings, shared by every platform it runs on: the environment every component
+//! gets, the secrets each one injects, and its connections to meshed services. Platforms (ECS
+//! today, EKS next) turn these into task definitions or pod specs.
+
+use std::collections::BTreeMap;
+
+use crate::case::snake_case;
+use crate::check::Checked;
+use crate::ir::{Param, ParamType, Plan, Value};
+use crate::spec::airflow_names as names;
+use crate::spec::{Airflow, Executor, SecretRef};
+
+/// One secret: the environment variable it is injected as, and where its value comes from.
+pub type Secret = Option<(String, Value)>;
+
+/// What every Airflow component is configured with.
+pub struct AirflowSettings {
+    pub db: Secret,
+    pub fernet: Secret,
+    pub api_key: Secret,
+    pub jwt: Secret,
+    pub broker: Secret,
+    /// The environment every component gets.
+    pub common: BTreeMap<String, Value>,
+}
+
+impl AirflowSettings {
+    /// Reads the settings off the spec, declaring a parameter for each secret given by name.
+    pub fn new(checked: &Checked, af: &Airflow, plan: &mut Plan) -> Self {
+        let v3 = af.is_v3();
+        let mut secret = |s: &Option<SecretRef>, env: &str| {
+            s.as_ref()
+                .map(|s| (env.to_owned(), secret_value(plan, s, env)))
+        };
+        let db = secret(
+            &af.secrets.database_url,
+            "AIRFLOW__DATABASE__SQL_ALCHEMY_CONN",
+        );
+        let fernet = secret(&af.secrets.fernet_key, "AIRFLOW__CORE__FERNET_KEY");
+        let api_key_env = if v3 {
+            "AIRFLOW__API__SECRET_KEY"
+        } else {
+            "AIRFLOW__WEBSERVER__SECRET_KEY"
+        };
+        let api_key = secret(&af.secrets.api_secret_key, api_key_env);
+        let jwt = secret(&af.secrets.jwt_secret, "AIRFLOW__API_AUTH__JWT_SECRET");
+        let broker = secret(&af.secrets.broker_url, "AIRFLOW__CELERY__BROKER_URL");
+
+        let executor = executor_class(af.executor);
+        let mut common: BTreeMap<String, Value> = BTreeMap::new();
+        common.insert("AIRFLOW__CORE__EXECUTOR".into(), Value::str(executor));
+        common.insert("AIRFLOW__CORE__LOAD_EXAMPLES".into(), Value::str("False"));
+        if let Some(p) = af.workers.as_ref().and_then(|w| w.parallelism) {
+            common.insert(
+                "AIRFLOW__CORE__PARALLELISM".into(),
+                Value::str(p.to_string()),
+            );
+        }
+        if !v3 && af.components.dag_processor.is_some() {
+            // On 2.x `airflow dag-processor` exits unless this is set ("The option
+            // [scheduler/standalone_dag_processor] must be True"), and without it the scheduler
+            // parses DAGs as well. 3.x always runs the DAG processor separately.
+            common.insert(
+                "AIRFLOW__SCHEDULER__STANDALONE_DAG_PROCESSOR".into(),
+                Value::str("True"),
+            );
+        }
+        if let (true, Some(api)) = (v3, checked.api_service()) {
+            common.insert(
+                "AIRFLOW__CORE__EXECUTION_API_SERVER_URL".into(),
+                Value::str(format!("http://{api}:{}/execution/", names::API_PORT)),
+            );
+        }
+        for (id, c) in &af.connections {
+            let conn_type = c.conn_type.as_deref().unwrap_or("http");
+            // serde_json escapes what the spec does not constrain (`conn_type` is free text).
+            let mut json = serde_json::json!({
+                "conn_type": conn_type,
+                "host": c.virtual_service,
+                "port": c.port,
+            });
+            if conn_type == "http" {
+                // HttpHook reads `schema` as the URL scheme; other hooks read it differently
+                // (a database name, a path), so it is only set for HTTP.
+                json["schema"] = "http".into();
+            }
+            common.insert(names::connection_env(id), Value::str(json.to_string()));
+        }
+        AirflowSettings {
+            db,
+            fernet,
+            api_key,
+            jwt,
+            broker,
+            common,
+        }
+    }
+
+    /// The secrets of `list` that are set, by environment variable.
+    pub fn pick(list: &[&Secret]) -> BTreeMap<String, Value> {
+        list.iter().filter_map(|x| (*x).clone()).collect()
+    }
+}
+
+/// The value of `AIRFLOW__CORE__EXECUTOR`.
+pub fn executor_class(e: Executor) -> &'static str {
+    match e {
+        Executor::Ecs => "airflow.providers.amazon.aws.executors.ecs.ecs_executor.AwsEcsExecutor",
+        Executor::Celery => "CeleryExecutor",
+        Executor::Local => "LocalExecutor",
+    }
+}
+
+fn secret_value(plan: &mut Plan, s: &SecretRef, env: &str) -> Value {
+    match (&s.arn, &s.parameter) {
+        (Some(arn), _) => Value::str(arn),
+        (None, Some(p)) => {
+            let name = snake_case(p);
+            plan.params.insert(
+                name.clone(),
+                Param {
+                    ty: ParamType::String,
+                    label: p.clone(),
+                    group: "Airflow secrets".into(),
+                // The execution role is scoped to exactly this value, and IAM does not match a
+                // `:json-key::` suffix against the secret's ARN: only the literal `arn:` form
+                // can be stripped of it (see `secret_arn`).
+                    description: format!("ARN of the Secrets Manager secret (without a :json-key:: suffix) or SSM parameter injected as {env}"),
+                    default: None,
+                },
+            );
+            Value::Param(name)
+        }
+        (None, None) => Value::str(""),
+    }
+}

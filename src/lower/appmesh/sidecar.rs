@@ -1,0 +1,172 @@
+//! The App Mesh Envoy sidecar of every meshed ECS task: its container, the task's APPMESH proxy
+//! configuration, and the task-role permissions Envoy needs.
+
+use std::collections::BTreeSet;
+
+use crate::check::Checked;
+use crate::ir::params::ENVOY_IMAGE;
+use crate::ir::{Attr, Kind, Obj, Param, ParamType, Plan, ResourceId, Value};
+use crate::lower::ecs::{kv, Sidecar};
+use crate::lower::iam::statement;
+use crate::spec::airflow_names as names;
+
+/// The Envoy image used when the environment does not name one.
+pub const DEFAULT_ENVOY_IMAGE: &str = "public.ecr.aws/appmesh/aws-appmesh-envoy:v1.34.13.3-prod";
+/// Envoy drains listeners this long on SIGTERM; its `stopTimeout` is longer so it exits 0 before
+/// ECS sends SIGKILL (a 137 exit would fail the Airflow task and make the executor retry it).
+const ENVOY_DRAIN_SECONDS: u32 = 20;
+const ENVOY_STOP_TIMEOUT: u32 = 30;
+/// ECS refuses an APPMESH proxy configuration without `AppPorts` ("App ports not found",
+/// aws/aws-app-mesh-roadmap#467), so client-only tasks name a port nothing listens on. Not
+/// Airflow's log-server port 8793: Envoy has no listener there and would swallow log fetches.
+const CLIENT_ONLY_APP_PORT: u32 = 15099;
+
+/// App Mesh's Envoy beside the application of every meshed task.
+pub struct Envoy<'a> {
+    pub checked: &'a Checked<'a>,
+}
+
+impl Sidecar for Envoy<'_> {
+    fn declare(&self, plan: &mut Plan) {
+        plan.params.insert(
+            ENVOY_IMAGE.into(),
+            Param {
+                ty: ParamType::String,
+                description:
+                    "The App Mesh Envoy image every meshed task runs beside its application".into(),
+                label: "Envoy image".into(),
+                group: "Mesh".into(),
+                default: Some(DEFAULT_ENVOY_IMAGE.into()),
+            },
+        );
+    }
+
+    fn container_name(&self) -> &'static str {
+        names::ENVOY_CONTAINER
+    }
+
+    fn container(&self, node: &str, log: Value) -> Value {
+        Obj::new()
+            .set("Name", names::ENVOY_CONTAINER)
+            .set("Image", Value::Param(ENVOY_IMAGE.into()))
+            .set("Essential", true)
+            .set("User", "1337")
+            .set("MemoryReservation", names::ENVOY_MEMORY_RESERVATION)
+            .set("Cpu", names::ENVOY_CPU)
+            .set(
+                "Environment",
+                vec![
+                    kv("APPMESH_RESOURCE_ARN", Value::Ref(ResourceId::new(Kind::VirtualNode, node), Attr::Arn), "Value"),
+                    kv("LISTENER_DRAIN_WAIT_TIME_S", Value::str(ENVOY_DRAIN_SECONDS.to_string()), "Value"),
+                ],
+            )
+            .set(
+                "HealthCheck",
+                Obj::new()
+                    .set(
+                        "Command",
+                        vec![
+                            Value::str("CMD-SHELL"),
+                            Value::str("curl -s http://localhost:9901/server_info | grep state | grep -q LIVE"),
+                        ],
+                    )
+                    .set("Interval", 5u32)
+                    .set("Timeout", 2u32)
+                    .set("Retries", 3u32)
+                    .set("StartPeriod", 10u32),
+            )
+            .set("StopTimeout", ENVOY_STOP_TIMEOUT)
+            .set(
+                "Ulimits",
+                vec![Obj::new().set("Name", "nofile").set("SoftLimit", 15000u32).set("HardLimit", 15000u32).into()],
+            )
+            .set("LogConfiguration", log)
+            .into()
+    }
+
+    fn proxy_configuration(&self, app_ports: &[u32]) -> Option<Value> {
+        let ports = if app_ports.is_empty() {
+            vec![CLIENT_ONLY_APP_PORT]
+        } else {
+            app_ports.to_vec()
+        };
+        let join = |v: &[u32]| v.iter().map(u32::to_string).collect::<Vec<_>>().join(",");
+        let mut props = vec![
+            kv("IgnoredUID", Value::str("1337"), "Value"),
+            kv("ProxyIngressPort", Value::str("15000"), "Value"),
+            kv("ProxyEgressPort", Value::str("15001"), "Value"),
+            kv("AppPorts", Value::str(join(&ports)), "Value"),
+        ];
+        let egress = self
+            .checked
+            .spec()
+            .airflow
+            .as_ref()
+            .map(|a| a.egress.clone())
+            .unwrap_or_default();
+        let mut ips = vec!["169.254.170.2".to_owned(), "169.254.169.254".to_owned()];
+        ips.extend(egress.ignored_ips.iter().cloned());
+        props.push(kv("EgressIgnoredIPs", Value::str(ips.join(",")), "Value"));
+        if !egress.ignored_ports.is_empty() {
+            props.push(kv(
+                "EgressIgnoredPorts",
+                Value::str(join(&egress.ignored_ports)),
+                "Value",
+            ));
+        }
+        Some(
+            Obj::new()
+                .set("Type", "APPMESH")
+                .set("ContainerName", names::ENVOY_CONTAINER)
+                .set("ProxyConfigurationProperties", props)
+                .into(),
+        )
+    }
+
+    /// Envoy's task-role permissions: xDS for its own node, and the ACM/PCA reads TLS needs.
+    fn statements(&self, node_name: &str) -> Vec<Value> {
+        let mut out = vec![statement(
+            &["appmesh:StreamAggregatedResources"],
+            vec![Value::Ref(
+                ResourceId::new(Kind::VirtualNode, node_name),
+                Attr::Arn,
+            )],
+        )];
+        let Some(node) = self.checked.spec().virtual_nodes.get(node_name) else {
+            return out;
+        };
+        let certs: BTreeSet<&str> = node
+            .listeners
+            .iter()
+            .filter_map(|l| l.tls.as_ref()?.certificate.as_ref()?.acm.as_deref())
+            .collect();
+        if !certs.is_empty() {
+            out.push(statement(
+                &["acm:ExportCertificate"],
+                certs.into_iter().map(Value::str).collect(),
+            ));
+        }
+        let mut cas = BTreeSet::new();
+        let policies = node
+            .backends
+            .iter()
+            .filter_map(|b| b.client_policy.as_ref())
+            .chain(
+                node.backend_defaults
+                    .as_ref()
+                    .and_then(|d| d.client_policy.as_ref()),
+            );
+        for p in policies {
+            if let Some(arns) = p.tls.as_ref().and_then(|t| t.validation.trust.acm.as_ref()) {
+                cas.extend(arns.iter().map(String::as_str));
+            }
+        }
+        if !cas.is_empty() {
+            out.push(statement(
+                &["acm-pca:GetCertificateAuthorityCertificate"],
+                cas.into_iter().map(Value::str).collect(),
+            ));
+        }
+        out
+    }
+}

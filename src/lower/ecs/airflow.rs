@@ -1,0 +1,469 @@
+//! Airflow on ECS: one task definition per component (and per DAG task), the executor's
+//! settings and permissions, and the facts the guide documents.
+
+use std::collections::BTreeMap;
+
+use super::taskdef::{Container, TaskSpec};
+use super::Ecs;
+use crate::ir::params::{SECURITY_GROUP_IDS, SUBNET_IDS};
+use crate::ir::{AirflowDoc, Attr, ConnectionDoc, DagTaskDoc, Kind, Pseudo, ResourceId, Value};
+use crate::lower::airflow::{executor_class, AirflowSettings};
+use crate::lower::iam::{arn, statement};
+use crate::spec::airflow_names as names;
+use crate::spec::paths::airflow_path;
+use crate::spec::{Airflow, ComponentSize, Executor, TaskRunner};
+
+const SCHEDULER_HEALTH_PORT: u32 = 8974;
+
+impl Ecs<'_> {
+    pub(super) fn airflow(&mut self, af: &Airflow) {
+        let v3 = af.is_v3();
+        let src = airflow_path();
+        let AirflowSettings {
+            db,
+            fernet,
+            api_key,
+            jwt,
+            broker,
+            common,
+        } = AirflowSettings::new(self.checked, af, self.plan);
+        let worker_family = names::family(self.project(), "worker");
+        let mut scheduler_env = common.clone();
+        scheduler_env.insert(
+            "AIRFLOW__SCHEDULER__ENABLE_HEALTH_CHECK".into(),
+            Value::str("True"),
+        );
+        if af.executor == Executor::Ecs {
+            for (k, v) in self.executor_env(&worker_family) {
+                scheduler_env.insert(k, v);
+            }
+        }
+
+        let pick = AirflowSettings::pick;
+        let comps = &af.components;
+        let size =
+            |c: &ComponentSize, d: (u32, u32)| (c.cpu.unwrap_or(d.0), c.memory.unwrap_or(d.1));
+        let csrc = src.key("components");
+
+        if let Some(c) = comps.api_server.as_ref().or(comps.webserver.as_ref()) {
+            let what = af.api_component();
+            let (cpu, memory) = size(c, names::DEFAULT_SIZE);
+            let secrets = if v3 {
+                pick(&[&db, &fernet, &api_key, &jwt])
+            } else {
+                pick(&[&db, &fernet, &api_key])
+            };
+            self.tasks.push(TaskSpec {
+                what: what.into(),
+                source: csrc.key(if v3 { "api_server" } else { "webserver" }),
+                cpu,
+                memory,
+                node: Some(names::API_NODE.into()),
+                app: Container {
+                    name: names::AIRFLOW_CONTAINER.into(),
+                    image: Value::str(&af.image),
+                    command: vec![what.into()],
+                    environment: common.clone(),
+                    secrets,
+                    ports: vec![names::API_PORT],
+                    health: Some((
+                        format!(
+                            "curl --fail --silent http://localhost:{}{} || exit 1",
+                            names::API_PORT,
+                            af.api_health_path()
+                        ),
+                        60,
+                    )),
+                },
+                service: Some(c.desired_count.unwrap_or(1)),
+                registry: Some(names::API_CLOUD_MAP_SERVICE.into()),
+                extra_statements: Vec::new(),
+            });
+        }
+        if let Some(c) = &comps.scheduler {
+            let (cpu, memory) = size(c, names::DEFAULT_SIZE);
+            let runs_tasks = af.runs_tasks_in() == TaskRunner::Scheduler;
+            let mut secrets = pick(&[&db, &fernet, &api_key, &broker]);
+            if v3 {
+                secrets.extend(pick(&[&jwt]));
+            }
+            // The scheduler runs the executor's ECS tasks, and with the LocalExecutor also the
+            // Airflow tasks, whose EcsRunTaskOperator calls then come from this role.
+            let mut statements = if af.executor == Executor::Ecs {
+                self.executor_statements(&worker_family)
+            } else {
+                Vec::new()
+            };
+            if runs_tasks {
+                statements.extend(self.dag_task_statements(af));
+            }
+            self.tasks.push(TaskSpec {
+                what: "scheduler".into(),
+                source: csrc.key("scheduler"),
+                cpu,
+                memory,
+                node: runs_tasks.then(|| names::WORKER_NODE.to_owned()),
+                app: Container {
+                    name: names::AIRFLOW_CONTAINER.into(),
+                    image: Value::str(&af.image),
+                    command: vec!["scheduler".into()],
+                    environment: scheduler_env.clone(),
+                    secrets,
+                    ports: Vec::new(),
+                    health: Some((
+                        format!("curl --fail --silent http://localhost:{SCHEDULER_HEALTH_PORT}/health || exit 1"),
+                        60,
+                    )),
+                },
+                service: Some(c.desired_count.unwrap_or(1)),
+                registry: None,
+                extra_statements: statements,
+            });
+        }
+        for (key, c, job, cmd) in [
+            (
+                "dag_processor",
+                &comps.dag_processor,
+                "DagProcessorJob",
+                "dag-processor",
+            ),
+            ("triggerer", &comps.triggerer, "TriggererJob", "triggerer"),
+        ] {
+            let Some(c) = c else { continue };
+            let (cpu, memory) = size(c, names::DEFAULT_SMALL_SIZE);
+            self.tasks.push(TaskSpec {
+                what: cmd.into(),
+                source: csrc.key(key),
+                cpu,
+                memory,
+                node: None,
+                app: Container {
+                    name: names::AIRFLOW_CONTAINER.into(),
+                    image: Value::str(&af.image),
+                    command: vec![cmd.into()],
+                    environment: common.clone(),
+                    secrets: pick(&[&db, &fernet, &api_key]),
+                    ports: Vec::new(),
+                    health: Some((
+                        // `--local` compares with the hostname Airflow itself recorded
+                        // (`hostname_callable`), which need not equal `$HOSTNAME` on ECS.
+                        format!("airflow jobs check --job-type {job} --local"),
+                        120,
+                    )),
+                },
+                service: Some(c.desired_count.unwrap_or(1)),
+                registry: None,
+                extra_statements: Vec::new(),
+            });
+        }
+        // The task runner: the executor's task definition, or the Celery workers' service.
+        let w = af.workers.clone().unwrap_or_default();
+        let worker_secrets = match (v3, af.executor) {
+            (true, Executor::Celery) => pick(&[&broker]),
+            (true, _) => BTreeMap::new(),
+            (false, Executor::Celery) => pick(&[&db, &fernet, &api_key, &broker]),
+            (false, _) => pick(&[&db, &fernet, &api_key]),
+        };
+        match af.runs_tasks_in() {
+            TaskRunner::EcsTaskDefinition | TaskRunner::CeleryWorkers => {
+                let celery = af.executor == Executor::Celery;
+                self.tasks.push(TaskSpec {
+                    what: "worker".into(),
+                    source: src.key("workers"),
+                    cpu: w.cpu.unwrap_or(names::DEFAULT_SIZE.0),
+                    memory: w.memory.unwrap_or(names::DEFAULT_SIZE.1),
+                    node: Some(names::WORKER_NODE.into()),
+                    app: Container {
+                        name: names::AIRFLOW_CONTAINER.into(),
+                        image: Value::str(&af.image),
+                        // AwsEcsExecutor replaces the command of this container for every task.
+                        command: if celery { vec!["celery".into(), "worker".into()] } else { Vec::new() },
+                        environment: common.clone(),
+                        secrets: worker_secrets,
+                        ports: Vec::new(),
+                        health: celery.then(|| {
+                            (
+                                "celery --app airflow.providers.celery.executors.celery_executor.app inspect ping -d \"celery@$HOSTNAME\"".to_owned(),
+                                120,
+                            )
+                        }),
+                    },
+                    service: celery.then(|| w.desired_count.unwrap_or(1)),
+                    registry: None,
+                    extra_statements: self.dag_task_statements(af),
+                });
+            }
+            TaskRunner::Scheduler => {}
+        }
+        for (task, t) in &af.tasks {
+            self.tasks.push(TaskSpec {
+                what: names::dag_task(task),
+                source: src.key("tasks").key(task),
+                cpu: t.cpu,
+                memory: t.memory,
+                node: Some(names::task_node(task)),
+                app: Container {
+                    name: task.clone(),
+                    image: Value::str(&t.image),
+                    command: t.command.clone(),
+                    environment: t
+                        .environment
+                        .iter()
+                        .map(|(k, v)| (k.clone(), Value::str(v)))
+                        .collect(),
+                    secrets: BTreeMap::new(),
+                    ports: Vec::new(),
+                    health: None,
+                },
+                service: None,
+                registry: None,
+                extra_statements: Vec::new(),
+            });
+        }
+        self.plan.airflow = Some(self.doc(af, &worker_family));
+        // What a scheduler run elsewhere needs to drive the executor.
+        if af.executor == Executor::Ecs {
+            let mut parts = vec![Value::str("{")];
+            let env = self.executor_env(&worker_family);
+            for (i, (k, v)) in env.into_iter().enumerate() {
+                if i > 0 {
+                    parts.push(Value::str(", "));
+                }
+                parts.push(Value::str(format!("\"{k}\": \"")));
+                parts.push(v);
+                parts.push(Value::str("\""));
+            }
+            parts.push(Value::str("}"));
+            self.plan.add_output(
+                "scheduler_environment".into(),
+                "Environment (JSON) a scheduler run outside this stack needs for AwsEcsExecutor"
+                    .into(),
+                Value::Join(parts),
+                None,
+            );
+        }
+    }
+
+    fn doc(&self, af: &Airflow, worker_family: &str) -> AirflowDoc {
+        let cluster = af
+            .cluster
+            .name
+            .clone()
+            .unwrap_or_else(|| self.project().to_owned());
+        // The same values the stack sets, with deploy-time ones described instead of shown.
+        let mut scheduler_env = vec![(
+            "AIRFLOW__CORE__EXECUTOR".to_owned(),
+            executor_class(af.executor).to_owned(),
+        )];
+        if af.executor == Executor::Ecs {
+            scheduler_env.extend(
+                self.executor_env(worker_family)
+                    .into_iter()
+                    .map(|(k, v)| (k, self.describe(&v))),
+            );
+        }
+        let mut nodes = Vec::new();
+        for (name, what) in [
+            (
+                names::API_NODE.to_owned(),
+                format!("the {} (HTTP {})", af.api_component(), names::API_PORT),
+            ),
+            (
+                names::WORKER_NODE.to_owned(),
+                "the containers that run Airflow tasks (client only)".to_owned(),
+            ),
+        ] {
+            if let Some(n) = self.spec.virtual_nodes.get(&name) {
+                nodes.push((
+                    name,
+                    what,
+                    n.backends
+                        .iter()
+                        .map(|b| b.virtual_service.clone())
+                        .collect(),
+                ));
+            }
+        }
+        let tasks = af
+            .tasks
+            .iter()
+            .map(|(t, spec)| {
+                let node = names::task_node(t);
+                nodes.push((
+                    node.clone(),
+                    format!("DAG task `{t}` (client only)"),
+                    spec.backends.clone(),
+                ));
+                DagTaskDoc {
+                    name: t.clone(),
+                    family: names::family(self.project(), &names::dag_task(t)),
+                    container: t.clone(),
+                    node,
+                    backends: spec.backends.clone(),
+                }
+            })
+            .collect();
+        AirflowDoc {
+            version: af.version.clone(),
+            executor: format!("{:?}", af.executor).to_lowercase(),
+            cluster,
+            launch_type: self.launch_type().to_owned(),
+            capacity_provider: self.capacity_provider().map(str::to_owned),
+            worker_family: (af.executor == Executor::Ecs).then(|| worker_family.to_owned()),
+            log_group: self.log_group_name(),
+            tasks,
+            connections: af
+                .connections
+                .iter()
+                .map(|(id, c)| ConnectionDoc {
+                    id: id.clone(),
+                    env: names::connection_env(id),
+                    host: c.virtual_service.clone(),
+                    port: c.port,
+                })
+                .collect(),
+            scheduler_env,
+            nodes,
+            ignored_ports: af.egress.ignored_ports.clone(),
+        }
+    }
+
+    /// A value as the guide shows it: literals as they are, deploy-time values in words.
+    fn describe(&self, v: &Value) -> String {
+        match v {
+            Value::Str(s) => s.clone(),
+            Value::Ref(id, Attr::Name) if *id == self.cluster_id() => self.project().to_owned(),
+            Value::JoinList(_, list) => match list.as_ref() {
+                Value::Param(p) if p == SUBNET_IDS => {
+                    "the subnet IDs you deploy with, comma-separated".into()
+                }
+                Value::Param(p) if p == SECURITY_GROUP_IDS => {
+                    "the security group IDs you deploy with, comma-separated".into()
+                }
+                _ => "set at deploy time".into(),
+            },
+            Value::Pseudo(Pseudo::Region) => "the stack's region".into(),
+            _ => "set at deploy time".into(),
+        }
+    }
+
+    fn executor_env(&self, worker_family: &str) -> BTreeMap<String, Value> {
+        let p = "AIRFLOW__AWS_ECS_EXECUTOR__";
+        let mut env = BTreeMap::new();
+        env.insert(format!("{p}CLUSTER"), self.cluster_name());
+        env.insert(
+            format!("{p}CONTAINER_NAME"),
+            Value::str(names::AIRFLOW_CONTAINER),
+        );
+        env.insert(format!("{p}TASK_DEFINITION"), Value::str(worker_family));
+        // The executor refuses a launch type together with a capacity provider strategy.
+        match self.capacity_provider() {
+            Some(cp) => env.insert(
+                format!("{p}CAPACITY_PROVIDER_STRATEGY"),
+                Value::str(
+                    serde_json::json!([{ "capacityProvider": cp, "weight": 1 }]).to_string(),
+                ),
+            ),
+            None => env.insert(format!("{p}LAUNCH_TYPE"), Value::str(self.launch_type())),
+        };
+        env.insert(
+            format!("{p}SUBNETS"),
+            Value::JoinList(",".into(), Box::new(Value::Param(SUBNET_IDS.into()))),
+        );
+        env.insert(
+            format!("{p}SECURITY_GROUPS"),
+            Value::JoinList(
+                ",".into(),
+                Box::new(Value::Param(SECURITY_GROUP_IDS.into())),
+            ),
+        );
+        env.insert(format!("{p}ASSIGN_PUBLIC_IP"), Value::str("False"));
+        env.insert(format!("{p}REGION_NAME"), Value::Pseudo(Pseudo::Region));
+        env
+    }
+
+    /// Starting, watching and stopping tasks of `families` in the cluster, and passing `roles`
+    /// (RunTask needs PassRole on the task definition's execution role and task role), and nothing more.
+    fn run_task_statements(&self, families: &[String], roles: Vec<Value>) -> Vec<Value> {
+        let td_arns: Vec<Value> = families
+            .iter()
+            .map(|f| {
+                arn(
+                    "ecs",
+                    true,
+                    true,
+                    vec![Value::str(format!("task-definition/{f}:*"))],
+                )
+            })
+            .collect();
+        let tasks_arn = arn(
+            "ecs",
+            true,
+            true,
+            vec![Value::str("task/"), self.cluster_name(), Value::str("/*")],
+        );
+        vec![
+            statement(&["ecs:RunTask"], td_arns),
+            statement(&["ecs:DescribeTasks", "ecs:StopTask"], vec![tasks_arn]),
+            statement(&["iam:PassRole"], roles),
+        ]
+    }
+
+    /// AwsEcsExecutor, in the scheduler: runs the worker task definition, and checks the cluster
+    /// at start-up.
+    fn executor_statements(&self, worker_family: &str) -> Vec<Value> {
+        let roles = vec![
+            Value::Ref(self.execution_role_id(), Attr::Arn),
+            Value::Ref(ResourceId::new(Kind::IamRole, "worker"), Attr::Arn),
+        ];
+        let mut out = self.run_task_statements(&[worker_family.to_owned()], roles);
+        let cluster_arn = arn(
+            "ecs",
+            true,
+            true,
+            vec![Value::str("cluster/"), self.cluster_name()],
+        );
+        out.push(statement(&["ecs:DescribeClusters"], vec![cluster_arn]));
+        out
+    }
+
+    /// EcsRunTaskOperator runs inside the Airflow task, so these go to the role of whatever runs
+    /// Airflow tasks (the executor's worker task, the Celery workers, or the LocalExecutor's
+    /// scheduler), not to the scheduler's: it runs the DAG task definitions, passes their roles,
+    /// and reads their log streams (the guide's `awslogs_group` / `awslogs_stream_prefix`).
+    fn dag_task_statements(&self, af: &Airflow) -> Vec<Value> {
+        if af.tasks.is_empty() {
+            return Vec::new();
+        }
+        let families: Vec<String> = af
+            .tasks
+            .keys()
+            .map(|t| names::family(self.project(), &names::dag_task(t)))
+            .collect();
+        let mut roles = vec![Value::Ref(self.execution_role_id(), Attr::Arn)];
+        roles.extend(af.tasks.keys().map(|t| {
+            Value::Ref(
+                ResourceId::new(Kind::IamRole, names::dag_task(t)),
+                Attr::Arn,
+            )
+        }));
+        let streams: Vec<Value> = af
+            .tasks
+            .keys()
+            .map(|t| {
+                arn(
+                    "logs",
+                    true,
+                    true,
+                    vec![Value::str(format!(
+                        "log-group:{}:log-stream:task-{t}/*",
+                        self.log_group_name()
+                    ))],
+                )
+            })
+            .collect();
+        let mut out = self.run_task_statements(&families, roles);
+        out.push(statement(&["logs:GetLogEvents"], streams));
+        out
+    }
+}

@@ -1,0 +1,411 @@
+//! ECS task definitions, their roles and services: one [`TaskSpec`] in, a task definition (with
+//! the mesh's sidecar when the task is meshed), a task role and, for long-running components, an
+//! ECS service out.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use super::{kv, Ecs};
+use crate::case::snake_case;
+use crate::diagnostic::FieldPath;
+use crate::ir::params::{SECURITY_GROUP_IDS, SUBNET_IDS};
+use crate::ir::{Attr, Kind, Obj, Pseudo, ResourceId, Value};
+use crate::lower::iam::{arn, policy, statement};
+use crate::spec::airflow_names as names;
+
+/// One ECS task definition to generate.
+pub(super) struct TaskSpec {
+    /// Family suffix and resource name (`api-server`, `worker`, `task-ingest-orders`, `orders-v1`).
+    pub what: String,
+    pub source: FieldPath,
+    pub cpu: u32,
+    pub memory: u32,
+    /// The virtual node whose Envoy runs beside the app, if the task is meshed.
+    pub node: Option<String>,
+    pub app: Container,
+    /// Run as an ECS service with this many tasks; `None` for task definitions others run.
+    pub service: Option<u32>,
+    /// Cloud Map service the ECS service registers its tasks in.
+    pub registry: Option<String>,
+    /// Statements of the task role's own policy (besides the Envoy ones).
+    pub extra_statements: Vec<Value>,
+}
+
+pub(super) struct Container {
+    pub name: String,
+    pub image: Value,
+    pub command: Vec<String>,
+    pub environment: BTreeMap<String, Value>,
+    pub secrets: BTreeMap<String, Value>,
+    pub ports: Vec<u32>,
+    pub health: Option<(String, u32)>,
+}
+
+impl Ecs<'_> {
+    pub(super) fn emit(&mut self) {
+        let tasks = std::mem::take(&mut self.tasks);
+        let exec_src = FieldPath::root().key(if self.spec.airflow.is_some() {
+            "airflow"
+        } else {
+            "workloads"
+        });
+        self.execution_role(&tasks, exec_src);
+        for t in &tasks {
+            self.emit_task(t);
+        }
+    }
+
+    fn assume_ecs_tasks() -> Value {
+        policy(vec![Obj::new()
+            .set("Effect", "Allow")
+            .set(
+                "Principal",
+                Obj::new().set("Service", "ecs-tasks.amazonaws.com"),
+            )
+            .set("Action", "sts:AssumeRole")
+            .into()])
+    }
+
+    pub(super) fn role(
+        &mut self,
+        name: &str,
+        source: FieldPath,
+        description: String,
+        statements: Vec<Value>,
+    ) -> ResourceId {
+        let id = ResourceId::new(Kind::IamRole, name);
+        // Named like the task definition family (`_` becomes `-`), so a DAG task's role, family
+        // and virtual node spell the task the same way.
+        let role_name = names::family(self.project(), name);
+        let props = Obj::new()
+            .set("RoleName", role_name.clone())
+            .set("Description", description)
+            .set("AssumeRolePolicyDocument", Self::assume_ecs_tasks());
+        self.add(id.clone(), source.clone(), props);
+        if !statements.is_empty() {
+            let props = Obj::new()
+                .set("PolicyName", role_name.clone())
+                .set("RoleName", Value::Ref(id.clone(), Attr::Name))
+                .set("PolicyDocument", policy(statements));
+            self.add(ResourceId::new(Kind::IamRolePolicy, name), source, props);
+        }
+        self.plan.add_output(
+            format!("role_{}_arn", snake_case(name)),
+            format!("ARN of the IAM role `{role_name}`"),
+            Value::Ref(id.clone(), Attr::Arn),
+            Some(("role_arns", name)),
+        );
+        id
+    }
+
+    /// One execution role: image pulls, logs, and exactly the secrets the task definitions inject.
+    fn execution_role(&mut self, tasks: &[TaskSpec], source: FieldPath) {
+        let log_arn = arn(
+            "logs",
+            true,
+            true,
+            vec![Value::str(format!("log-group:{}:*", self.log_group_name()))],
+        );
+        let mut statements = vec![statement(
+            &["logs:CreateLogStream", "logs:PutLogEvents"],
+            vec![log_arn],
+        )];
+        let mut repos = BTreeSet::new();
+        for t in tasks {
+            if let Value::Str(image) = &t.app.image {
+                if let Some(repo) = ecr_repository(image) {
+                    repos.insert(repo);
+                }
+            }
+        }
+        if !repos.is_empty() {
+            // GetAuthorizationToken has no resource-level permissions.
+            statements.push(statement(
+                &["ecr:GetAuthorizationToken"],
+                vec![Value::str("*")],
+            ));
+            statements.push(statement(
+                &[
+                    "ecr:BatchCheckLayerAvailability",
+                    "ecr:GetDownloadUrlForLayer",
+                    "ecr:BatchGetImage",
+                ],
+                repos.into_iter().map(Value::str).collect(),
+            ));
+        }
+        let mut sm: Vec<Value> = Vec::new();
+        let mut ssm: Vec<Value> = Vec::new();
+        let mut seen = BTreeSet::new();
+        for t in tasks {
+            for v in t.app.secrets.values() {
+                // Two JSON keys of one secret are one resource: dedupe on what the policy names.
+                let key = match v {
+                    Value::Str(a) if !a.contains(":ssm:") => secret_arn(a),
+                    other => format!("{other:?}"),
+                };
+                if !seen.insert(key) {
+                    continue;
+                }
+                match v {
+                    Value::Str(a) if a.contains(":ssm:") => ssm.push(v.clone()),
+                    Value::Str(a) => sm.push(Value::str(secret_arn(a))),
+                    // A parameter may hold either kind of ARN.
+                    other => {
+                        sm.push(other.clone());
+                        ssm.push(other.clone());
+                    }
+                }
+            }
+        }
+        if !sm.is_empty() {
+            statements.push(statement(&["secretsmanager:GetSecretValue"], sm));
+        }
+        if !ssm.is_empty() {
+            statements.push(statement(&["ssm:GetParameters"], ssm));
+        }
+        self.role(
+            "execution",
+            source,
+            "ECS task execution role: image pulls, awslogs and secret injection (meshsynth)".into(),
+            statements,
+        );
+    }
+
+    fn emit_task(&mut self, t: &TaskSpec) {
+        let family = names::family(self.project(), &t.what);
+        let mut statements = t.extra_statements.clone();
+        if let (Some(node), Some(sidecar)) = (&t.node, self.sidecar) {
+            statements.extend(sidecar.statements(node));
+        }
+        let role = self.role(
+            &t.what,
+            t.source.clone(),
+            format!("Task role of `{family}` (meshsynth)"),
+            statements,
+        );
+        let log = |prefix: String| -> Value {
+            Obj::new()
+                .set("LogDriver", "awslogs")
+                .set(
+                    "Options",
+                    Obj::new()
+                        .set(
+                            "awslogs-group",
+                            Value::Ref(ResourceId::new(Kind::LogGroup, self.project()), Attr::Name),
+                        )
+                        .set("awslogs-region", Value::Pseudo(Pseudo::Region))
+                        .set("awslogs-stream-prefix", prefix),
+                )
+                .into()
+        };
+        let mut containers = Vec::new();
+        let c = &t.app;
+        let mut app = Obj::new()
+            .set("Name", &c.name)
+            .set("Image", c.image.clone())
+            .set("Essential", true)
+            .set("LogConfiguration", log(t.what.clone()));
+        if !c.command.is_empty() {
+            app = app.set(
+                "Command",
+                c.command.iter().map(Value::str).collect::<Vec<_>>(),
+            );
+        }
+        app = app.list(
+            "Environment",
+            c.environment
+                .iter()
+                .map(|(k, v)| kv(k, v.clone(), "Value"))
+                .collect(),
+        );
+        app = app.list(
+            "Secrets",
+            c.secrets
+                .iter()
+                .map(|(k, v)| kv(k, v.clone(), "ValueFrom"))
+                .collect(),
+        );
+        app = app.list(
+            "PortMappings",
+            c.ports
+                .iter()
+                .map(|p| {
+                    Obj::new()
+                        .set("ContainerPort", *p)
+                        .set("Protocol", "tcp")
+                        .into()
+                })
+                .collect(),
+        );
+        if let Some((cmd, start)) = &c.health {
+            app = app.set(
+                "HealthCheck",
+                Obj::new()
+                    .set("Command", vec![Value::str("CMD-SHELL"), Value::str(cmd)])
+                    .set("Interval", 30u32)
+                    .set("Timeout", 10u32)
+                    .set("Retries", 5u32)
+                    .set("StartPeriod", *start),
+            );
+        }
+        let mut proxy = None;
+        if let (Some(node), Some(sidecar)) = (&t.node, self.sidecar) {
+            app = app.set(
+                "DependsOn",
+                vec![Obj::new()
+                    .set("ContainerName", sidecar.container_name())
+                    .set("Condition", "HEALTHY")
+                    .into()],
+            );
+            containers.push(sidecar.container(node, log(format!("{}-envoy", t.what))));
+            proxy = sidecar.proxy_configuration(&c.ports);
+        }
+        containers.insert(0, app.into());
+        let td_id = ResourceId::new(Kind::TaskDefinition, &t.what);
+        let props = Obj::new()
+            .set("Family", family.clone())
+            .set("Cpu", t.cpu.to_string())
+            .set("Memory", t.memory.to_string())
+            .set("NetworkMode", "awsvpc")
+            .set(
+                "RequiresCompatibilities",
+                vec![Value::str(self.launch_type())],
+            )
+            .set(
+                "ExecutionRoleArn",
+                Value::Ref(self.execution_role_id(), Attr::Arn),
+            )
+            .set("TaskRoleArn", Value::Ref(role.clone(), Attr::Arn))
+            .set("ContainerDefinitions", containers)
+            .opt("ProxyConfiguration", proxy);
+        self.add(td_id.clone(), t.source.clone(), props);
+        self.plan.add_output(
+            format!("task_definition_{}_arn", snake_case(&t.what)),
+            format!("ARN of the task definition `{family}`"),
+            Value::Ref(td_id.clone(), Attr::Arn),
+            Some(("task_definition_arns", &t.what)),
+        );
+        self.plan.add_output(
+            format!("task_definition_{}_family", snake_case(&t.what)),
+            format!("Family of the task definition for `{}`", t.what),
+            Value::str(&family),
+            Some(("task_definition_families", &t.what)),
+        );
+        if let Some(count) = t.service {
+            let mut props = Obj::new()
+                .set("ServiceName", family.clone())
+                .set(
+                    "Cluster",
+                    if self.creates_cluster() {
+                        Value::Ref(self.cluster_id(), Attr::Arn)
+                    } else {
+                        self.cluster_name()
+                    },
+                )
+                .set("TaskDefinition", Value::Ref(td_id, Attr::Arn))
+                .set("DesiredCount", count)
+                .set("PropagateTags", "SERVICE")
+                .set(
+                    "NetworkConfiguration",
+                    Obj::new().set(
+                        "AwsvpcConfiguration",
+                        Obj::new()
+                            .set("Subnets", Value::Param(SUBNET_IDS.into()))
+                            .set("SecurityGroups", Value::Param(SECURITY_GROUP_IDS.into()))
+                            .set("AssignPublicIp", "DISABLED"),
+                    ),
+                );
+            props = match self.capacity_provider_strategy() {
+                Some(strategy) => props.set("CapacityProviderStrategy", strategy),
+                None => props.set("LaunchType", self.launch_type()),
+            };
+            if let Some(svc) = &t.registry {
+                props = props.set(
+                    "ServiceRegistries",
+                    vec![Obj::new()
+                        .set(
+                            "RegistryArn",
+                            Value::Ref(ResourceId::new(Kind::CloudMapService, svc), Attr::Arn),
+                        )
+                        .into()],
+                );
+            }
+            let service_id = ResourceId::new(Kind::EcsService, &t.what);
+            self.add(service_id.clone(), t.source.clone(), props);
+            // Tasks reference the roles, not their inline policies: without this order the first
+            // tasks can start before they may read secrets or stream Envoy's configuration.
+            let policies: Vec<ResourceId> = ["execution", role.name.as_str()]
+                .iter()
+                .map(|n| ResourceId::new(Kind::IamRolePolicy, *n))
+                .filter(|id| self.plan.resources.contains_key(id))
+                .collect();
+            if let Some(r) = self.plan.resources.get_mut(&service_id) {
+                r.depends_on.extend(policies);
+            }
+            if self
+                .plan
+                .resources
+                .contains_key(&self.capacity_providers_id())
+            {
+                // The strategy names the provider by name only, so nothing else orders the two.
+                let dep = self.capacity_providers_id();
+                if let Some(r) = self.plan.resources.get_mut(&service_id) {
+                    r.depends_on.insert(dep);
+                }
+            }
+        }
+    }
+}
+
+/// `111122223333.dkr.ecr.us-east-1.amazonaws.com/ingest:2.0.0` → the repository's ARN.
+fn ecr_repository(image: &str) -> Option<String> {
+    let (host, rest) = image.split_once('/')?;
+    let mut h = host.split('.');
+    let account = h.next()?;
+    if h.next()? != "dkr" || h.next()? != "ecr" {
+        return None;
+    }
+    let region = h.next()?;
+    let repo = rest.split(['@', ':']).next()?;
+    let partition = if region.starts_with("cn-") {
+        "aws-cn"
+    } else if region.starts_with("us-gov-") {
+        "aws-us-gov"
+    } else {
+        "aws"
+    };
+    Some(format!(
+        "arn:{partition}:ecr:{region}:{account}:repository/{repo}"
+    ))
+}
+
+/// A Secrets Manager ARN without the `:json-key:version-stage:version-id` suffix ECS accepts.
+fn secret_arn(a: &str) -> String {
+    // arn:aws:secretsmanager:region:account:secret:name-AbCdEf[:json-key:stage:id]
+    a.split(':').take(7).collect::<Vec<_>>().join(":")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn ecr_images_map_to_repositories() {
+        assert_eq!(
+            ecr_repository("111122223333.dkr.ecr.us-east-1.amazonaws.com/ingest:2.0.0").as_deref(),
+            Some("arn:aws:ecr:us-east-1:111122223333:repository/ingest")
+        );
+        assert_eq!(ecr_repository("apache/airflow:3.1.3"), None);
+        assert_eq!(
+            ecr_repository("public.ecr.aws/appmesh/aws-appmesh-envoy:v1"),
+            None
+        );
+    }
+
+    #[test]
+    fn secret_arns_lose_their_json_key() {
+        assert_eq!(
+            secret_arn("arn:aws:secretsmanager:us-east-1:111122223333:secret:db-AbCdEf:url::"),
+            "arn:aws:secretsmanager:us-east-1:111122223333:secret:db-AbCdEf"
+        );
+    }
+}

@@ -1,0 +1,392 @@
+//! The `airflow:` and `workloads:` sections: Apache Airflow on Amazon ECS inside the mesh, and the
+//! meshed services themselves run as ECS services.
+
+use std::collections::BTreeMap;
+
+use schemars::JsonSchema;
+use serde::Deserialize;
+
+/// An Apache Airflow deployment whose tasks call meshed services.
+#[derive(Debug, Clone, Deserialize, JsonSchema)]
+pub struct Airflow {
+    /// The Airflow major.minor version, e.g. `"3.1"` or `"2.10"`. 3.x and 2.x differ in components and settings.
+    pub version: String,
+    /// The Airflow image, pinned by tag or digest, e.g. `apache/airflow:3.1.3` (`latest` is a warning).
+    pub image: String,
+    /// Where Airflow runs. Only `ecs` for now.
+    pub platform: AirflowPlatform,
+    /// `ecs` (AwsEcsExecutor: one ECS task per Airflow task), `celery` or `local`.
+    pub executor: Executor,
+    /// The ECS cluster: `{ create: true }` or `{ name: existing-cluster }`.
+    pub cluster: ClusterRef,
+    /// How ECS runs the tasks. Default: `fargate`.
+    #[serde(default)]
+    pub launch_type: Option<LaunchType>,
+    /// Run tasks and services through this capacity provider of the cluster instead of a launch
+    /// type: `FARGATE` or `FARGATE_SPOT` with `launch_type: fargate`, an EC2 Auto Scaling group
+    /// provider with `launch_type: ec2`.
+    #[serde(default)]
+    pub capacity_provider: Option<String>,
+    /// Secrets injected with ECS `secrets[].valueFrom`, never as plain environment values.
+    pub secrets: AirflowSecrets,
+    /// The long-running Airflow components, each an ECS service.
+    #[serde(default)]
+    pub components: Components,
+    /// The task definition AwsEcsExecutor runs every Airflow task with (or the Celery workers' service).
+    #[serde(default)]
+    pub workers: Option<Workers>,
+    /// Traffic that must bypass Envoy (under `drop_all` everything else not in the mesh is blocked).
+    #[serde(default)]
+    pub egress: Egress,
+    /// Airflow connections to meshed services, by connection id; they become `AIRFLOW_CONN_<ID>`.
+    #[serde(default)]
+    pub connections: BTreeMap<String, Connection>,
+    /// Containers DAGs run with `EcsRunTaskOperator`, each with its own task definition and virtual node.
+    #[serde(default)]
+    pub tasks: BTreeMap<String, DagTask>,
+    /// Days CloudWatch keeps the logs of every Airflow container. Default: 30.
+    #[serde(default)]
+    pub log_retention_days: Option<u32>,
+}
+
+/// Where Airflow runs.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, JsonSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum AirflowPlatform {
+    /// Amazon ECS.
+    Ecs,
+}
+
+/// The Airflow executor.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, JsonSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum Executor {
+    /// `AwsEcsExecutor` from the Amazon provider: every Airflow task is an ECS task.
+    Ecs,
+    /// `CeleryExecutor`: long-running Celery workers take tasks from a Redis broker.
+    Celery,
+    /// `LocalExecutor`: tasks run inside the scheduler's container.
+    Local,
+}
+
+/// ECS launch type.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, JsonSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum LaunchType {
+    /// AWS Fargate.
+    Fargate,
+    /// EC2 container instances of the cluster.
+    Ec2,
+}
+
+/// The ECS cluster Airflow runs in.
+#[derive(Debug, Clone, Default, Deserialize, JsonSchema)]
+pub struct ClusterRef {
+    /// Create a cluster named after the project.
+    #[serde(default)]
+    pub create: Option<bool>,
+    /// The name of an existing cluster.
+    #[serde(default)]
+    pub name: Option<String>,
+}
+
+/// A secret value: a Secrets Manager / SSM Parameter Store ARN, or the name of a CloudFormation
+/// parameter / Terraform variable that will hold the ARN.
+#[derive(Debug, Clone, Default, Deserialize, JsonSchema)]
+pub struct SecretRef {
+    /// A Secrets Manager secret ARN (optionally with `:json-key::`) or an SSM parameter ARN.
+    #[serde(default)]
+    pub arn: Option<String>,
+    /// A parameter (CloudFormation, PascalCase) / variable (Terraform, snake_case) that holds the ARN.
+    #[serde(default)]
+    pub parameter: Option<String>,
+}
+
+/// The secrets every Airflow component needs.
+#[derive(Debug, Clone, Default, Deserialize, JsonSchema)]
+pub struct AirflowSecrets {
+    /// The metadata database URL (`AIRFLOW__DATABASE__SQL_ALCHEMY_CONN`).
+    #[serde(default)]
+    pub database_url: Option<SecretRef>,
+    /// The Fernet key (`AIRFLOW__CORE__FERNET_KEY`); identical on every component.
+    #[serde(default)]
+    pub fernet_key: Option<SecretRef>,
+    /// The API server's secret key (`AIRFLOW__API__SECRET_KEY` on 3.x, `AIRFLOW__WEBSERVER__SECRET_KEY` on 2.x).
+    #[serde(default)]
+    pub api_secret_key: Option<SecretRef>,
+    /// The Execution API's JWT signing secret (`AIRFLOW__API_AUTH__JWT_SECRET`, 3.x only).
+    #[serde(default)]
+    pub jwt_secret: Option<SecretRef>,
+    /// The Celery broker URL (`AIRFLOW__CELERY__BROKER_URL`, Celery only).
+    #[serde(default)]
+    pub broker_url: Option<SecretRef>,
+}
+
+/// Sizes of one ECS service.
+#[derive(Debug, Clone, Default, Deserialize, JsonSchema)]
+pub struct ComponentSize {
+    /// Task CPU units (Fargate: 256, 512, 1024, 2048, 4096, 8192, 16384).
+    #[serde(default)]
+    pub cpu: Option<u32>,
+    /// Task memory in MiB; must fit the CPU on Fargate.
+    #[serde(default)]
+    pub memory: Option<u32>,
+    /// Number of tasks. Default: 1.
+    #[serde(default)]
+    pub desired_count: Option<u32>,
+}
+
+/// The long-running components.
+#[derive(Debug, Clone, Default, Deserialize, JsonSchema)]
+pub struct Components {
+    /// The API server (3.x): UI, REST API and the Execution API that tasks call.
+    #[serde(default)]
+    pub api_server: Option<ComponentSize>,
+    /// The webserver (2.x).
+    #[serde(default)]
+    pub webserver: Option<ComponentSize>,
+    /// The scheduler.
+    #[serde(default)]
+    pub scheduler: Option<ComponentSize>,
+    /// The DAG processor (required on 3.x).
+    #[serde(default)]
+    pub dag_processor: Option<ComponentSize>,
+    /// The triggerer.
+    #[serde(default)]
+    pub triggerer: Option<ComponentSize>,
+}
+
+/// The worker task definition.
+#[derive(Debug, Clone, Default, Deserialize, JsonSchema)]
+pub struct Workers {
+    /// Task CPU units.
+    #[serde(default)]
+    pub cpu: Option<u32>,
+    /// Task memory in MiB.
+    #[serde(default)]
+    pub memory: Option<u32>,
+    /// Virtual services every Airflow task may call.
+    #[serde(default)]
+    pub backends: Vec<String>,
+    /// Most Airflow tasks running at once (`AIRFLOW__CORE__PARALLELISM`). Default: 32 (Airflow's default).
+    #[serde(default)]
+    pub parallelism: Option<u32>,
+    /// Celery worker tasks (Celery only). Default: 1.
+    #[serde(default)]
+    pub desired_count: Option<u32>,
+}
+
+/// Egress that bypasses Envoy.
+#[derive(Debug, Clone, Default, Deserialize, JsonSchema)]
+pub struct Egress {
+    /// Destination ports Envoy does not intercept (e.g. 5432 for Postgres).
+    #[serde(default)]
+    pub ignored_ports: Vec<u32>,
+    /// Destination IPs or CIDRs Envoy does not intercept, besides the ECS metadata and IMDS addresses.
+    #[serde(default)]
+    pub ignored_ips: Vec<String>,
+}
+
+/// An Airflow connection to a meshed service.
+#[derive(Debug, Clone, Deserialize, JsonSchema)]
+pub struct Connection {
+    /// The virtual service the connection points at (its name is the host).
+    pub virtual_service: String,
+    /// The port of the virtual service's provider listener.
+    pub port: u32,
+    /// The Airflow connection type. Default: `http`.
+    #[serde(default)]
+    pub conn_type: Option<String>,
+}
+
+/// A container a DAG runs with `EcsRunTaskOperator`.
+#[derive(Debug, Clone, Deserialize, JsonSchema)]
+pub struct DagTask {
+    /// The container image, pinned by tag or digest.
+    pub image: String,
+    /// The command the container runs.
+    #[serde(default)]
+    pub command: Vec<String>,
+    /// Virtual services this task may call.
+    #[serde(default)]
+    pub backends: Vec<String>,
+    /// Task CPU units.
+    pub cpu: u32,
+    /// Task memory in MiB.
+    pub memory: u32,
+    /// Plain environment variables (never secrets).
+    #[serde(default)]
+    pub environment: BTreeMap<String, String>,
+}
+
+/// A meshed service run as an ECS service; its key is the virtual node it runs.
+#[derive(Debug, Clone, Deserialize, JsonSchema)]
+pub struct Workload {
+    /// The container image, pinned by tag or digest.
+    pub image: String,
+    /// Task CPU units.
+    pub cpu: u32,
+    /// Task memory in MiB.
+    pub memory: u32,
+    /// Number of tasks. Default: 1.
+    #[serde(default)]
+    pub desired_count: Option<u32>,
+    /// Plain environment variables (never secrets).
+    #[serde(default)]
+    pub environment: BTreeMap<String, String>,
+}
+
+/// A parsed Airflow version.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub struct AirflowVersion {
+    pub major: u32,
+    pub minor: u32,
+}
+
+impl Airflow {
+    /// `"3.1"` → 3.1; `None` when the text is not `MAJOR.MINOR[.PATCH]`.
+    pub fn parsed_version(&self) -> Option<AirflowVersion> {
+        let mut parts = self.version.split('.');
+        let major = parts.next()?.parse().ok()?;
+        let minor = parts.next().map_or(Some(0), |m| m.parse().ok())?;
+        Some(AirflowVersion { major, minor })
+    }
+
+    /// The major version, when it is one meshsynth supports.
+    pub fn major(&self) -> Option<Major> {
+        match self.parsed_version()?.major {
+            2 => Some(Major::V2),
+            3 => Some(Major::V3),
+            _ => None,
+        }
+    }
+
+    /// Whether an API server (3.x) or webserver (2.x) runs, and so joins the mesh.
+    pub fn has_api(&self) -> bool {
+        self.components.api_server.is_some() || self.components.webserver.is_some()
+    }
+
+    /// The API component's command and family suffix: `api-server` (3.x) or `webserver` (2.x).
+    pub fn api_component(&self) -> &'static str {
+        if self.is_v3() {
+            "api-server"
+        } else {
+            "webserver"
+        }
+    }
+
+    /// The spec key of the API component under `components`.
+    pub fn api_key(&self) -> &'static str {
+        if self.is_v3() {
+            "api_server"
+        } else {
+            "webserver"
+        }
+    }
+
+    /// The path the API component answers health checks on.
+    pub fn api_health_path(&self) -> &'static str {
+        if self.is_v3() {
+            "/api/v2/version"
+        } else {
+            "/health"
+        }
+    }
+
+    pub fn is_v3(&self) -> bool {
+        self.parsed_version().is_some_and(|v| v.major >= 3)
+    }
+
+    /// Fargate unless the spec says `ec2`.
+    pub fn launch_type(&self) -> LaunchType {
+        self.launch_type.unwrap_or(LaunchType::Fargate)
+    }
+
+    /// The parallelism the worker node must carry (Airflow's default is 32).
+    pub fn parallelism(&self) -> u32 {
+        self.workers
+            .as_ref()
+            .and_then(|w| w.parallelism)
+            .unwrap_or(32)
+    }
+
+    /// The component that runs Airflow tasks and therefore needs the worker virtual node.
+    pub fn runs_tasks_in(&self) -> TaskRunner {
+        match self.executor {
+            Executor::Ecs => TaskRunner::EcsTaskDefinition,
+            Executor::Celery => TaskRunner::CeleryWorkers,
+            Executor::Local => TaskRunner::Scheduler,
+        }
+    }
+}
+
+/// The Airflow major versions meshsynth supports.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Major {
+    V2,
+    V3,
+}
+
+/// Where Airflow tasks run, by executor.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum TaskRunner {
+    /// AwsEcsExecutor: a task definition the executor starts once per Airflow task.
+    EcsTaskDefinition,
+    /// CeleryExecutor: an ECS service of Celery workers.
+    CeleryWorkers,
+    /// LocalExecutor: inside the scheduler's container.
+    Scheduler,
+}
+
+/// Names meshsynth gives the Airflow side of the mesh. Validation checks they do not collide
+/// with the spec's own names; lowering uses them.
+pub mod names {
+    /// The virtual node of the containers that run Airflow tasks.
+    pub const WORKER_NODE: &str = "airflow-worker";
+    /// The virtual node of the API server (3.x) or webserver (2.x).
+    pub const API_NODE: &str = "airflow-api-server";
+    /// The Cloud Map service of the API server.
+    pub const API_CLOUD_MAP_SERVICE: &str = "airflow-api-server";
+    /// The API server's port.
+    pub const API_PORT: u32 = 8080;
+    /// The name of the Airflow container in every task definition.
+    pub const AIRFLOW_CONTAINER: &str = "airflow";
+    /// The name of the Envoy container in every meshed task definition.
+    pub const ENVOY_CONTAINER: &str = "envoy";
+
+    /// Memory (MiB) reserved for Envoy in every meshed task; the rest is the application's.
+    pub const ENVOY_MEMORY_RESERVATION: u32 = 128;
+    /// CPU units reserved for Envoy in every meshed task.
+    pub const ENVOY_CPU: u32 = 64;
+    /// The least memory (MiB) an Airflow container gets after Envoy's reservation.
+    pub const MIN_AIRFLOW_MEMORY: u32 = 512;
+    /// Task sizes used when the spec sets none: (cpu, memory).
+    pub const DEFAULT_SIZE: (u32, u32) = (1024, 2048);
+    pub const DEFAULT_SMALL_SIZE: (u32, u32) = (512, 1024);
+
+    /// The key of a DAG task's task definition, role and family suffix (`ingest_orders` →
+    /// `task-ingest_orders`).
+    pub fn dag_task(task: &str) -> String {
+        format!("task-{task}")
+    }
+
+    /// The environment variable Airflow reads connection `id` from.
+    pub fn connection_env(id: &str) -> String {
+        format!("AIRFLOW_CONN_{}", id.to_uppercase())
+    }
+
+    /// The virtual node of a DAG task container (`ingest_orders` → `airflow-task-ingest-orders`).
+    pub fn task_node(task: &str) -> String {
+        format!("airflow-task-{}", task.replace('_', "-"))
+    }
+
+    /// The virtual service clients of the API server call.
+    pub fn api_service(namespace: &str) -> String {
+        format!("{API_CLOUD_MAP_SERVICE}.{namespace}")
+    }
+
+    /// An ECS task definition family: `<project>-<what>`.
+    pub fn family(project: &str, what: &str) -> String {
+        format!("{project}-{}", what.replace('_', "-"))
+    }
+}

@@ -1,0 +1,447 @@
+//! The Terraform renderer: a JSON module (`main.tf.json`, `variables.tf.json`,
+//! `outputs.tf.json`, `versions.tf.json`) and its `README.md`.
+//!
+//! The AWS provider spells the API's shape in snake_case, with a repeated nested block named
+//! in the singular (`listener`, `backend`, `weighted_target`, `header`, `query_parameter`),
+//! and `tags` and Cloud Map `attributes` as maps. Those rules are mechanical, so they live
+//! here once instead of in a second lowering.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use serde_json::{json, Map, Value as Json};
+
+mod names;
+mod readme;
+mod rules;
+
+pub use names::{address, resource_type, AWS_PROVIDER_VERSION, TERRAFORM_VERSION};
+
+use super::{to_json_text, Output, RenderOptions, Rendered, Target};
+use crate::case::snake_case;
+use crate::check::Ctx;
+use crate::ir::{Attr, Kind, ParamType, Plan, Pseudo, ResourceId, Value};
+use crate::targets::ids::tf_name;
+use names::{group_description, name_argument, variable_type};
+
+/// The Terraform JSON module.
+pub struct Terraform;
+
+impl Target for Terraform {
+    fn name(&self) -> &'static str {
+        "terraform"
+    }
+    fn about(&self) -> &'static str {
+        "a Terraform JSON module (terraform/*.tf.json and README.md)"
+    }
+    fn output(&self) -> Output {
+        Output::Iac
+    }
+    fn rules(&self, ctx: &mut Ctx) {
+        rules::check(ctx);
+    }
+    fn identifier(&self, id: &ResourceId) -> Option<(String, String)> {
+        // Resource names are unique per resource type.
+        Some((resource_type(id.kind).to_owned(), tf_name(id)))
+    }
+    fn render(&self, plan: &Plan, opts: &RenderOptions) -> Rendered {
+        render(plan, opts.version, opts.spec_file, &opts.folder)
+    }
+}
+
+/// Repeated blocks whose API list name is plural and whose block name is singular.
+fn singular(key: &str) -> Option<&'static str> {
+    Some(match key {
+        "listeners" => "listener",
+        "backends" => "backend",
+        "weighted_targets" => "weighted_target",
+        "headers" => "header",
+        "query_parameters" => "query_parameter",
+        _ => return None,
+    })
+}
+
+fn pseudo_expr(p: Pseudo) -> &'static str {
+    match p {
+        Pseudo::Region => "data.aws_region.current.region",
+        Pseudo::AccountId => "data.aws_caller_identity.current.account_id",
+        Pseudo::Partition => "data.aws_partition.current.partition",
+    }
+}
+
+/// The expression inside `${...}` for a non-literal value.
+fn expr(v: &Value) -> Option<String> {
+    match v {
+        Value::Ref(id, attr) => Some(format!(
+            "{}.{}",
+            address(id),
+            match (id.kind, attr) {
+                // An ECS service's id is its ARN; it has no `arn` attribute.
+                (Kind::EcsService, Attr::Arn) => "id",
+                (_, Attr::Arn) => "arn",
+                (kind, Attr::Name) => name_argument(kind),
+                (_, Attr::Id) => "id",
+            }
+        )),
+        Value::Param(p) => Some(format!("var.{p}")),
+        Value::Pseudo(p) => Some(pseudo_expr(*p).to_owned()),
+        Value::JoinList(sep, list) => Some(format!("join({}, {})", hcl_string(sep), expr(list)?)),
+        _ => None,
+    }
+}
+
+/// An HCL expression for a value, for use inside `${...}` (e.g. in `jsonencode(...)`).
+fn hcl(v: &Value) -> String {
+    match v {
+        Value::Bool(b) => b.to_string(),
+        Value::Int(n) => n.to_string(),
+        Value::Str(s) => hcl_string(s),
+        Value::List(l) => format!("[{}]", l.iter().map(hcl).collect::<Vec<_>>().join(", ")),
+        Value::Map(m) => format!(
+            "{{{}}}",
+            m.iter()
+                .map(|(k, v)| format!("{} = {}", hcl_string(k), hcl(v)))
+                .collect::<Vec<_>>()
+                .join(", ")
+        ),
+        Value::Join(parts) => {
+            let mut s = String::from("\"");
+            for p in parts {
+                match p {
+                    Value::Str(x) => s.push_str(&hcl_string(x)[1..hcl_string(x).len() - 1]),
+                    Value::Int(n) => s.push_str(&n.to_string()),
+                    other => s.push_str(&format!("${{{}}}", expr(other).unwrap_or_default())),
+                }
+            }
+            s.push('"');
+            s
+        }
+        other => expr(other).expect("references have an expression"),
+    }
+}
+
+/// A quoted HCL string literal: JSON escapes, plus template sequences escaped.
+fn hcl_string(s: &str) -> String {
+    escape(&serde_json::to_string(s).expect("strings serialize"))
+}
+
+/// `jsonencode(...)` of a value, as a Terraform JSON string.
+fn jsonencode(v: &Value) -> Json {
+    json!(format!("${{jsonencode({})}}", hcl(v)))
+}
+
+/// ECS container definitions are ECS API JSON: the API's keys with a lower-case first letter.
+fn camel_keys(v: &Value) -> Value {
+    match v {
+        Value::Map(m) => Value::Map(
+            m.iter()
+                .map(|(k, v)| {
+                    let mut c = k.chars();
+                    let key = c
+                        .next()
+                        .map(|f| f.to_ascii_lowercase())
+                        .into_iter()
+                        .chain(c)
+                        .collect();
+                    (key, camel_keys(v))
+                })
+                .collect(),
+        ),
+        Value::List(l) => Value::List(l.iter().map(camel_keys).collect()),
+        other => other.clone(),
+    }
+}
+
+/// Where the provider's arguments differ from the API's shape beyond spelling.
+fn adapt(kind: Kind, props: &BTreeMap<String, Value>, body: &mut Map<String, Json>) {
+    let mut rename = |from: &str, to: &str| {
+        if let Some(v) = body.remove(from) {
+            body.insert(to.to_owned(), v);
+        }
+    };
+    match kind {
+        Kind::EcsCluster => rename("cluster_settings", "setting"),
+        Kind::ClusterCapacityProviders => rename("cluster", "cluster_name"),
+        Kind::IamRole => {
+            body.remove("assume_role_policy_document");
+            if let Some(doc) = props.get("AssumeRolePolicyDocument") {
+                body.insert("assume_role_policy".into(), jsonencode(doc));
+            }
+        }
+        Kind::IamRolePolicy => {
+            rename("role_name", "role");
+            body.remove("policy_document");
+            if let Some(doc) = props.get("PolicyDocument") {
+                body.insert("policy".into(), jsonencode(doc));
+            }
+        }
+        Kind::TaskDefinition => {
+            if let Some(defs) = props.get("ContainerDefinitions") {
+                body.insert(
+                    "container_definitions".into(),
+                    jsonencode(&camel_keys(defs)),
+                );
+            }
+            if let Some(Value::Map(pc)) = props.get("ProxyConfiguration") {
+                let mut o = Map::new();
+                if let Some(t) = pc.get("Type") {
+                    o.insert("type".into(), value(t));
+                }
+                if let Some(c) = pc.get("ContainerName") {
+                    o.insert("container_name".into(), value(c));
+                }
+                if let Some(Value::List(items)) = pc.get("ProxyConfigurationProperties") {
+                    let map: Map<String, Json> = items
+                        .iter()
+                        .filter_map(|i| match i {
+                            Value::Map(kv) => match (kv.get("Name"), kv.get("Value")) {
+                                (Some(Value::Str(k)), Some(v)) => Some((k.clone(), value(v))),
+                                _ => None,
+                            },
+                            _ => None,
+                        })
+                        .collect();
+                    o.insert("properties".into(), Json::Object(map));
+                }
+                body.insert("proxy_configuration".into(), Json::Object(o));
+            }
+        }
+        Kind::EcsService => {
+            if let Some(Value::Map(nc)) = props.get("NetworkConfiguration") {
+                if let Some(Value::Map(aws)) = nc.get("AwsvpcConfiguration") {
+                    let mut o = Map::new();
+                    if let Some(v) = aws.get("Subnets") {
+                        o.insert("subnets".into(), value(v));
+                    }
+                    if let Some(v) = aws.get("SecurityGroups") {
+                        o.insert("security_groups".into(), value(v));
+                    }
+                    let public =
+                        matches!(aws.get("AssignPublicIp"), Some(Value::Str(s)) if s == "ENABLED");
+                    o.insert("assign_public_ip".into(), json!(public));
+                    body.insert("network_configuration".into(), Json::Object(o));
+                }
+            }
+        }
+        _ => {}
+    }
+}
+
+/// Escapes what Terraform would read as a template in a literal string.
+fn escape(s: &str) -> String {
+    s.replace("${", "$${").replace("%{", "%%{")
+}
+
+fn value(v: &Value) -> Json {
+    match v {
+        Value::Bool(b) => json!(b),
+        Value::Int(n) => json!(n),
+        Value::Str(s) => json!(escape(s)),
+        Value::List(l) => Json::Array(l.iter().map(value).collect()),
+        Value::Map(m) => {
+            let mut out = Map::new();
+            for (k, v) in m {
+                let key = snake_case(k);
+                // `tags` and Cloud Map `attributes` are maps, not lists of key/value pairs.
+                if key == "attributes" || key == "tags" {
+                    if let Value::List(items) = v {
+                        out.insert(key, key_value_map(items));
+                        continue;
+                    }
+                }
+                let is_block_list = matches!(v, Value::List(items) if items.iter().all(|i| matches!(i, Value::Map(_))));
+                let key = match singular(&key) {
+                    Some(s) if is_block_list => s.to_owned(),
+                    _ => key,
+                };
+                out.insert(key, value(v));
+            }
+            Json::Object(out)
+        }
+        Value::JoinList(..) => json!(format!("${{{}}}", expr(v).expect("a list expression"))),
+        Value::Join(parts) => {
+            let mut s = String::new();
+            for p in parts {
+                match p {
+                    Value::Str(x) => s.push_str(&escape(x)),
+                    Value::Int(n) => s.push_str(&n.to_string()),
+                    other => s.push_str(&format!("${{{}}}", expr(other).unwrap_or_default())),
+                }
+            }
+            json!(s)
+        }
+        other => json!(format!(
+            "${{{}}}",
+            expr(other).expect("references have an expression")
+        )),
+    }
+}
+
+fn key_value_map(items: &[Value]) -> Json {
+    let mut m = Map::new();
+    for i in items {
+        if let Value::Map(kv) = i {
+            if let (Some(Value::Str(k)), Some(v)) = (kv.get("Key"), kv.get("Value")) {
+                m.insert(k.clone(), value(v));
+            }
+        }
+    }
+    Json::Object(m)
+}
+
+fn render(plan: &Plan, version: &str, spec_file: &str, folder: &str) -> Rendered {
+    let mut files = Rendered::new();
+
+    // main.tf.json
+    let mut by_type: BTreeMap<&str, Map<String, Json>> = BTreeMap::new();
+    let mut pseudos = BTreeSet::new();
+    for (id, r) in &plan.resources {
+        let mut body = Map::new();
+        for (k, v) in &r.props {
+            v.pseudos(&mut pseudos);
+            let key = if Some(k.as_str()) == id.kind.name_property() {
+                name_argument(id.kind).to_owned()
+            } else {
+                snake_case(k)
+            };
+            let rendered = value(&Value::Map(BTreeMap::from([(k.clone(), v.clone())])));
+            let inner = rendered
+                .as_object()
+                .and_then(|o| o.values().next())
+                .cloned()
+                .unwrap_or(Json::Null);
+            body.insert(key, inner);
+        }
+        adapt(id.kind, &r.props, &mut body);
+        if !r.tags.is_empty() && id.kind.taggable() {
+            body.insert(
+                "tags".into(),
+                json!(r
+                    .tags
+                    .iter()
+                    .map(|(k, v)| (k.clone(), json!(escape(v))))
+                    .collect::<Map<_, _>>()),
+            );
+        }
+        let deps: Vec<String> = plan.extra_depends_on(id).iter().map(address).collect();
+        if !deps.is_empty() {
+            body.insert("depends_on".into(), json!(deps));
+        }
+        by_type
+            .entry(resource_type(id.kind))
+            .or_default()
+            .insert(tf_name(id), Json::Object(body));
+    }
+    for o in plan.outputs.values() {
+        o.value.pseudos(&mut pseudos);
+    }
+    let mut main = Map::new();
+    if !pseudos.is_empty() {
+        let mut data: BTreeMap<&str, Json> = BTreeMap::new();
+        for p in &pseudos {
+            let ty = match p {
+                Pseudo::Region => "aws_region",
+                Pseudo::AccountId => "aws_caller_identity",
+                Pseudo::Partition => "aws_partition",
+            };
+            data.insert(ty, json!({ "current": {} }));
+        }
+        main.insert("data".into(), json!(data));
+    }
+    if by_type.is_empty() {
+        main.insert("//".into(), json!("This module creates no resources."));
+    } else {
+        main.insert(
+            "resource".into(),
+            Json::Object(
+                by_type
+                    .into_iter()
+                    .map(|(k, v)| (k.to_owned(), Json::Object(v)))
+                    .collect(),
+            ),
+        );
+    }
+    files.insert("main.tf.json".into(), to_json_text(&Json::Object(main)));
+
+    // variables.tf.json
+    let mut vars = Map::new();
+    for (name, p) in &plan.params {
+        let mut v = Map::new();
+        v.insert("type".into(), json!(variable_type(p.ty)));
+        v.insert("description".into(), json!(p.description));
+        if let Some(d) = &p.default {
+            v.insert("default".into(), json!(d));
+        }
+        if p.ty == ParamType::VpcId {
+            v.insert(
+                "validation".into(),
+                json!([{
+                    "condition": format!("${{can(regex(\"^vpc-[0-9a-f]+$\", var.{name}))}}"),
+                    "error_message": format!("{name} must be a VPC ID such as vpc-0123456789abcdef0."),
+                }]),
+            );
+        }
+        vars.insert(name.clone(), Json::Object(v));
+    }
+    files.insert(
+        "variables.tf.json".into(),
+        to_json_text(&labelled_blocks("variable", vars, "input variables")),
+    );
+
+    // outputs.tf.json: grouped outputs become one map output each.
+    let mut outputs = Map::new();
+    let mut groups: BTreeMap<&str, (Map<String, Json>, &str)> = BTreeMap::new();
+    for (name, o) in &plan.outputs {
+        match &o.group {
+            Some((g, member)) => {
+                let entry = groups
+                    .entry(g.as_str())
+                    .or_insert_with(|| (Map::new(), g.as_str()));
+                entry.0.insert(member.clone(), value(&o.value));
+            }
+            None => {
+                outputs.insert(
+                    name.clone(),
+                    json!({ "description": o.description, "value": value(&o.value) }),
+                );
+            }
+        }
+    }
+    for (g, (members, _)) in groups {
+        outputs.insert(
+            g.to_owned(),
+            json!({ "description": group_description(g), "value": Json::Object(members) }),
+        );
+    }
+    files.insert(
+        "outputs.tf.json".into(),
+        to_json_text(&labelled_blocks("output", outputs, "outputs")),
+    );
+
+    // versions.tf.json: the one place the tool version is written.
+    files.insert(
+        "versions.tf.json".into(),
+        to_json_text(&json!({
+            "//": format!("Generated by meshsynth {version} from {spec_file}; edit the spec and run `meshsynth synth` instead of this module."),
+            "terraform": {
+                "required_version": TERRAFORM_VERSION,
+                "required_providers": { "aws": { "source": "hashicorp/aws", "version": AWS_PROVIDER_VERSION } }
+            }
+        })),
+    );
+
+    files.insert(
+        "README.md".into(),
+        readme::render(plan, spec_file, &format!("./{folder}")),
+    );
+    files
+}
+
+/// `{ "variable": { ... } }`, or only a comment when there are none: an empty object there is a
+/// block without a label, which Terraform rejects.
+fn labelled_blocks(kind: &str, blocks: Map<String, Json>, what: &str) -> Json {
+    if blocks.is_empty() {
+        json!({ "//": format!("This module has no {what}.") })
+    } else {
+        json!({ kind: blocks })
+    }
+}

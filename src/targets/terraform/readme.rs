@@ -1,0 +1,84 @@
+//! The Terraform module's README: inputs, outputs, resources and a usage example.
+
+use minijinja::context;
+use serde::Serialize;
+
+use super::names::{
+    address, group_description, variable_type, AWS_PROVIDER_VERSION, TERRAFORM_VERSION,
+};
+use crate::ir::Plan;
+use crate::targets::text;
+
+#[derive(Serialize)]
+struct Input {
+    name: String,
+    #[serde(rename = "type")]
+    ty: &'static str,
+    description: String,
+    default: Option<String>,
+}
+
+#[derive(Serialize)]
+struct OutputDoc {
+    name: String,
+    description: String,
+}
+
+#[derive(Serialize)]
+struct ResourceDoc {
+    address: String,
+    source: String,
+}
+
+/// The Terraform module's README: inputs, outputs, resources and a usage example.
+pub fn render(plan: &Plan, spec_file: &str, module_source: &str) -> String {
+    let inputs: Vec<Input> = plan
+        .params
+        .iter()
+        .map(|(name, p)| Input {
+            name: name.clone(),
+            ty: variable_type(p.ty),
+            description: p.description.clone(),
+            default: p.default.clone(),
+        })
+        .collect();
+    let mut outputs: Vec<OutputDoc> = Vec::new();
+    let mut seen = std::collections::BTreeSet::new();
+    for (name, o) in &plan.outputs {
+        match &o.group {
+            Some((g, _)) => {
+                if seen.insert(g.clone()) {
+                    outputs.push(OutputDoc {
+                        name: g.clone(),
+                        description: group_description(g).to_owned(),
+                    });
+                }
+            }
+            None => outputs.push(OutputDoc {
+                name: name.clone(),
+                description: o.description.clone(),
+            }),
+        }
+    }
+    outputs.sort_by(|a, b| a.name.cmp(&b.name));
+    let resources: Vec<ResourceDoc> = plan
+        .resources
+        .iter()
+        .map(|(id, r)| ResourceDoc {
+            address: address(id),
+            source: r.source.to_string(),
+        })
+        .collect();
+    let ctx = context! {
+        project => &plan.project,
+        description => &plan.description,
+        spec_file => spec_file,
+        module_source => module_source,
+        inputs => inputs,
+        outputs => outputs,
+        resources => resources,
+        provider_version => AWS_PROVIDER_VERSION,
+        terraform_version => TERRAFORM_VERSION,
+    };
+    text::render("terraform-README.md", ctx)
+}

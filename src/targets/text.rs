@@ -1,0 +1,31 @@
+//! Human-facing text, rendered with minijinja from `templates/` (embedded at build time).
+
+use minijinja::{Environment, UndefinedBehavior};
+
+const TERRAFORM_README: &str = include_str!("../../templates/terraform-README.md.j2");
+const AIRFLOW_README: &str = include_str!("../../templates/airflow-README.md.j2");
+
+fn env() -> Environment<'static> {
+    let mut env = Environment::new();
+    // A variable missing from the context is a bug, not an empty string.
+    env.set_undefined_behavior(UndefinedBehavior::Strict);
+    env.set_trim_blocks(true);
+    env.set_lstrip_blocks(true);
+    env.add_template("terraform-README.md", TERRAFORM_README)
+        .expect("the bundled template parses");
+    env.add_template("airflow-README.md", AIRFLOW_README)
+        .expect("the bundled template parses");
+    env
+}
+
+/// Renders a bundled template; the text always ends with a newline.
+pub fn render(template: &str, ctx: minijinja::Value) -> String {
+    let mut s = env()
+        .get_template(template)
+        .and_then(|t| t.render(ctx))
+        .expect("the bundled template renders with this context");
+    if !s.ends_with('\n') {
+        s.push('\n');
+    }
+    s
+}
