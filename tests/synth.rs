@@ -1,4 +1,6 @@
-//! Snapshots of both targets for every valid fixture, and determinism.
+//! Snapshots of both targets for every valid fixture. Determinism across processes, working
+//! folders and key order is tests/determinism.rs; the examples' output is pinned by out/
+//! (tests/out_is_current.rs).
 
 use meshsynth::render::{Rendered, Target};
 use meshsynth::synth::synthesize;
@@ -40,8 +42,6 @@ fn valid_fixtures_synthesize() {
             s.diagnostics.render_human(&name)
         );
         let files = s.files.expect("valid spec renders");
-        let again = synthesize(&text, &name, &targets).files.unwrap();
-        assert_eq!(files, again, "{name}: output is not deterministic");
         for (t, rendered) in &files {
             for (file, content) in rendered {
                 assert!(
