@@ -40,26 +40,115 @@ fn invalid_fixtures_report_exact_diagnostics() {
     });
 }
 
-/// Validation must never panic, whatever the YAML: every invalid and valid fixture cut short at
-/// every line still produces a report.
+/// What every report must satisfy, whatever the input: a plan exactly when there is no error, a
+/// summary line whose counts match the diagnostics, one block per diagnostic, a kebab-case code
+/// and a one-line message on each, locations inside the file, sorted by location. A spec that
+/// plans also renders both targets. Returns `(code, path, is_error)` for each diagnostic.
+fn consistent_report(file: &str, text: &str) -> Vec<(&'static str, String, bool)> {
+    let (diags, plan) = meshsynth::synth::check(text, &all_targets());
+    let report = diags.render_human(file);
+    let errors = diags.iter().filter(|d| d.is_error()).count();
+    let warnings = diags.iter().count() - errors;
+    assert_eq!(
+        plan.is_some(),
+        errors == 0,
+        "{file}: a plan must exist exactly when there is no error:\n{report}"
+    );
+    assert_eq!(diags.has_errors(), errors > 0, "{file}");
+    assert_eq!(
+        (diags.errors(), diags.warnings()),
+        (errors, warnings),
+        "{file}"
+    );
+    let summary = format!("{file}: {errors} error(s), {warnings} warning(s)\n");
+    assert!(
+        report.ends_with(&summary),
+        "{file}: the report does not end with `{}`:\n{report}",
+        summary.trim_end()
+    );
+    let blocks = |prefix: &str| report.lines().filter(|l| l.starts_with(prefix)).count();
+    assert_eq!(
+        (blocks("error["), blocks("warning[")),
+        (errors, warnings),
+        "{file}: one report block per diagnostic:\n{report}"
+    );
+    // A location is a line:column of the text, or the end of the input: serde_yaml reports a
+    // missing top-level field one line past the last (`N+1:1`), even without a final newline.
+    let lines = text.lines().count().max(1);
+    let inside = |line: usize, column: usize| {
+        line >= 1 && column >= 1 && (line <= lines || (line == lines + 1 && column == 1))
+    };
+    for d in diags.iter() {
+        assert!(
+            !d.code.is_empty()
+                && d.code
+                    .chars()
+                    .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-'),
+            "{file}: code `{}` is not kebab-case:\n{report}",
+            d.code
+        );
+        assert!(
+            !d.message.trim().is_empty() && !d.message.contains('\n'),
+            "{file}: [{}] needs a one-line message:\n{report}",
+            d.code
+        );
+        if let Some(l) = d.location {
+            assert!(
+                inside(l.line, l.column),
+                "{file}: [{}] points at {}:{}, outside the file's {lines} line(s):\n{report}",
+                d.code,
+                l.line,
+                l.column
+            );
+        }
+    }
+    let order: Vec<(usize, usize)> = diags
+        .iter()
+        .map(|d| d.location.map_or((usize::MAX, 0), |l| (l.line, l.column)))
+        .collect();
+    assert!(
+        order.windows(2).all(|w| w[0] <= w[1]),
+        "{file}: diagnostics are not sorted by location:\n{report}"
+    );
+    if plan.is_some() {
+        let s = meshsynth::synth::synthesize(text, file, &all_targets());
+        assert_eq!(s.diagnostics, diags, "{file}: synth and check disagree");
+        let files = s.files.expect("a spec that plans renders");
+        for t in all_targets() {
+            assert!(
+                files.get(t.name()).is_some_and(|r| !r.is_empty()),
+                "{file}: nothing rendered for {}",
+                t.name()
+            );
+        }
+    }
+    diags
+        .iter()
+        .map(|d| (d.code, d.path.to_string(), d.is_error()))
+        .collect()
+}
+
+/// Every invalid and valid fixture cut short at every line still produces a consistent report
+/// (see `consistent_report`), and a cut that plans also renders.
 #[test]
-fn truncated_fixtures_never_panic() {
+fn truncated_fixtures_report_consistently() {
     let check_cuts = |path: &std::path::Path| {
         let text = std::fs::read_to_string(path).unwrap();
+        let file = path.file_name().unwrap().to_string_lossy();
         let lines: Vec<&str> = text.lines().collect();
         for n in 0..lines.len() {
             let cut = lines[..n].join("\n");
-            let (diags, _) = meshsynth::synth::check(&cut, &all_targets());
-            let _ = diags.render_human("cut.yaml");
+            consistent_report(&format!("{file} cut to {n} line(s)"), &cut);
         }
     };
     insta::glob!("fixtures/invalid/*.yaml", |path| check_cuts(path));
     insta::glob!("fixtures/valid/*.yaml", |path| check_cuts(path));
 }
 
-/// Extreme values: the largest numbers, empty strings and maps, a route to itself.
+/// Extreme values: the largest numbers, empty strings and maps, nothing at all. Each spec's
+/// report is consistent, and names the rules it breaks where they are broken.
 #[test]
-fn extreme_values_never_panic() {
+fn extreme_values_are_reported() {
     let specs = [
         "",
         "~",
@@ -69,8 +158,158 @@ fn extreme_values_never_panic() {
         "name: x\nmesh: { name: x }\nvirtual_nodes: { n: { listeners: [{ port: 1, protocol: http }], service_discovery: { dns: { hostname: \"\" } } } }\nvirtual_routers:\n  r:\n    listeners: [{ port: 1, protocol: http }]\n    routes:\n      a: { http: { match: { prefix: \"\", path: {}, headers: { \"\": [] }, query_parameters: { q: [] } }, targets: { n: 0 }, retry: { max_retries: 18446744073709551615, per_retry_timeout: 99999999999m, http_events: [\"\", \"\"], grpc_events: [x] }, timeout: { per_request: 0s } } }\n",
         "name: x\nmesh: { name: x }\nvirtual_services: { s: { router: r, node: n } }\nvirtual_gateways:\n  g:\n    listeners: []\n    routes:\n      a: { http: { match: { hostname: {} }, target: s, rewrite: { prefix: { default_prefix: disabled }, path: { exact: \"\" } } }, grpc: { target: { virtual_service: s, port: 0 } } }\n",
     ];
-    for text in specs {
-        let (diags, _) = meshsynth::synth::check(text, &all_targets());
-        let _ = diags.render_human("extreme.yaml");
+    // (code, path) that each spec must report, all as errors; an empty list means valid.
+    let expected: [&[(&str, &str)]; 7] = [
+        &[("invalid-spec-shape", "(top level)")],
+        &[("invalid-spec-shape", "(top level)")],
+        &[("invalid-spec-shape", "(top level)")],
+        &[],
+        &[
+            ("port-out-of-range", "virtual_routers.r.listeners[0].port"),
+            (
+                "priority-out-of-range",
+                "virtual_routers.r.routes.a.priority",
+            ),
+            (
+                "port-out-of-range",
+                "virtual_routers.r.routes.a.tcp.match.port",
+            ),
+            (
+                "weight-out-of-range",
+                "virtual_routers.r.routes.a.tcp.targets.n",
+            ),
+            (
+                "port-out-of-range",
+                "virtual_routers.r.routes.a.tcp.targets.n.port",
+            ),
+            ("port-out-of-range", "virtual_nodes.n.listeners[0].port"),
+            (
+                "connection-pool-protocol",
+                "virtual_nodes.n.listeners[0].connection_pool",
+            ),
+            (
+                "interval-out-of-range",
+                "virtual_nodes.n.listeners[0].health_check.interval",
+            ),
+            (
+                "timeout-out-of-range",
+                "virtual_nodes.n.listeners[0].health_check.timeout",
+            ),
+            (
+                "threshold-out-of-range",
+                "virtual_nodes.n.listeners[0].health_check.healthy_threshold",
+            ),
+            (
+                "port-out-of-range",
+                "virtual_nodes.n.listeners[0].health_check.port",
+            ),
+            (
+                "unsupported-health-check-path",
+                "virtual_nodes.n.listeners[0].health_check.path",
+            ),
+            (
+                "missing-service-discovery",
+                "virtual_nodes.n.service_discovery",
+            ),
+        ],
+        &[
+            (
+                "length-out-of-range",
+                "virtual_nodes.n.service_discovery.dns.hostname",
+            ),
+            (
+                "invalid-prefix",
+                "virtual_routers.r.routes.a.http.match.prefix",
+            ),
+            (
+                "ambiguous-http-match",
+                "virtual_routers.r.routes.a.http.match.path",
+            ),
+            (
+                "missing-path-match",
+                "virtual_routers.r.routes.a.http.match.path",
+            ),
+            (
+                "empty-match-list",
+                r#"virtual_routers.r.routes.a.http.match.headers[""]"#,
+            ),
+            (
+                "length-out-of-range",
+                r#"virtual_routers.r.routes.a.http.match.headers[""]"#,
+            ),
+            (
+                "empty-match-list",
+                "virtual_routers.r.routes.a.http.match.query_parameters.q",
+            ),
+            (
+                "all-weights-zero",
+                "virtual_routers.r.routes.a.http.targets",
+            ),
+            (
+                "unknown-retry-event",
+                "virtual_routers.r.routes.a.http.retry.http_events[0]",
+            ),
+            (
+                "unknown-retry-event",
+                "virtual_routers.r.routes.a.http.retry.http_events[1]",
+            ),
+            (
+                "retry-event-protocol",
+                "virtual_routers.r.routes.a.http.retry.grpc_events",
+            ),
+        ],
+        &[
+            ("ambiguous-provider", "virtual_services.s"),
+            ("missing-listener", "virtual_gateways.g.listeners"),
+            (
+                "missing-hostname-match",
+                "virtual_gateways.g.routes.a.http.match.hostname",
+            ),
+            (
+                "rewrite-match-mismatch",
+                "virtual_gateways.g.routes.a.http.rewrite.prefix",
+            ),
+            (
+                "rewrite-match-mismatch",
+                "virtual_gateways.g.routes.a.http.rewrite.path",
+            ),
+            (
+                "invalid-path",
+                "virtual_gateways.g.routes.a.http.rewrite.path.exact",
+            ),
+            ("ambiguous-route-kind", "virtual_gateways.g.routes.a.grpc"),
+            (
+                "terraform-unsupported",
+                "virtual_gateways.g.routes.a.grpc.match",
+            ),
+            (
+                "port-out-of-range",
+                "virtual_gateways.g.routes.a.grpc.target.port",
+            ),
+        ],
+    ];
+    for (i, (text, expected)) in specs.iter().zip(expected).enumerate() {
+        let file = format!("extreme-{i}.yaml");
+        let found = consistent_report(&file, text);
+        let report = meshsynth::synth::check(text, &all_targets())
+            .0
+            .render_human(&file);
+        if expected.is_empty() {
+            assert!(
+                found.is_empty(),
+                "{file} must be valid and clean:\n{report}"
+            );
+            continue;
+        }
+        assert!(
+            found.iter().all(|(_, _, is_error)| *is_error),
+            "{file}: only errors expected:\n{report}"
+        );
+        for (code, path) in expected {
+            assert!(
+                found.iter().any(|(c, p, _)| c == code && p == path),
+                "{file}: no `{code}` error at `{path}`:\n{report}"
+            );
+        }
     }
 }
