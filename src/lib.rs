@@ -16,6 +16,7 @@ pub mod check;
 pub mod diagnostic;
 pub mod ir;
 pub mod lower;
+pub mod params;
 pub mod spec;
 pub mod synth;
 pub mod targets;

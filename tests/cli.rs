@@ -190,3 +190,42 @@ fn schema_check_passes_on_the_committed_schema() {
         Some(1)
     );
 }
+
+#[test]
+fn the_terraform_readme_names_the_folder_it_was_written_to() {
+    let dir = scratch("readme-source");
+    let o = bin()
+        .current_dir(&dir)
+        .args([
+            "synth",
+            concat!(env!("CARGO_MANIFEST_DIR"), "/examples/orders-pipeline.yaml"),
+            "--target",
+            "terraform",
+            "--out",
+            "build",
+        ])
+        .output()
+        .unwrap();
+    assert!(o.status.success(), "{}", text(&o.stderr));
+    let readme =
+        std::fs::read_to_string(dir.join("build/orders-pipeline/terraform/README.md")).unwrap();
+    assert!(
+        readme.contains(r#"source = "./build/orders-pipeline/terraform""#),
+        "{readme}"
+    );
+    assert!(!readme.contains("./out/"), "{readme}");
+}
+
+#[test]
+fn a_quota_that_terraform_enforces_is_an_error_only_for_terraform() {
+    let spec = "tests/fixtures/invalid/too-many-backends.yaml";
+    let cfn = run(&["validate", spec, "--target", "cloudformation"]);
+    assert_eq!(cfn.status.code(), Some(0), "{}", text(&cfn.stdout));
+    assert!(text(&cfn.stdout).contains("warning[too-many-backends]"));
+    let tf = run(&["validate", spec, "--target", "terraform"]);
+    assert_eq!(tf.status.code(), Some(1));
+    let out = text(&tf.stdout);
+    // Reported once, as the error: the warning of the same rule at the same place is superseded.
+    assert!(out.contains("error[too-many-backends]"), "{out}");
+    assert!(!out.contains("warning[too-many-backends]"), "{out}");
+}

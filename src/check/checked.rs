@@ -176,3 +176,88 @@ impl RouteKind<'_> {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::spec::load::load;
+
+    const SPEC: &str = r#"
+name: p
+mesh: { name: p }
+service_discovery: { cloud_map: { namespace: p.internal } }
+virtual_nodes:
+  orders-v1:
+    listeners: [{ port: 8080, protocol: http }]
+    service_discovery: { cloud_map: { service: orders } }
+virtual_services:
+  orders.p.internal: { node: orders-v1 }
+airflow:
+  version: "3.1"
+  image: apache/airflow:3.1.3
+  platform: ecs
+  executor: ecs
+  cluster: { create: true }
+  secrets: {}
+  components: { api_server: {}, scheduler: {}, dag_processor: {} }
+  workers: { backends: [orders.p.internal] }
+  tasks:
+    TASK: { image: x:1, cpu: 256, memory: 512 }
+"#;
+
+    #[test]
+    fn generated_objects_are_added_and_traced_to_their_source() {
+        let spec = load(SPEC).spec.unwrap();
+        let checked = Checked::build(&spec).expect("the generated objects are valid");
+        let s = checked.spec();
+        for node in ["airflow-api-server", "airflow-worker", "airflow-task-TASK"] {
+            assert!(s.virtual_nodes.contains_key(node), "{node}");
+        }
+        assert_eq!(
+            checked.api_service().as_deref(),
+            Some("airflow-api-server.p.internal")
+        );
+        // 3.x tasks reach the Execution API through the mesh.
+        let worker = &s.virtual_nodes["airflow-worker"];
+        let backends: Vec<&str> = worker
+            .backends
+            .iter()
+            .map(|b| b.virtual_service.as_str())
+            .collect();
+        assert_eq!(
+            backends,
+            ["orders.p.internal", "airflow-api-server.p.internal"]
+        );
+        let path = crate::spec::paths::node_path("airflow-worker").key("backends");
+        assert!(checked.is_generated(&path));
+        assert_eq!(checked.source(&path).to_string(), "airflow.workers");
+        let api = crate::spec::paths::service_path("airflow-api-server.p.internal");
+        assert_eq!(
+            checked.source(&api).to_string(),
+            "airflow.components.api_server"
+        );
+        let own = crate::spec::paths::node_path("orders-v1");
+        assert!(!checked.is_generated(&own));
+        assert_eq!(checked.source(&own), own);
+        assert!(matches!(
+            checked.provider("orders.p.internal"),
+            Provider::Node("orders-v1", _)
+        ));
+        assert_eq!(checked.provider_ports("orders.p.internal"), [8080]);
+        assert_eq!(checked.written().virtual_nodes.len(), 1);
+    }
+
+    #[test]
+    fn generated_objects_are_validated_like_the_specs_own() {
+        // A DAG task whose name makes its generated node an invalid App Mesh name (the Airflow
+        // rules report the task name too; here only the generated objects are checked).
+        let text = SPEC.replace("TASK:", "\"a.b\":");
+        let spec = load(&text).spec.unwrap();
+        let err = Checked::build(&spec).expect_err("the generated node is invalid");
+        let d: Vec<String> = err
+            .iter()
+            .map(|d| format!("{} at {}", d.code, d.path))
+            .collect();
+        assert_eq!(d, [r#"invalid-name at airflow.tasks["a.b"]"#]);
+    }
+}

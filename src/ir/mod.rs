@@ -8,7 +8,6 @@
 
 mod graph;
 mod guide;
-pub mod params;
 
 use std::collections::{BTreeMap, BTreeSet};
 

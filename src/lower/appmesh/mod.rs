@@ -7,8 +7,8 @@ use std::collections::{BTreeMap, BTreeSet};
 use crate::case::snake_case;
 use crate::check::{Checked, GatewayRouteKind, Provider, RouteKind};
 use crate::diagnostic::FieldPath;
-use crate::ir::params::VPC_ID;
 use crate::ir::{Attr, Kind, Obj, Param, ParamType, Plan, Resource, ResourceId, Value};
+use crate::params::VPC_ID;
 use crate::spec::paths::{gateway_path, node_path, router_path, service_path};
 use crate::spec::*;
 

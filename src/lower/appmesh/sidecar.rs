@@ -4,10 +4,10 @@
 use std::collections::BTreeSet;
 
 use crate::check::Checked;
-use crate::ir::params::ENVOY_IMAGE;
 use crate::ir::{Attr, Kind, Obj, Param, ParamType, Plan, ResourceId, Value};
 use crate::lower::ecs::{kv, Sidecar};
 use crate::lower::iam::statement;
+use crate::params::ENVOY_IMAGE;
 use crate::spec::airflow_names as names;
 
 /// The Envoy image used when the environment does not name one.

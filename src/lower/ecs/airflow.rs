@@ -5,10 +5,10 @@ use std::collections::BTreeMap;
 
 use super::taskdef::{Container, TaskSpec};
 use super::Ecs;
-use crate::ir::params::{SECURITY_GROUP_IDS, SUBNET_IDS};
 use crate::ir::{AirflowDoc, Attr, ConnectionDoc, DagTaskDoc, Kind, Pseudo, ResourceId, Value};
 use crate::lower::airflow::{executor_class, AirflowSettings};
 use crate::lower::iam::{arn, statement};
+use crate::params::{SECURITY_GROUP_IDS, SUBNET_IDS};
 use crate::spec::airflow_names as names;
 use crate::spec::paths::airflow_path;
 use crate::spec::{Airflow, ComponentSize, Executor, TaskRunner};

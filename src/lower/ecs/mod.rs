@@ -12,8 +12,8 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use crate::check::Checked;
 use crate::diagnostic::FieldPath;
-use crate::ir::params::{SECURITY_GROUP_IDS, SUBNET_IDS};
 use crate::ir::{Attr, Kind, Obj, Param, ParamType, Plan, Resource, ResourceId, Value};
+use crate::params::{SECURITY_GROUP_IDS, SUBNET_IDS};
 use crate::spec::{LaunchType, Spec, Workload};
 use taskdef::{Container, TaskSpec};
 

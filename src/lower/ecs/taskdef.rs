@@ -7,9 +7,9 @@ use std::collections::{BTreeMap, BTreeSet};
 use super::{kv, Ecs};
 use crate::case::snake_case;
 use crate::diagnostic::FieldPath;
-use crate::ir::params::{SECURITY_GROUP_IDS, SUBNET_IDS};
 use crate::ir::{Attr, Kind, Obj, Pseudo, ResourceId, Value};
 use crate::lower::iam::{arn, policy, statement};
+use crate::params::{SECURITY_GROUP_IDS, SUBNET_IDS};
 use crate::spec::airflow_names as names;
 
 /// One ECS task definition to generate.

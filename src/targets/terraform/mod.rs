@@ -429,10 +429,7 @@ fn render(plan: &Plan, version: &str, spec_file: &str, folder: &str) -> Rendered
         })),
     );
 
-    files.insert(
-        "README.md".into(),
-        readme::render(plan, spec_file, &format!("./{folder}")),
-    );
+    files.insert("README.md".into(), readme::render(plan, spec_file, folder));
     files
 }
 

@@ -31,7 +31,7 @@ struct ResourceDoc {
 }
 
 /// The Terraform module's README: inputs, outputs, resources and a usage example.
-pub fn render(plan: &Plan, spec_file: &str, module_source: &str) -> String {
+pub fn render(plan: &Plan, spec_file: &str, folder: &str) -> String {
     let inputs: Vec<Input> = plan
         .params
         .iter()
@@ -73,7 +73,7 @@ pub fn render(plan: &Plan, spec_file: &str, module_source: &str) -> String {
         project => &plan.project,
         description => &plan.description,
         spec_file => spec_file,
-        module_source => module_source,
+        module_source => module_source(folder),
         inputs => inputs,
         outputs => outputs,
         resources => resources,
@@ -81,4 +81,35 @@ pub fn render(plan: &Plan, spec_file: &str, module_source: &str) -> String {
         terraform_version => TERRAFORM_VERSION,
     };
     text::render("terraform-README.md", ctx)
+}
+
+/// How a root module next to the output calls this one: Terraform reads a local module source
+/// only when it starts with `./` or `../`; an absolute folder is written as it is.
+fn module_source(folder: &str) -> String {
+    if folder.starts_with('/') || folder.starts_with("./") || folder.starts_with("../") {
+        folder.to_owned()
+    } else {
+        format!("./{folder}")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::module_source;
+
+    #[test]
+    fn module_sources_are_local_paths() {
+        assert_eq!(
+            module_source("out/orders/terraform"),
+            "./out/orders/terraform"
+        );
+        assert_eq!(
+            module_source("../build/orders/terraform"),
+            "../build/orders/terraform"
+        );
+        assert_eq!(
+            module_source("/srv/iac/orders/terraform"),
+            "/srv/iac/orders/terraform"
+        );
+    }
 }
