@@ -2,7 +2,7 @@
 //!
 //! These types mirror the wire format and carry the doc comments that become the
 //! JSON Schema's descriptions. They are deliberately permissive about values
-//! (ports are `u32`, retry events are strings) so that `validate` can report
+//! (ports are `u32`, retry events are strings) so that `check` can report
 //! every mistake at once with a path, instead of serde stopping at the first.
 //! Field names are the YAML keys, so an error path reads like the YAML.
 
