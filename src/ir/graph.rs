@@ -41,9 +41,9 @@ pub fn check_graph(plan: &Plan) -> Diagnostics {
                     r.source.clone(),
                     format!(
                         "{} `{}` refers to {} `{}`, which is not generated",
-                        r.id.kind.noun(),
+                        r.id.kind.info().noun,
                         r.id.name,
-                        dep.kind.noun(),
+                        dep.kind.info().noun,
                         dep.name
                     ),
                 ));

@@ -5,9 +5,12 @@
 //! derive from); each renderer maps it to its own spelling. References between resources are
 //! stored once, as [`Value::Ref`], and become `Fn::GetAtt` or `${type.name.attr}` in rendering;
 //! they also are the graph's edges. `depends_on` carries ordering that no reference implies.
+//! What each [`Kind`] of resource is called and how it is read, in every tool, is declared once,
+//! in its [`TypeInfo`].
 
 mod graph;
 mod guide;
+mod kinds;
 
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -15,96 +18,7 @@ use crate::diagnostic::FieldPath;
 
 pub use graph::check_graph;
 pub use guide::{AirflowDoc, ConnectionDoc, DagTaskDoc};
-
-/// What kind of thing a resource is, independent of any IaC tool.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
-pub enum Kind {
-    Mesh,
-    VirtualNode,
-    VirtualRouter,
-    Route,
-    VirtualService,
-    VirtualGateway,
-    GatewayRoute,
-    CloudMapNamespace,
-    CloudMapService,
-    EcsCluster,
-    LogGroup,
-    IamRole,
-    IamRolePolicy,
-    TaskDefinition,
-    EcsService,
-    ClusterCapacityProviders,
-}
-
-impl Kind {
-    /// PascalCase noun used in CloudFormation logical IDs.
-    pub fn noun(self) -> &'static str {
-        match self {
-            Kind::Mesh => "Mesh",
-            Kind::VirtualNode => "VirtualNode",
-            Kind::VirtualRouter => "VirtualRouter",
-            Kind::Route => "Route",
-            Kind::VirtualService => "VirtualService",
-            Kind::VirtualGateway => "VirtualGateway",
-            Kind::GatewayRoute => "GatewayRoute",
-            Kind::CloudMapNamespace => "CloudMapNamespace",
-            Kind::CloudMapService => "CloudMapService",
-            Kind::EcsCluster => "EcsCluster",
-            Kind::LogGroup => "LogGroup",
-            Kind::IamRole => "Role",
-            Kind::IamRolePolicy => "RolePolicy",
-            Kind::TaskDefinition => "TaskDefinition",
-            Kind::EcsService => "EcsService",
-            Kind::ClusterCapacityProviders => "ClusterCapacityProviders",
-        }
-    }
-    /// Whether the resource type takes tags.
-    pub fn taggable(self) -> bool {
-        !matches!(self, Kind::IamRolePolicy | Kind::ClusterCapacityProviders)
-    }
-    /// How messages name the kind.
-    pub fn label(self) -> &'static str {
-        match self {
-            Kind::Mesh => "mesh",
-            Kind::VirtualNode => "virtual node",
-            Kind::VirtualRouter => "virtual router",
-            Kind::Route => "route",
-            Kind::VirtualService => "virtual service",
-            Kind::VirtualGateway => "virtual gateway",
-            Kind::GatewayRoute => "gateway route",
-            Kind::CloudMapNamespace => "Cloud Map namespace",
-            Kind::CloudMapService => "Cloud Map service",
-            Kind::EcsCluster => "ECS cluster",
-            Kind::LogGroup => "log group",
-            Kind::IamRole => "IAM role",
-            Kind::IamRolePolicy => "IAM role policy",
-            Kind::TaskDefinition => "task definition",
-            Kind::EcsService => "ECS service",
-            Kind::ClusterCapacityProviders => "cluster capacity providers",
-        }
-    }
-    /// The API property that holds the resource's own name, if it has one.
-    pub fn name_property(self) -> Option<&'static str> {
-        match self {
-            Kind::Mesh => Some("MeshName"),
-            Kind::VirtualNode => Some("VirtualNodeName"),
-            Kind::VirtualRouter => Some("VirtualRouterName"),
-            Kind::Route => Some("RouteName"),
-            Kind::VirtualService => Some("VirtualServiceName"),
-            Kind::VirtualGateway => Some("VirtualGatewayName"),
-            Kind::GatewayRoute => Some("GatewayRouteName"),
-            Kind::CloudMapNamespace | Kind::CloudMapService => Some("Name"),
-            Kind::EcsCluster => Some("ClusterName"),
-            Kind::LogGroup => Some("LogGroupName"),
-            Kind::IamRole => Some("RoleName"),
-            Kind::IamRolePolicy => Some("PolicyName"),
-            Kind::TaskDefinition => Some("Family"),
-            Kind::EcsService => Some("ServiceName"),
-            Kind::ClusterCapacityProviders => None,
-        }
-    }
-}
+pub use kinds::{CfnRef, Kind, NameField, TypeInfo};
 
 /// A resource's neutral identity. `name` is the spec's own name (`orders-v1`), or
 /// `parent/child` for routes and gateway routes.

@@ -12,10 +12,10 @@ use crate::ir::{Plan, ResourceId};
 
 /// The CloudFormation logical ID: kind noun + PascalCase name parts.
 pub fn cfn_logical_id(id: &ResourceId) -> String {
-    format!("{}{}", id.kind.noun(), pascal_case(&id.name))
+    format!("{}{}", id.kind.info().noun, pascal_case(&id.name))
 }
 
-/// The Terraform resource name (the type comes from the renderer's table).
+/// The Terraform resource name (the type comes from the kind's descriptor).
 pub fn tf_name(id: &ResourceId) -> String {
     snake_case(&id.name.replace('/', "__"))
 }

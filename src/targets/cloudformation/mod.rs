@@ -10,7 +10,7 @@ mod limits;
 use super::{to_json_text, Output, RenderOptions, Rendered, Target};
 use crate::case::pascal_case;
 use crate::diagnostic::Diagnostics;
-use crate::ir::{Attr, Kind, ParamType, Plan, Pseudo, ResourceId, Value};
+use crate::ir::{Attr, ParamType, Plan, Pseudo, ResourceId, Value};
 use crate::targets::ids::cfn_logical_id;
 
 /// The CloudFormation template.
@@ -38,45 +38,21 @@ impl Target for CloudFormation {
     }
 }
 
-/// The CloudFormation resource type of each kind.
-pub fn resource_type(kind: Kind) -> &'static str {
-    match kind {
-        Kind::Mesh => "AWS::AppMesh::Mesh",
-        Kind::VirtualNode => "AWS::AppMesh::VirtualNode",
-        Kind::VirtualRouter => "AWS::AppMesh::VirtualRouter",
-        Kind::Route => "AWS::AppMesh::Route",
-        Kind::VirtualService => "AWS::AppMesh::VirtualService",
-        Kind::VirtualGateway => "AWS::AppMesh::VirtualGateway",
-        Kind::GatewayRoute => "AWS::AppMesh::GatewayRoute",
-        Kind::CloudMapNamespace => "AWS::ServiceDiscovery::PrivateDnsNamespace",
-        Kind::CloudMapService => "AWS::ServiceDiscovery::Service",
-        Kind::EcsCluster => "AWS::ECS::Cluster",
-        Kind::LogGroup => "AWS::Logs::LogGroup",
-        Kind::IamRole => "AWS::IAM::Role",
-        Kind::IamRolePolicy => "AWS::IAM::RolePolicy",
-        Kind::TaskDefinition => "AWS::ECS::TaskDefinition",
-        Kind::EcsService => "AWS::ECS::Service",
-        Kind::ClusterCapacityProviders => "AWS::ECS::ClusterCapacityProviderAssociations",
-    }
-}
-
-/// How a neutral attribute of a kind is read: `Ref` where that is what the type returns, or
-/// `Fn::GetAtt` with the type's attribute name.
+/// How a neutral attribute of a resource is read: `Ref` where the kind's descriptor says `Ref`
+/// returns it, otherwise `Fn::GetAtt` with the type's attribute name.
 fn reference(id: &ResourceId, attr: Attr) -> Json {
     let lid = cfn_logical_id(id);
-    let get_att = match (id.kind, attr) {
-        // Ref returns the name of these ...
-        (Kind::IamRole | Kind::LogGroup | Kind::EcsCluster, Attr::Name)
-        // ... and the ARN of these.
-        | (Kind::TaskDefinition | Kind::EcsService, Attr::Arn) => None,
-        (_, Attr::Arn) => Some("Arn"),
-        (_, Attr::Id) => Some("Id"),
-        (kind, Attr::Name) => Some(kind.name_property().unwrap_or("Name")),
-    };
-    match get_att {
-        Some(a) => json!({ "Fn::GetAtt": [lid, a] }),
-        None => json!({ "Ref": lid }),
+    let info = id.kind.info();
+    if info.cfn_ref.reads(attr) {
+        return json!({ "Ref": lid });
     }
+    let attribute = match attr {
+        Attr::Arn => "Arn",
+        Attr::Id => "Id",
+        // Nothing reads the name of a kind that has none.
+        Attr::Name => info.name.map_or("Name", |n| n.property),
+    };
+    json!({ "Fn::GetAtt": [lid, attribute] })
 }
 
 fn value(v: &Value) -> Json {
@@ -175,7 +151,7 @@ fn render(plan: &Plan, version: &str) -> Rendered {
     for (id, r) in &plan.resources {
         let mut props: Map<String, Json> =
             r.props.iter().map(|(k, v)| (k.clone(), value(v))).collect();
-        if !r.tags.is_empty() && id.kind.taggable() {
+        if !r.tags.is_empty() && id.kind.info().taggable {
             props.insert(
                 "Tags".into(),
                 Json::Array(
@@ -187,7 +163,7 @@ fn render(plan: &Plan, version: &str) -> Rendered {
             );
         }
         let mut res = Map::new();
-        res.insert("Type".into(), json!(resource_type(id.kind)));
+        res.insert("Type".into(), json!(id.kind.info().cfn_type));
         let deps: Vec<String> = plan
             .extra_depends_on(id)
             .iter()
@@ -223,4 +199,91 @@ fn render(plan: &Plan, version: &str) -> Rendered {
     let mut files = Rendered::new();
     files.insert("template.json".into(), to_json_text(&Json::Object(doc)));
     files
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::ir::Kind;
+
+    /// How the template reads an attribute.
+    #[derive(Clone, Copy)]
+    enum Read {
+        Ref,
+        GetAtt(&'static str),
+    }
+    use Read::{GetAtt, Ref};
+
+    /// `Ref` where it returns what is read, `Fn::GetAtt` otherwise, for every kind and attribute.
+    #[test]
+    fn ref_or_get_att_per_kind() {
+        // (kind, how its ARN, name and ID are read)
+        let expected = [
+            (
+                Kind::Mesh,
+                [GetAtt("Arn"), GetAtt("MeshName"), GetAtt("Id")],
+            ),
+            (
+                Kind::VirtualNode,
+                [GetAtt("Arn"), GetAtt("VirtualNodeName"), GetAtt("Id")],
+            ),
+            (
+                Kind::VirtualRouter,
+                [GetAtt("Arn"), GetAtt("VirtualRouterName"), GetAtt("Id")],
+            ),
+            (
+                Kind::Route,
+                [GetAtt("Arn"), GetAtt("RouteName"), GetAtt("Id")],
+            ),
+            (
+                Kind::VirtualService,
+                [GetAtt("Arn"), GetAtt("VirtualServiceName"), GetAtt("Id")],
+            ),
+            (
+                Kind::VirtualGateway,
+                [GetAtt("Arn"), GetAtt("VirtualGatewayName"), GetAtt("Id")],
+            ),
+            (
+                Kind::GatewayRoute,
+                [GetAtt("Arn"), GetAtt("GatewayRouteName"), GetAtt("Id")],
+            ),
+            (
+                Kind::CloudMapNamespace,
+                [GetAtt("Arn"), GetAtt("Name"), GetAtt("Id")],
+            ),
+            (
+                Kind::CloudMapService,
+                [GetAtt("Arn"), GetAtt("Name"), GetAtt("Id")],
+            ),
+            (Kind::EcsCluster, [GetAtt("Arn"), Ref, GetAtt("Id")]),
+            (Kind::LogGroup, [GetAtt("Arn"), Ref, GetAtt("Id")]),
+            (Kind::IamRole, [GetAtt("Arn"), Ref, GetAtt("Id")]),
+            (
+                Kind::IamRolePolicy,
+                [GetAtt("Arn"), GetAtt("PolicyName"), GetAtt("Id")],
+            ),
+            (Kind::TaskDefinition, [Ref, GetAtt("Family"), GetAtt("Id")]),
+            (Kind::EcsService, [Ref, GetAtt("ServiceName"), GetAtt("Id")]),
+            (
+                Kind::ClusterCapacityProviders,
+                [GetAtt("Arn"), GetAtt("Name"), GetAtt("Id")],
+            ),
+        ];
+        assert_eq!(
+            expected.map(|e| e.0),
+            Kind::ALL,
+            "one row per kind, in order"
+        );
+        for (kind, reads) in expected {
+            let rid = ResourceId::new(kind, "orders-v1");
+            let lid = cfn_logical_id(&rid);
+            for (attr, read) in [Attr::Arn, Attr::Name, Attr::Id].into_iter().zip(reads) {
+                let want = match read {
+                    Ref => json!({ "Ref": lid }),
+                    GetAtt(a) => json!({ "Fn::GetAtt": [lid, a] }),
+                };
+                assert_eq!(reference(&rid, attr), want, "{kind:?} {attr:?}");
+            }
+        }
+    }
 }

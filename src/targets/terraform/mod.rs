@@ -14,14 +14,14 @@ mod names;
 mod readme;
 mod rules;
 
-pub use names::{address, resource_type, AWS_PROVIDER_VERSION, TERRAFORM_VERSION};
+pub use names::{address, AWS_PROVIDER_VERSION, TERRAFORM_VERSION};
 
 use super::{to_json_text, Output, RenderOptions, Rendered, Target};
 use crate::case::snake_case;
 use crate::check::Ctx;
-use crate::ir::{Attr, Kind, ParamType, Plan, Pseudo, ResourceId, Value};
+use crate::ir::{Kind, ParamType, Plan, Pseudo, ResourceId, Value};
 use crate::targets::ids::tf_name;
-use names::{group_description, name_argument, variable_type};
+use names::{attribute, group_description, variable_type};
 
 /// The Terraform JSON module.
 pub struct Terraform;
@@ -41,7 +41,7 @@ impl Target for Terraform {
     }
     fn identifier(&self, id: &ResourceId) -> Option<(String, String)> {
         // Resource names are unique per resource type.
-        Some((resource_type(id.kind).to_owned(), tf_name(id)))
+        Some((id.kind.info().tf_type.to_owned(), tf_name(id)))
     }
     fn render(&self, plan: &Plan, opts: &RenderOptions) -> Rendered {
         render(plan, opts.version, opts.spec_file, &opts.folder)
@@ -71,17 +71,7 @@ fn pseudo_expr(p: Pseudo) -> &'static str {
 /// The expression inside `${...}` for a non-literal value.
 fn expr(v: &Value) -> Option<String> {
     match v {
-        Value::Ref(id, attr) => Some(format!(
-            "{}.{}",
-            address(id),
-            match (id.kind, attr) {
-                // An ECS service's id is its ARN; it has no `arn` attribute.
-                (Kind::EcsService, Attr::Arn) => "id",
-                (_, Attr::Arn) => "arn",
-                (kind, Attr::Name) => name_argument(kind),
-                (_, Attr::Id) => "id",
-            }
-        )),
+        Value::Ref(id, attr) => Some(format!("{}.{}", address(id), attribute(id.kind, *attr))),
         Value::Param(p) => Some(format!("var.{p}")),
         Value::Pseudo(p) => Some(pseudo_expr(*p).to_owned()),
         Value::JoinList(sep, list) => Some(format!("join({}, {})", hcl_string(sep), expr(list)?)),
@@ -295,13 +285,13 @@ fn render(plan: &Plan, version: &str, spec_file: &str, folder: &str) -> Rendered
     let mut by_type: BTreeMap<&str, Map<String, Json>> = BTreeMap::new();
     let mut pseudos = BTreeSet::new();
     for (id, r) in &plan.resources {
+        let info = id.kind.info();
         let mut body = Map::new();
         for (k, v) in &r.props {
             v.pseudos(&mut pseudos);
-            let key = if Some(k.as_str()) == id.kind.name_property() {
-                name_argument(id.kind).to_owned()
-            } else {
-                snake_case(k)
+            let key = match info.name {
+                Some(name) if name.property == k => name.tf_argument.to_owned(),
+                _ => snake_case(k),
             };
             let rendered = value(&Value::Map(BTreeMap::from([(k.clone(), v.clone())])));
             let inner = rendered
@@ -312,7 +302,7 @@ fn render(plan: &Plan, version: &str, spec_file: &str, folder: &str) -> Rendered
             body.insert(key, inner);
         }
         adapt(id.kind, &r.props, &mut body);
-        if !r.tags.is_empty() && id.kind.taggable() {
+        if !r.tags.is_empty() && info.taggable {
             body.insert(
                 "tags".into(),
                 json!(r
@@ -327,7 +317,7 @@ fn render(plan: &Plan, version: &str, spec_file: &str, folder: &str) -> Rendered
             body.insert("depends_on".into(), json!(deps));
         }
         by_type
-            .entry(resource_type(id.kind))
+            .entry(info.tf_type)
             .or_default()
             .insert(tf_name(id), Json::Object(body));
     }

@@ -1,7 +1,7 @@
-//! How Terraform names things: resource types, addresses, the name argument, variable types,
+//! How Terraform names things: addresses, the attributes references read, variable types,
 //! output groups, and the versions the module requires.
 
-use crate::ir::{Kind, ParamType, ResourceId};
+use crate::ir::{Attr, Kind, ParamType, ResourceId};
 use crate::targets::ids::tf_name;
 
 /// The provider constraint: 6.0 renamed `aws_region`'s `name` to `region`, which the module
@@ -9,38 +9,21 @@ use crate::targets::ids::tf_name;
 pub const AWS_PROVIDER_VERSION: &str = ">= 6.0.0, < 7.0.0";
 pub const TERRAFORM_VERSION: &str = ">= 1.5.0";
 
-pub fn resource_type(kind: Kind) -> &'static str {
-    match kind {
-        Kind::Mesh => "aws_appmesh_mesh",
-        Kind::VirtualNode => "aws_appmesh_virtual_node",
-        Kind::VirtualRouter => "aws_appmesh_virtual_router",
-        Kind::Route => "aws_appmesh_route",
-        Kind::VirtualService => "aws_appmesh_virtual_service",
-        Kind::VirtualGateway => "aws_appmesh_virtual_gateway",
-        Kind::GatewayRoute => "aws_appmesh_gateway_route",
-        Kind::CloudMapNamespace => "aws_service_discovery_private_dns_namespace",
-        Kind::CloudMapService => "aws_service_discovery_service",
-        Kind::EcsCluster => "aws_ecs_cluster",
-        Kind::LogGroup => "aws_cloudwatch_log_group",
-        Kind::IamRole => "aws_iam_role",
-        Kind::IamRolePolicy => "aws_iam_role_policy",
-        Kind::TaskDefinition => "aws_ecs_task_definition",
-        Kind::EcsService => "aws_ecs_service",
-        Kind::ClusterCapacityProviders => "aws_ecs_cluster_capacity_providers",
-    }
-}
-
-/// The argument that holds the resource's own name.
-pub fn name_argument(kind: Kind) -> &'static str {
-    match kind {
-        Kind::TaskDefinition => "family",
-        _ => "name",
-    }
-}
-
 /// `aws_appmesh_virtual_node.orders_v1`.
 pub fn address(id: &ResourceId) -> String {
-    format!("{}.{}", resource_type(id.kind), tf_name(id))
+    format!("{}.{}", id.kind.info().tf_type, tf_name(id))
+}
+
+/// The attribute that reads a neutral attribute: `arn` (`id` for an ECS service), the name
+/// argument, or `id`.
+pub fn attribute(kind: Kind, attr: Attr) -> &'static str {
+    let info = kind.info();
+    match attr {
+        Attr::Arn => info.tf_arn_attribute,
+        // Nothing reads the name of a kind that has none.
+        Attr::Name => info.name.map_or("name", |n| n.tf_argument),
+        Attr::Id => "id",
+    }
 }
 
 /// The Terraform type of an input variable.
@@ -68,5 +51,38 @@ pub fn group_description(group: &str) -> &'static str {
             "Task definition → family (what RunTask and the executor take)"
         }
         _ => "Generated values",
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The attribute each reference reads, for every kind.
+    #[test]
+    fn attributes_per_kind() {
+        for kind in Kind::ALL {
+            let arn = if kind == Kind::EcsService {
+                "id"
+            } else {
+                "arn"
+            };
+            let name = if kind == Kind::TaskDefinition {
+                "family"
+            } else {
+                "name"
+            };
+            assert_eq!(attribute(kind, Attr::Arn), arn, "{kind:?}");
+            assert_eq!(attribute(kind, Attr::Name), name, "{kind:?}");
+            assert_eq!(attribute(kind, Attr::Id), "id", "{kind:?}");
+        }
+    }
+
+    #[test]
+    fn addresses() {
+        let id = ResourceId::new(Kind::VirtualNode, "orders-v1");
+        assert_eq!(address(&id), "aws_appmesh_virtual_node.orders_v1");
+        let id = ResourceId::new(Kind::EcsService, "orders-v1");
+        assert_eq!(address(&id), "aws_ecs_service.orders_v1");
     }
 }
