@@ -4,7 +4,7 @@
 use std::collections::BTreeMap;
 
 use super::Ctx;
-use crate::diagnostic::FieldPath;
+use crate::diagnostic::{Code, FieldPath};
 use crate::spec::{HeaderMatch, OneOrMany, Protocol, QueryParameterMatch};
 
 /// Most header, query-parameter or metadata matches App Mesh takes in one match.
@@ -58,7 +58,7 @@ pub(crate) fn a(p: Protocol) -> &'static str {
 pub(crate) fn check_port(ctx: &mut Ctx, path: FieldPath, port: u32) {
     if !(1..=65535).contains(&port) {
         ctx.error(
-            "port-out-of-range",
+            Code::PortOutOfRange,
             path,
             format!("port `{port}` is outside 1–65535"),
         )
@@ -70,11 +70,11 @@ pub(crate) fn check_port(ctx: &mut Ctx, path: FieldPath, port: u32) {
 pub(crate) fn check_len(ctx: &mut Ctx, path: FieldPath, what: &str, value: &str, max: usize) {
     let n = value.chars().count();
     if n == 0 {
-        ctx.error("length-out-of-range", path, format!("{what} is empty"))
+        ctx.error(Code::LengthOutOfRange, path, format!("{what} is empty"))
             .help = Some(format!("write 1–{max} characters"));
     } else if n > max {
         ctx.error(
-            "length-out-of-range",
+            Code::LengthOutOfRange,
             path,
             format!(
                 "{what} `{}` has {n} characters, more than the {max} App Mesh allows",
@@ -92,9 +92,9 @@ pub(crate) struct OneOf<'a> {
     /// The union's keys in spec order, each with whether it is set.
     pub options: &'a [(&'static str, bool)],
     /// Code when more than one is set.
-    pub ambiguous: &'static str,
+    pub ambiguous: Code,
     /// Code when none is set; `None` when setting none is fine.
-    pub missing: Option<&'static str>,
+    pub missing: Option<Code>,
 }
 
 /// Checks a union under `path`. Returns the one key that is set, if exactly one is.
@@ -150,7 +150,7 @@ pub(crate) fn check_duplicate_ports(
     for (i, port) in ports.iter().enumerate() {
         if let Some(first) = ports[..i].iter().position(|p| p == port) {
             ctx.error(
-                "duplicate-listener-port",
+                Code::DuplicateListenerPort,
                 listeners.index(i).key("port"),
                 format!("{owner} has two listeners on port `{port}`"),
             )
@@ -203,7 +203,7 @@ pub(crate) fn unknown_listener_port(
         _ => format!("use one of its listener ports: {}", ports_list(listeners)),
     };
     ctx.error(
-        "unknown-listener-port",
+        Code::UnknownListenerPort,
         path,
         format!("{owner} has no listener on port `{port}`"),
     )
@@ -222,7 +222,7 @@ pub(crate) fn entry_path(base: &FieldPath, name: &str, i: usize, len: usize) -> 
 
 fn empty_list(ctx: &mut Ctx, path: FieldPath, noun: &str, name: &str) {
     ctx.error(
-        "empty-match-list",
+        Code::EmptyMatchList,
         path,
         format!("{noun} `{name}` has an empty list of matches"),
     )
@@ -234,7 +234,7 @@ fn empty_list(ctx: &mut Ctx, path: FieldPath, noun: &str, name: &str) {
 fn too_many(ctx: &mut Ctx, path: &FieldPath, noun: &str, count: usize) {
     if count > MAX_MATCHES {
         ctx.error(
-            "too-many-matches",
+            Code::TooManyMatches,
             path.clone(),
             format!(
                 "{count} {noun} matches, more than the {MAX_MATCHES} App Mesh allows in one match"
@@ -273,7 +273,7 @@ pub(crate) fn check_header_matches(
                         ("regex", m.regex.is_some()),
                         ("range", m.range.is_some()),
                     ],
-                    ambiguous: "ambiguous-header-match",
+                    ambiguous: Code::AmbiguousHeaderMatch,
                     missing: None,
                 },
             );
@@ -290,7 +290,7 @@ pub(crate) fn check_header_matches(
             if let Some(r) = &m.range {
                 if r.start >= r.end {
                     ctx.error(
-                        "invalid-range",
+                        Code::InvalidRange,
                         p.key("range"),
                         format!(
                             "range `{}`–`{}` of {noun} `{name}` is empty",

@@ -2,7 +2,7 @@
 
 use super::common::shown;
 use super::Ctx;
-use crate::diagnostic::FieldPath;
+use crate::diagnostic::{Code, FieldPath};
 
 /// An image reference's pin.
 pub(crate) enum Pin<'a> {
@@ -32,9 +32,9 @@ pub(crate) fn check_image(
     workload: bool,
 ) {
     let (invalid, unpinned) = if workload {
-        ("workload-invalid-image", "workload-unpinned-image")
+        (Code::WorkloadInvalidImage, Code::WorkloadUnpinnedImage)
     } else {
-        ("airflow-invalid-image", "airflow-unpinned-image")
+        (Code::AirflowInvalidImage, Code::AirflowUnpinnedImage)
     };
     if image.trim().is_empty() || image.chars().any(char::is_whitespace) {
         let msg = if image.trim().is_empty() {

@@ -1,6 +1,7 @@
 //! Diagnostics: what is wrong, where (a spec path and, when known, a YAML line:column),
 //! and how to fix it.
 
+pub mod code;
 mod path;
 mod suggest;
 
@@ -8,11 +9,9 @@ use std::fmt::Write as _;
 
 use serde::Serialize;
 
+pub use code::Code;
 pub use path::{FieldPath, Segment};
 pub use suggest::{did_you_mean, levenshtein, suggest};
-
-/// A stable diagnostic code, e.g. `unknown-virtual-node`.
-pub type Code = &'static str;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
 #[serde(rename_all = "lowercase")]

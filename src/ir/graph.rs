@@ -37,7 +37,7 @@ pub fn check_graph(plan: &Plan) -> Diagnostics {
         for dep in r.references().iter().chain(&r.depends_on) {
             if !plan.resources.contains_key(dep) {
                 diags.push(crate::diagnostic::Diagnostic::error(
-                    "internal-dangling-reference",
+                    crate::diagnostic::Code::InternalDanglingReference,
                     r.source.clone(),
                     format!(
                         "{} `{}` refers to {} `{}`, which is not generated",
@@ -96,7 +96,7 @@ pub fn check_graph(plan: &Plan) -> Diagnostics {
         if let Some(cycle) = visit(plan, id, &mut state, &mut stack) {
             diags.push(
                 crate::diagnostic::Diagnostic::error(
-                    "dependency-cycle",
+                    crate::diagnostic::Code::DependencyCycle,
                     plan.resources[id].source.clone(),
                     format!("the generated resources depend on each other in a cycle: {}", cycle.join(" → ")),
                 )

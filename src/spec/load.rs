@@ -7,7 +7,9 @@ use serde::Deserialize;
 use yaml_rust2::parser::{Event, MarkedEventReceiver, Parser};
 use yaml_rust2::scanner::Marker;
 
-use crate::diagnostic::{did_you_mean, Diagnostic, Diagnostics, FieldPath, Location, Segment};
+use crate::diagnostic::{
+    did_you_mean, Code, Diagnostic, Diagnostics, FieldPath, Location, Segment,
+};
 use crate::spec::Spec;
 
 /// The result of loading: a spec when the text had the right shape, and the diagnostics found
@@ -49,7 +51,11 @@ pub fn load(text: &str) -> Loaded {
             Some(Segment::Key(k)) => k.clone(),
             _ => String::new(),
         };
-        let mut d = Diagnostic::error("unknown-key", path.clone(), format!("unknown key `{key}`"));
+        let mut d = Diagnostic::error(
+            Code::UnknownKey,
+            path.clone(),
+            format!("unknown key `{key}`"),
+        );
         d.help = Some(
             did_you_mean(
                 &key,
@@ -67,7 +73,7 @@ pub fn load(text: &str) -> Loaded {
             _ => String::new(),
         };
         let mut d = Diagnostic::error(
-            "duplicate-key",
+            Code::DuplicateKey,
             path.clone(),
             format!(
                 "key `{key}` is given twice in the same mapping (first at line {})",
@@ -146,7 +152,7 @@ fn shape_error(
     } else {
         "fix the value's type; see schemas/meshsynth.schema.json"
     };
-    let mut d = Diagnostic::error("invalid-spec-shape", path, message).with_help(help);
+    let mut d = Diagnostic::error(Code::InvalidSpecShape, path, message).with_help(help);
     d.location = location;
     d
 }

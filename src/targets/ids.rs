@@ -41,7 +41,7 @@ pub fn check_collisions(plan: &Plan, targets: &[&dyn Target]) -> Diagnostics {
             let o = &plan.resources[other];
             diags.push(
                 Diagnostic::error(
-                    "id-collision",
+                    crate::diagnostic::Code::IdCollision,
                     r.source.clone(),
                     format!(
                         "{}s `{}` and `{}` both become the identifier `{}`",

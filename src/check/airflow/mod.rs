@@ -10,7 +10,7 @@ mod secrets;
 use super::common::shown;
 use super::Ctx;
 use crate::check::images::check_image;
-use crate::diagnostic::FieldPath;
+use crate::diagnostic::{Code, FieldPath};
 use crate::spec::paths::airflow_path;
 use crate::spec::{Airflow, Executor, Major};
 
@@ -54,7 +54,7 @@ fn check_version(ctx: &mut Ctx, af: &Airflow) -> Option<Major> {
             shown(&af.version)
         ),
     };
-    ctx.error("airflow-unsupported-version", airflow_path().key("version"), msg)
+    ctx.error(Code::AirflowUnsupportedVersion, airflow_path().key("version"), msg)
         .help = Some(
         "write the Airflow version the image runs as a quoted string, 2.x or 3.x: `version: \"3.1\"`"
             .into(),
@@ -91,7 +91,7 @@ fn check_image_version(ctx: &mut Ctx, af: &Airflow) {
     };
     if (tmaj, tmin) != (version.major, version.minor) {
         ctx.warning(
-            "airflow-version-mismatch",
+            Code::AirflowVersionMismatch,
             airflow_path().key("version"),
             format!(
                 "`version` says `{}` but the image `{}` runs Airflow {tmaj}.{tmin}",
@@ -122,7 +122,7 @@ fn check_components(ctx: &mut Ctx, af: &Airflow, major: Option<Major>) {
         } else {
             "`components` has no `scheduler`; Airflow needs at least a scheduler"
         };
-        ctx.error("airflow-missing-component", components_path(), msg)
+        ctx.error(Code::AirflowMissingComponent, components_path(), msg)
             .help = Some(
             "add `scheduler: { cpu: 1024, memory: 2048 }` under `airflow.components`: the scheduler queues every Airflow task"
                 .into(),
@@ -132,7 +132,7 @@ fn check_components(ctx: &mut Ctx, af: &Airflow, major: Option<Major>) {
         Some(Major::V3) => {
             if c.dag_processor.is_none() {
                 ctx.error(
-                    "airflow-missing-component",
+                    Code::AirflowMissingComponent,
                     components_path(),
                     "`components` has no `dag_processor`, which Airflow 3.x needs: only the dag processor parses DAGs",
                 )
@@ -142,7 +142,7 @@ fn check_components(ctx: &mut Ctx, af: &Airflow, major: Option<Major>) {
             }
             if c.webserver.is_some() {
                 ctx.error(
-                    "airflow-v2-only",
+                    Code::AirflowV2Only,
                     components_path().key("webserver"),
                     "`webserver` is an Airflow 2.x component; Airflow 3.x replaced it with the API server",
                 )
@@ -152,7 +152,7 @@ fn check_components(ctx: &mut Ctx, af: &Airflow, major: Option<Major>) {
                 );
             } else if c.api_server.is_none() {
                 ctx.error(
-                    "airflow-missing-component",
+                    Code::AirflowMissingComponent,
                     components_path(),
                     "`components` has no `api_server`, which Airflow 3.x needs: tasks reach the metadata database only through its Execution API",
                 )
@@ -164,7 +164,7 @@ fn check_components(ctx: &mut Ctx, af: &Airflow, major: Option<Major>) {
         }
         Some(Major::V2) if c.api_server.is_some() => {
             ctx.error(
-                "airflow-v3-only",
+                Code::AirflowV3Only,
                 components_path().key("api_server"),
                 "`api_server` is an Airflow 3.x component; Airflow 2.x serves the UI from the webserver",
             )
@@ -204,7 +204,7 @@ fn check_unused_settings(ctx: &mut Ctx, af: &Airflow) {
     }
     for (key, why) in unused {
         ctx.warning(
-            "airflow-unused-setting",
+            Code::AirflowUnusedSetting,
             path.key(key),
             format!(
                 "`workers.{key}` has no effect with the `{}` executor: {why}",

@@ -5,6 +5,7 @@ use std::collections::BTreeMap;
 
 use super::components_path;
 use crate::check::Ctx;
+use crate::diagnostic::Code;
 use crate::spec::airflow_names as names;
 use crate::spec::paths::{airflow_path, node_path, service_path};
 use crate::spec::Airflow;
@@ -21,7 +22,7 @@ pub(super) fn check(ctx: &mut Ctx, af: &Airflow) {
             ("webserver", "webserver")
         };
         ctx.error(
-            "airflow-missing-namespace",
+            Code::AirflowMissingNamespace,
             components_path().key(key),
             format!(
                 "the {label} joins the mesh through Cloud Map, but the spec creates no Cloud Map namespace"
@@ -40,7 +41,7 @@ pub(super) fn check(ctx: &mut Ctx, af: &Airflow) {
         let node = names::task_node(name);
         if let Some(other) = task_nodes.get(&node) {
             ctx.error(
-                "airflow-name-collision",
+                Code::AirflowNameCollision,
                 airflow_path().key("tasks").key(name),
                 format!("DAG tasks `{other}` and `{name}` both get the virtual node `{node}`"),
             )
@@ -55,7 +56,7 @@ pub(super) fn check(ctx: &mut Ctx, af: &Airflow) {
         let var = names::connection_env(id);
         if let Some(other) = conn_vars.get(&var) {
             ctx.error(
-                "airflow-name-collision",
+                Code::AirflowNameCollision,
                 airflow_path().key("connections").key(id),
                 format!(
                     "connections `{other}` and `{id}` both become the environment variable `{var}`"
@@ -92,7 +93,7 @@ pub(super) fn check(ctx: &mut Ctx, af: &Airflow) {
         };
         if let Some(msg) = generated {
             let help = "rename this virtual node (and its references): with an `airflow` section, meshsynth reserves `airflow-worker`, `airflow-api-server` and `airflow-task-*`";
-            ctx.error("airflow-name-collision", node_path(name), msg)
+            ctx.error(Code::AirflowNameCollision, node_path(name), msg)
                 .help = Some(help.into());
         }
         if api {
@@ -108,7 +109,7 @@ pub(super) fn check(ctx: &mut Ctx, af: &Airflow) {
                 };
                 if same_ns && cm.service == names::API_CLOUD_MAP_SERVICE {
                     ctx.error(
-                        "airflow-name-collision",
+                        Code::AirflowNameCollision,
                         node_path(name).key("service_discovery").key("cloud_map").key("service"),
                         format!(
                             "virtual node `{name}` uses the Cloud Map service `{}`, which meshsynth creates for the Airflow API server",
@@ -124,7 +125,7 @@ pub(super) fn check(ctx: &mut Ctx, af: &Airflow) {
         let api_service = names::api_service(ns);
         if spec.virtual_services.contains_key(&api_service) {
             ctx.error(
-                "airflow-name-collision",
+                Code::AirflowNameCollision,
                 service_path(&api_service),
                 format!(
                     "virtual service `{api_service}` collides with the service meshsynth generates for the Airflow API server"

@@ -5,7 +5,7 @@ use crate::check::common::{check_port, ports_list, shown};
 use crate::check::ecs::iam::check_role_name;
 use crate::check::images::check_image;
 use crate::check::Ctx;
-use crate::diagnostic::{did_you_mean, FieldPath};
+use crate::diagnostic::{did_you_mean, Code, FieldPath};
 use crate::spec::paths::airflow_path;
 use crate::spec::{Airflow, ProviderListeners};
 
@@ -22,7 +22,7 @@ fn check_backends(ctx: &mut Ctx, path: FieldPath, backends: &[String]) {
     for (i, b) in backends.iter().enumerate() {
         if !spec.virtual_services.contains_key(b) {
             ctx.error(
-                "airflow-unknown-virtual-service",
+                Code::AirflowUnknownVirtualService,
                 path.index(i),
                 format!(
                     "backend `{}` is not a virtual service of this spec",
@@ -55,7 +55,7 @@ pub(super) fn check(ctx: &mut Ctx, af: &Airflow) {
         let path = airflow_path().key("tasks").key(name);
         if !valid_id(name) {
             ctx.error(
-                "airflow-invalid-id",
+                Code::AirflowInvalidId,
                 path.clone(),
                 format!("DAG task name `{}` has characters other than letters, digits, `_` and `-`", shown(name)),
             )
@@ -74,7 +74,7 @@ pub(super) fn check(ctx: &mut Ctx, af: &Airflow) {
         let role = format!("{}-task-{name}", spec.name);
         check_role_name(
             ctx,
-            "airflow-name-too-long",
+            Code::AirflowNameTooLong,
             path.clone(),
             &format!("DAG task `{name}`"),
             &role,
@@ -88,7 +88,7 @@ pub(super) fn check(ctx: &mut Ctx, af: &Airflow) {
         // environment variable name cannot hold `-`.
         if id.is_empty() || !id.chars().all(|c| c.is_ascii_alphanumeric() || c == '_') {
             ctx.error(
-                "airflow-invalid-id",
+                Code::AirflowInvalidId,
                 path.clone(),
                 format!(
                     "connection id `{}` has characters other than letters, digits and `_`",
@@ -105,7 +105,7 @@ pub(super) fn check(ctx: &mut Ctx, af: &Airflow) {
         if !spec.virtual_services.contains_key(vs) {
             let services: Vec<&str> = spec.virtual_services.keys().map(String::as_str).collect();
             ctx.error(
-                "airflow-unknown-virtual-service",
+                Code::AirflowUnknownVirtualService,
                 vs_path,
                 format!(
                     "connection `{id}` points at `{}`, which is not a virtual service of this spec",
@@ -123,7 +123,7 @@ pub(super) fn check(ctx: &mut Ctx, af: &Airflow) {
         match spec.provider_listeners(vs) {
             ProviderListeners::Nothing => {
                 ctx.warning(
-                    "airflow-connection-without-provider",
+                    Code::AirflowConnectionWithoutProvider,
                     vs_path.clone(),
                     format!(
                         "connection `{id}` points at `{vs}`, a virtual service without a provider, so calls to it fail"
@@ -143,7 +143,7 @@ pub(super) fn check(ctx: &mut Ctx, af: &Airflow) {
                     _ => format!("use one of its listener ports: {}", ports_list(&listeners)),
                 };
                 ctx.error(
-                    "airflow-unknown-connection-port",
+                    Code::AirflowUnknownConnectionPort,
                     path.key("port"),
                     format!(
                         "connection `{id}` uses port `{}`, but {owner}, the provider of `{vs}`, has no listener on it",
@@ -158,7 +158,7 @@ pub(super) fn check(ctx: &mut Ctx, af: &Airflow) {
             let mut list = worker_backends.clone();
             list.push(vs.clone());
             ctx.warning(
-                "airflow-connection-not-backend",
+                Code::AirflowConnectionNotBackend,
                 vs_path,
                 format!(
                     "connection `{id}` points at `{vs}`, which is not in `workers.backends`, so Airflow tasks cannot call it through the mesh"

@@ -7,7 +7,7 @@ use std::collections::BTreeMap;
 use super::executor_name;
 use crate::check::common::shown;
 use crate::check::Ctx;
-use crate::diagnostic::FieldPath;
+use crate::diagnostic::{Code, FieldPath};
 use crate::spec::paths::airflow_path;
 use crate::spec::{Airflow, Executor, Major, SecretRef};
 
@@ -56,7 +56,7 @@ pub(super) fn check(ctx: &mut Ctx, af: &Airflow, major: Option<Major>) {
     for (key, what, set) in required {
         if !set {
             ctx.error(
-                "airflow-missing-secret",
+                Code::AirflowMissingSecret,
                 airflow_path().key("secrets"),
                 format!("`secrets.{key}` is missing: it holds {what}"),
             )
@@ -68,7 +68,7 @@ pub(super) fn check(ctx: &mut Ctx, af: &Airflow, major: Option<Major>) {
     }
     if major == Some(Major::V2) && s.jwt_secret.is_some() {
         ctx.error(
-            "airflow-v3-only",
+            Code::AirflowV3Only,
             secret_path("jwt_secret"),
             "`jwt_secret` signs Airflow 3.x Execution API tokens; Airflow 2.x has no such setting",
         )
@@ -76,7 +76,7 @@ pub(super) fn check(ctx: &mut Ctx, af: &Airflow, major: Option<Major>) {
     }
     if !celery && s.broker_url.is_some() {
         ctx.warning(
-            "airflow-unused-secret",
+            Code::AirflowUnusedSecret,
             secret_path("broker_url"),
             format!(
                 "`broker_url` is only used by the Celery executor, and the executor is `{}`",
@@ -105,7 +105,7 @@ pub(super) fn check(ctx: &mut Ctx, af: &Airflow, major: Option<Major>) {
         match sources.get(&source) {
             Some(other) => {
                 ctx.error(
-                    "airflow-invalid-secret",
+                    Code::AirflowInvalidSecret,
                     secret_path(key).key(source.0),
                     format!(
                         "`secrets.{key}` and `secrets.{other}` both use the {} `{}`, so they would get the same value",
@@ -141,7 +141,7 @@ fn check_secret_ref(ctx: &mut Ctx, path: &FieldPath, key: &str, r: &SecretRef) {
     match (&r.arn, &r.parameter) {
         (Some(_), Some(_)) => {
             ctx.error(
-                "airflow-invalid-secret",
+                Code::AirflowInvalidSecret,
                 path.key("parameter"),
                 format!("`secrets.{key}` sets both `arn` and `parameter`"),
             )
@@ -152,7 +152,7 @@ fn check_secret_ref(ctx: &mut Ctx, path: &FieldPath, key: &str, r: &SecretRef) {
         }
         (None, None) => {
             ctx.error(
-                "airflow-invalid-secret",
+                Code::AirflowInvalidSecret,
                 path.clone(),
                 format!("`secrets.{key}` sets neither `arn` nor `parameter`"),
             )
@@ -188,7 +188,7 @@ fn check_secret_arn(ctx: &mut Ctx, path: &FieldPath, key: &str, arn: &str) {
     };
     if !ok {
         ctx.error(
-            "airflow-invalid-secret",
+            Code::AirflowInvalidSecret,
             path.clone(),
             format!(
                 "`secrets.{key}.arn` `{}` is not a Secrets Manager secret or SSM parameter ARN",
@@ -211,7 +211,7 @@ fn check_parameter_name(ctx: &mut Ctx, path: &FieldPath, param: &str) {
         && param.chars().all(|c| c.is_ascii_alphanumeric());
     if !valid {
         ctx.error(
-            "airflow-invalid-secret",
+            Code::AirflowInvalidSecret,
             path.clone(),
             format!(
                 "parameter name `{}` is not a CloudFormation parameter name",
@@ -224,7 +224,7 @@ fn check_parameter_name(ctx: &mut Ctx, path: &FieldPath, param: &str) {
     let var = crate::case::snake_case(param);
     if RESERVED_PARAMETERS.contains(&var.as_str()) {
         ctx.error(
-            "airflow-reserved-parameter",
+            Code::AirflowReservedParameter,
             path.clone(),
             format!(
                 "parameter `{param}` (Terraform variable `{var}`) is a parameter meshsynth declares itself"
@@ -238,7 +238,7 @@ fn check_parameter_name(ctx: &mut Ctx, path: &FieldPath, param: &str) {
     let back = crate::case::pascal_case(&var);
     if back != param {
         ctx.error(
-            "airflow-invalid-secret",
+            Code::AirflowInvalidSecret,
             path.clone(),
             format!(
                 "parameter `{param}` becomes the Terraform variable `{var}`, which reads back as `{back}`"

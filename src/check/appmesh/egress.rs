@@ -6,6 +6,7 @@ use std::net::Ipv4Addr;
 
 use crate::check::common::{and_list, and_plain, check_port, shown};
 use crate::check::Ctx;
+use crate::diagnostic::Code;
 use crate::spec::paths::airflow_path;
 use crate::spec::{Airflow, EgressFilter, Executor, Major, Spec, TaskRunner};
 
@@ -31,7 +32,7 @@ fn check_egress_values(ctx: &mut Ctx, af: &Airflow) {
     for (i, ip) in af.egress.ignored_ips.iter().enumerate() {
         if !valid_ipv4_or_cidr(ip) {
             ctx.error(
-                "airflow-invalid-egress",
+                Code::AirflowInvalidEgress,
                 path.key("ignored_ips").index(i),
                 format!("`{}` is not an IPv4 address or CIDR block", shown(ip)),
             )
@@ -62,7 +63,7 @@ fn check_egress_values(ctx: &mut Ctx, af: &Airflow) {
             .collect();
         if !hit.is_empty() {
             ctx.warning(
-                "airflow-ignored-mesh-port",
+                Code::AirflowIgnoredMeshPort,
                 path.key("ignored_ports").index(i),
                 format!(
                     "ignored port `{port}` is also the port of the backend{} {}, so Airflow's calls to {} bypass Envoy",
@@ -177,7 +178,7 @@ fn check_egress_filter(ctx: &mut Ctx, af: &Airflow, major: Major) {
     };
     for (port, what, who) in &missing {
         ctx.warning(
-            "airflow-egress-blocked",
+            Code::AirflowEgressBlocked,
             path.clone(),
             format!(
                 "under the mesh's `drop_all` egress filter, Envoy blocks port `{port}` of {what}, needed by {}",

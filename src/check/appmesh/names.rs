@@ -3,7 +3,7 @@
 
 use crate::check::generated;
 use crate::check::Ctx;
-use crate::diagnostic::{did_you_mean, FieldPath};
+use crate::diagnostic::{did_you_mean, Code, FieldPath};
 use crate::spec::paths::{gateway_path, node_path, router_path, service_path};
 use crate::spec::VirtualNode;
 
@@ -14,7 +14,7 @@ pub(crate) fn check_name(ctx: &mut Ctx, path: FieldPath, what: &str, name: &str)
         .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_');
     if name.is_empty() || name.len() > 255 || !ok_chars {
         ctx.error(
-            "invalid-name",
+            Code::InvalidName,
             path,
             format!("{what} name `{name}` is not a valid App Mesh name"),
         )
@@ -35,7 +35,7 @@ pub(super) fn check_service_name(ctx: &mut Ctx, path: FieldPath, name: &str) {
         });
     if !ok {
         ctx.error(
-            "invalid-name",
+            Code::InvalidName,
             path,
             format!("virtual service name `{name}` is not a DNS name"),
         )
@@ -56,7 +56,7 @@ pub(crate) fn check(ctx: &mut Ctx) {
         && spec.name.starts_with(|c: char| c.is_ascii_alphabetic());
     if !project_ok {
         ctx.error(
-            "invalid-name",
+            Code::InvalidName,
             FieldPath::root().key("name"),
             format!(
                 "project name `{}` cannot prefix IAM role and export names",
@@ -74,7 +74,7 @@ pub(crate) fn check(ctx: &mut Ctx) {
     if let Some(owner) = &spec.mesh.owner {
         if owner.len() != 12 || !owner.chars().all(|c| c.is_ascii_digit()) {
             ctx.error(
-                "invalid-account-id",
+                Code::InvalidAccountId,
                 FieldPath::root().key("mesh").key("owner"),
                 format!("mesh owner `{owner}` is not a 12-digit AWS account ID"),
             )
@@ -91,7 +91,7 @@ pub(crate) fn check(ctx: &mut Ctx) {
                 .is_none();
         if nothing {
             ctx.error(
-                "empty-spec",
+                Code::EmptySpec,
                 FieldPath::root().key("mesh").key("owner"),
                 "a spec for a shared mesh must declare at least one resource",
             )
@@ -106,7 +106,7 @@ pub(crate) fn check(ctx: &mut Ctx) {
                 "ip_preference"
             };
             ctx.error(
-                "shared-mesh-spec",
+                Code::SharedMeshSpec,
                 FieldPath::root().key("mesh").key(key),
                 "a shared mesh is owned by another account, so its egress filter and IP preference cannot be set here",
             )
@@ -154,7 +154,7 @@ pub(super) fn check_backends(ctx: &mut Ctx, name: &str, node: &VirtualNode) {
             && !generated.contains(&b.virtual_service)
         {
             ctx.error(
-                "unknown-virtual-service",
+                Code::UnknownVirtualService,
                 node_path(name).key("backends").index(i),
                 format!(
                     "backend `{}` is not a virtual service of this spec",
@@ -181,7 +181,7 @@ fn check_references(ctx: &mut Ctx) {
         match (&vs.router, &vs.node) {
             (Some(_), Some(_)) => {
                 ctx.error(
-                    "ambiguous-provider",
+                    Code::AmbiguousProvider,
                     path.clone(),
                     format!(
                         "virtual service `{name}` names both a router and a node as its provider"
@@ -191,7 +191,7 @@ fn check_references(ctx: &mut Ctx) {
             }
             (Some(r), None) if !spec.virtual_routers.contains_key(r) => {
                 ctx.error(
-                    "unknown-virtual-router",
+                    Code::UnknownVirtualRouter,
                     path.key("router"),
                     format!("virtual router `{r}` does not exist"),
                 )
@@ -202,7 +202,7 @@ fn check_references(ctx: &mut Ctx) {
             }
             (None, Some(n)) if !spec.virtual_nodes.contains_key(n) => {
                 ctx.error(
-                    "unknown-virtual-node",
+                    Code::UnknownVirtualNode,
                     path.key("node"),
                     format!("virtual node `{n}` does not exist"),
                 )
@@ -230,7 +230,7 @@ fn check_references(ctx: &mut Ctx) {
             for node in targets.keys() {
                 if !spec.virtual_nodes.contains_key(node) {
                     ctx.error(
-                        "unknown-virtual-node",
+                        Code::UnknownVirtualNode,
                         router_path(rname)
                             .key("routes")
                             .key(route_name)
@@ -256,7 +256,7 @@ fn check_references(ctx: &mut Ctx) {
             };
             if !spec.virtual_services.contains_key(&target.virtual_service) {
                 ctx.error(
-                    "unknown-virtual-service",
+                    Code::UnknownVirtualService,
                     gateway_path(gname)
                         .key("routes")
                         .key(route_name)

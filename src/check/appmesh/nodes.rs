@@ -5,7 +5,7 @@ use crate::check::common::{
     a, and_list, check_duplicate_ports, check_len, check_port, exclusive, shown, OneOf,
 };
 use crate::check::Ctx;
-use crate::diagnostic::FieldPath;
+use crate::diagnostic::{Code, FieldPath};
 use crate::spec::paths::{gateway_path, node_path};
 use crate::spec::{
     AccessLog, BackendDefaults, Certificate, ClientPolicy, ConnectionPool, DnsResponseType,
@@ -35,7 +35,7 @@ pub(super) fn check_node(ctx: &mut Ctx, name: &str, node: &VirtualNode) {
     match &node.service_discovery {
         None if !node.listeners.is_empty() => {
             ctx.error(
-                "missing-service-discovery",
+                Code::MissingServiceDiscovery,
                 path.clone(),
                 format!("virtual node `{name}` has listeners but no service discovery"),
             )
@@ -74,7 +74,7 @@ fn check_node_listener(ctx: &mut Ctx, path: &FieldPath, node: &VirtualNode, l: &
     if let Some(t) = &l.timeout {
         if l.protocol == Protocol::Tcp && t.per_request.is_some() {
             ctx.error(
-                "timeout-protocol",
+                Code::TimeoutProtocol,
                 path.key("timeout").key("per_request"),
                 "a `tcp` listener has no per-request timeout",
             )
@@ -110,7 +110,7 @@ fn check_health_check(
         if let Some(v) = value {
             if !(2..=10).contains(&v) {
                 ctx.error(
-                    "threshold-out-of-range",
+                    Code::ThresholdOutOfRange,
                     path.key(key),
                     format!("{} `{v}` is outside 2–10", key.replace('_', " ")),
                 )
@@ -121,7 +121,7 @@ fn check_health_check(
     if let Some(i) = hc.interval {
         if !(5_000..=300_000).contains(&i.millis()) {
             ctx.error(
-                "interval-out-of-range",
+                Code::IntervalOutOfRange,
                 path.key("interval"),
                 format!("health-check interval `{i}` is outside 5s–300s"),
             )
@@ -131,7 +131,7 @@ fn check_health_check(
     if let Some(t) = hc.timeout {
         if !(2_000..=60_000).contains(&t.millis()) {
             ctx.error(
-                "timeout-out-of-range",
+                Code::TimeoutOutOfRange,
                 path.key("timeout"),
                 format!("health-check timeout `{t}` is outside 2s–60s"),
             )
@@ -140,7 +140,7 @@ fn check_health_check(
     }
     if gateway && hc.protocol == Some(Protocol::Tcp) {
         ctx.error(
-            "unsupported-protocol",
+            Code::UnsupportedProtocol,
             path.key("protocol"),
             "a virtual gateway cannot health-check with `tcp`",
         )
@@ -150,7 +150,7 @@ fn check_health_check(
     let protocol = hc.protocol.unwrap_or(listener_protocol);
     if hc.path.is_some() && !matches!(protocol, Protocol::Http | Protocol::Http2) {
         ctx.error(
-            "unsupported-health-check-path",
+            Code::UnsupportedHealthCheckPath,
             path.key("path"),
             format!("{} `{protocol}` health check has no path", a(protocol)),
         )
@@ -160,7 +160,7 @@ fn check_health_check(
         check_port(ctx, path.key("port"), p);
         if p != listener_port {
             ctx.error(
-                "health-check-port-mismatch",
+                Code::HealthCheckPortMismatch,
                 path.key("port"),
                 format!(
                     "health-check port `{p}` differs from the listener's port `{listener_port}`"
@@ -181,7 +181,7 @@ fn check_outlier_detection(
 ) {
     if od.max_server_errors < 1 {
         ctx.error(
-            "value-out-of-range",
+            Code::ValueOutOfRange,
             path.key("max_server_errors"),
             format!(
                 "`max_server_errors: {}` is below the minimum of 1",
@@ -192,7 +192,7 @@ fn check_outlier_detection(
     }
     if od.max_ejection_percent > 100 {
         ctx.error(
-            "value-out-of-range",
+            Code::ValueOutOfRange,
             path.key("max_ejection_percent"),
             format!(
                 "`max_ejection_percent: {}` is outside 0–100",
@@ -213,7 +213,7 @@ fn check_outlier_detection(
                 "DNS response type `load_balancer` (the App Mesh default)"
             };
             ctx.warning(
-                "outlier-detection-load-balancer",
+                Code::OutlierDetectionLoadBalancer,
                 path.clone(),
                 format!("outlier detection has little effect with the {how}"),
             )
@@ -244,7 +244,7 @@ fn check_connection_pool(ctx: &mut Ctx, path: &FieldPath, protocol: Protocol, cp
         let Some(v) = value else { continue };
         if !allowed.contains(&key) {
             ctx.error(
-                "connection-pool-protocol",
+                Code::ConnectionPoolProtocol,
                 path.key(key),
                 format!(
                     "`{key}` does not apply to {} `{protocol}` listener",
@@ -258,7 +258,7 @@ fn check_connection_pool(ctx: &mut Ctx, path: &FieldPath, protocol: Protocol, cp
             ));
         } else if v < 1 {
             ctx.error(
-                "value-out-of-range",
+                Code::ValueOutOfRange,
                 path.key(key),
                 format!("`{key}: {v}` is below the minimum of 1"),
             )
@@ -268,7 +268,7 @@ fn check_connection_pool(ctx: &mut Ctx, path: &FieldPath, protocol: Protocol, cp
     let has_required = fields.iter().any(|(k, v)| *k == required && v.is_some());
     if !has_required {
         ctx.error(
-            "connection-pool-protocol",
+            Code::ConnectionPoolProtocol,
             path.clone(),
             format!(
                 "{} `{protocol}` connection pool needs `{required}`",
@@ -296,7 +296,7 @@ fn check_listener_tls(ctx: &mut Ctx, path: &FieldPath, tls: &ListenerTls) {
                 "permissive"
             };
             ctx.error(
-                "missing-certificate",
+                Code::MissingCertificate,
                 path.clone(),
                 format!("`{mode}` TLS needs a certificate"),
             )
@@ -324,13 +324,13 @@ fn check_certificate(ctx: &mut Ctx, path: &FieldPath, c: &Certificate, client: b
                 ("file", c.file.is_some()),
                 ("sds", c.sds.is_some()),
             ],
-            ambiguous: "ambiguous-certificate",
-            missing: Some("missing-certificate"),
+            ambiguous: Code::AmbiguousCertificate,
+            missing: Some(Code::MissingCertificate),
         },
     );
     if client && c.acm.is_some() {
         ctx.error(
-            "acm-client-certificate",
+            Code::AcmClientCertificate,
             path.key("acm"),
             "an ACM certificate cannot be a client certificate",
         )
@@ -374,14 +374,14 @@ fn check_validation(ctx: &mut Ctx, path: &FieldPath, v: &TlsValidation, listener
                 ("file", t.file.is_some()),
                 ("sds", t.sds.is_some()),
             ],
-            ambiguous: "ambiguous-trust",
-            missing: Some("missing-trust"),
+            ambiguous: Code::AmbiguousTrust,
+            missing: Some(Code::MissingTrust),
         },
     );
     if let Some(cas) = &t.acm {
         if listener {
             ctx.error(
-                "acm-listener-trust",
+                Code::AcmListenerTrust,
                 trust.key("acm"),
                 "a listener cannot validate client certificates with ACM Private CA trust",
             )
@@ -391,7 +391,7 @@ fn check_validation(ctx: &mut Ctx, path: &FieldPath, v: &TlsValidation, listener
             );
         } else if cas.is_empty() || cas.len() > 3 {
             ctx.error(
-                "ca-count-out-of-range",
+                Code::CaCountOutOfRange,
                 trust.key("acm"),
                 format!(
                     "the ACM trust lists {} certificate authorities; App Mesh takes 1–3",
@@ -453,8 +453,8 @@ fn check_service_discovery(ctx: &mut Ctx, path: &FieldPath, name: &str, sd: &Nod
                 ("cloud_map", sd.cloud_map.is_some()),
                 ("dns", sd.dns.is_some()),
             ],
-            ambiguous: "ambiguous-service-discovery",
-            missing: Some("missing-service-discovery"),
+            ambiguous: Code::AmbiguousServiceDiscovery,
+            missing: Some(Code::MissingServiceDiscovery),
         },
     );
     if let Some(cm) = &sd.cloud_map {
@@ -478,7 +478,7 @@ fn check_service_discovery(ctx: &mut Ctx, path: &FieldPath, name: &str, sd: &Nod
             (None, Some(_)) => {}
             (None, None) => {
                 ctx.error(
-                    "missing-namespace",
+                    Code::MissingNamespace,
                     p.clone(),
                     format!("virtual node `{name}` uses Cloud Map but names no namespace"),
                 )
@@ -521,14 +521,14 @@ fn check_access_log(ctx: &mut Ctx, path: &FieldPath, log: &AccessLog) {
         OneOf {
             what: "the access log format",
             options: &[("json", f.json.is_some()), ("text", f.text.is_some())],
-            ambiguous: "ambiguous-log-format",
-            missing: Some("missing-log-format"),
+            ambiguous: Code::AmbiguousLogFormat,
+            missing: Some(Code::MissingLogFormat),
         },
     );
     if let Some(json) = &f.json {
         if json.is_empty() {
             ctx.error(
-                "empty-json-log-format",
+                Code::EmptyJsonLogFormat,
                 fp.key("json"),
                 "the JSON access log format has no fields",
             )
@@ -559,7 +559,7 @@ fn check_gateway(ctx: &mut Ctx, name: &str, gw: &VirtualGateway) {
     let listeners = path.key("listeners");
     if gw.listeners.is_empty() {
         ctx.error(
-            "missing-listener",
+            Code::MissingListener,
             listeners.clone(),
             format!("virtual gateway `{name}` has no listeners"),
         )
@@ -570,7 +570,7 @@ fn check_gateway(ctx: &mut Ctx, name: &str, gw: &VirtualGateway) {
         check_port(ctx, lp.key("port"), l.port);
         if l.protocol == Protocol::Tcp {
             ctx.error(
-                "unsupported-protocol",
+                Code::UnsupportedProtocol,
                 lp.key("protocol"),
                 format!("virtual gateway `{name}` cannot listen with `tcp`"),
             )

@@ -2,7 +2,7 @@
 //! provider's hard caps are the Terraform target's rules.)
 
 use crate::check::Ctx;
-use crate::diagnostic::FieldPath;
+use crate::diagnostic::{Code, FieldPath};
 use crate::spec::airflow_names as names;
 use crate::spec::paths::{airflow_path, gateway_path, router_path, workload_path};
 use crate::spec::{Airflow, TaskRunner};
@@ -46,7 +46,7 @@ fn check_mesh(ctx: &mut Ctx) {
     ] {
         if count > MAX_PER_MESH {
             ctx.warning(
-                "too-many-resources",
+                Code::TooManyResources,
                 FieldPath::root().key(key),
                 format!(
                     "the mesh has {count} {noun}, more than the default quota of {MAX_PER_MESH}"
@@ -62,7 +62,7 @@ fn check_mesh(ctx: &mut Ctx) {
         let n = router.routes.len();
         if n > MAX_ROUTES_PER_ROUTER {
             ctx.warning(
-                "too-many-routes",
+                Code::TooManyRoutes,
                 router_path(name).key("routes"),
                 format!(
                     "virtual router `{name}` has {n} routes, more than the default quota of {MAX_ROUTES_PER_ROUTER}"
@@ -80,7 +80,7 @@ fn check_mesh(ctx: &mut Ctx) {
         if n > MAX_BACKENDS_PER_NODE {
             // The Terraform target makes this an error: its provider caps `backend` at 50.
             ctx.warning(
-                "too-many-backends",
+                Code::TooManyBackends,
                 crate::spec::paths::node_path(name).key("backends"),
                 too_many_backends_message(name, n),
             )
@@ -95,7 +95,7 @@ fn check_mesh(ctx: &mut Ctx) {
         let n = gw.routes.len();
         if n > MAX_ROUTES_PER_GATEWAY {
             ctx.warning(
-                "too-many-gateway-routes",
+                Code::TooManyGatewayRoutes,
                 gateway_path(name).key("routes"),
                 format!(
                     "virtual gateway `{name}` has {n} gateway routes, more than the default quota of {MAX_ROUTES_PER_GATEWAY}"
@@ -118,7 +118,7 @@ pub(crate) fn too_many_backends_message(name: &str, n: usize) -> String {
 
 pub(crate) const MAX_BACKENDS: usize = MAX_BACKENDS_PER_NODE;
 
-fn too_many_envoys(ctx: &mut Ctx, code: &'static str, path: FieldPath, msg: String, lower: &str) {
+fn too_many_envoys(ctx: &mut Ctx, code: Code, path: FieldPath, msg: String, lower: &str) {
     ctx.warning(code, path, msg).help = Some(format!(
         "lower {lower} to {MAX_ENVOYS_PER_NODE} or less, or ask AWS to raise the `Connected Envoy processes per virtual node` quota before deploying"
     ));
@@ -139,7 +139,7 @@ fn check_envoy_quota(ctx: &mut Ctx, af: &Airflow) {
                 };
                 too_many_envoys(
                     ctx,
-                    "airflow-too-many-envoys",
+                    Code::AirflowTooManyEnvoys,
                     workers.key("parallelism"),
                     format!(
                         "{how_many}, each an ECS task whose Envoy connects as the `{}` virtual node, more than the {MAX_ENVOYS_PER_NODE} Envoys per virtual node App Mesh allows by default",
@@ -158,7 +158,7 @@ fn check_envoy_quota(ctx: &mut Ctx, af: &Airflow) {
             if n > MAX_ENVOYS_PER_NODE {
                 too_many_envoys(
                     ctx,
-                    "airflow-too-many-envoys",
+                    Code::AirflowTooManyEnvoys,
                     workers.key("desired_count"),
                     format!(
                         "{n} Celery worker tasks connect their Envoys as the `{}` virtual node, more than the {MAX_ENVOYS_PER_NODE} Envoys per virtual node App Mesh allows by default",
@@ -178,7 +178,7 @@ fn check_envoy_quota(ctx: &mut Ctx, af: &Airflow) {
             if n > MAX_ENVOYS_PER_NODE {
                 too_many_envoys(
                     ctx,
-                    "airflow-too-many-envoys",
+                    Code::AirflowTooManyEnvoys,
                     components_path().key(key).key("desired_count"),
                     format!(
                         "{n} {label} tasks connect their Envoys as the `{}` virtual node, more than the {MAX_ENVOYS_PER_NODE} Envoys per virtual node App Mesh allows by default",
@@ -199,7 +199,7 @@ fn check_workload_envoys(ctx: &mut Ctx) {
             if n > MAX_ENVOYS_PER_NODE {
                 too_many_envoys(
                     ctx,
-                    "workload-too-many-envoys",
+                    Code::WorkloadTooManyEnvoys,
                     path.key("desired_count"),
                     format!(
                         "{n} tasks of workload `{name}` connect their Envoys as one virtual node, more than the {MAX_ENVOYS_PER_NODE} Envoys per virtual node App Mesh allows by default"

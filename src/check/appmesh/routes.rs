@@ -9,7 +9,7 @@ use crate::check::common::{
     OneOf,
 };
 use crate::check::Ctx;
-use crate::diagnostic::{did_you_mean, FieldPath};
+use crate::diagnostic::{did_you_mean, Code, FieldPath};
 use crate::spec::paths::{gateway_path, router_path};
 use crate::spec::{
     Duration, GatewayGrpcRoute, GatewayHttpRoute, GatewayRoute, GrpcRoute, HostnameMatch,
@@ -54,7 +54,7 @@ fn check_router_listeners(ctx: &mut Ctx, name: &str, router: &VirtualRouter) {
     let path = router_path(name).key("listeners");
     if router.listeners.is_empty() {
         ctx.error(
-            "missing-listener",
+            Code::MissingListener,
             path.clone(),
             format!("virtual router `{name}` has no listeners"),
         )
@@ -74,7 +74,7 @@ fn check_priority(ctx: &mut Ctx, path: FieldPath, priority: Option<u32>) {
     if let Some(p) = priority {
         if p > 1000 {
             ctx.error(
-                "priority-out-of-range",
+                Code::PriorityOutOfRange,
                 path,
                 format!("priority `{p}` is outside 0–1000"),
             )
@@ -104,8 +104,8 @@ fn check_route(
                 ("grpc", route.grpc.is_some()),
                 ("tcp", route.tcp.is_some()),
             ],
-            ambiguous: "ambiguous-route-kind",
-            missing: Some("missing-route-kind"),
+            ambiguous: Code::AmbiguousRouteKind,
+            missing: Some(Code::MissingRouteKind),
         },
     );
     if let Some(r) = &route.http {
@@ -151,14 +151,14 @@ fn check_path_match(
         OneOf {
             what,
             options: &[("prefix", prefix.is_some()), ("path", path.is_some())],
-            ambiguous: "ambiguous-http-match",
-            missing: (!hostname_set).then_some("missing-http-match"),
+            ambiguous: Code::AmbiguousHttpMatch,
+            missing: (!hostname_set).then_some(Code::MissingHttpMatch),
         },
     );
     if let Some(p) = prefix {
         if !p.starts_with('/') {
             ctx.error(
-                "invalid-prefix",
+                Code::InvalidPrefix,
                 m.key("prefix"),
                 format!("prefix `{p}` does not start with `/`"),
             )
@@ -178,14 +178,14 @@ fn check_path_match(
             OneOf {
                 what: "the path match",
                 options: &[("exact", pm.exact.is_some()), ("regex", pm.regex.is_some())],
-                ambiguous: "ambiguous-path-match",
-                missing: Some("missing-path-match"),
+                ambiguous: Code::AmbiguousPathMatch,
+                missing: Some(Code::MissingPathMatch),
             },
         );
         if let Some(e) = &pm.exact {
             if !e.starts_with('/') {
                 ctx.error(
-                    "invalid-path",
+                    Code::InvalidPath,
                     pp.key("exact"),
                     format!("path `{e}` does not start with `/`"),
                 )
@@ -206,7 +206,7 @@ fn check_path_match(
 fn check_reserved_path(ctx: &mut Ctx, path: FieldPath, noun: &str, value: &str) {
     if value.starts_with("/aws-appmesh") || value.starts_with("/aws-app-mesh") {
         ctx.error(
-            "reserved-prefix",
+            Code::ReservedPrefix,
             path,
             format!("{noun} `{value}` is reserved by App Mesh"),
         )
@@ -246,7 +246,7 @@ fn check_grpc_route(ctx: &mut Ctx, path: &FieldPath, what: &str, r: &GrpcRoute) 
         check_len(ctx, m.key("method_name"), "method name", method, 50);
         if gm.service_name.is_none() {
             ctx.error(
-                "method-without-service",
+                Code::MethodWithoutService,
                 m.key("method_name"),
                 format!("method `{method}` is matched without a service name"),
             )
@@ -281,7 +281,7 @@ fn check_targets(
 ) {
     if targets.is_empty() {
         ctx.error(
-            "missing-targets",
+            Code::MissingTargets,
             path.clone(),
             format!("{what} has no targets"),
         )
@@ -293,7 +293,7 @@ fn check_targets(
     }
     if targets.len() > MAX_TARGETS {
         ctx.error(
-            "too-many-targets",
+            Code::TooManyTargets,
             path.clone(),
             format!(
                 "{what} has {} targets, more than the {MAX_TARGETS} App Mesh allows",
@@ -305,7 +305,7 @@ fn check_targets(
     for (node, t) in targets {
         if t.weight > 100 {
             ctx.error(
-                "weight-out-of-range",
+                Code::WeightOutOfRange,
                 path.key(node),
                 format!("weight `{}` of target `{node}` is outside 0–100", t.weight),
             )
@@ -318,7 +318,7 @@ fn check_targets(
     }
     if targets.values().all(|t| t.weight == 0) {
         ctx.error(
-            "all-weights-zero",
+            Code::AllWeightsZero,
             path.clone(),
             format!("every target of {what} has weight `0`"),
         )
@@ -349,7 +349,7 @@ fn check_retry(
         if key == "grpc_events" && kind != Protocol::Grpc {
             if !events.is_empty() {
                 ctx.error(
-                    "retry-event-protocol",
+                    Code::RetryEventProtocol,
                     path.key(key),
                     format!("`grpc_events` apply to `grpc` routes only, and {what} is `{kind}`"),
                 )
@@ -384,14 +384,14 @@ fn check_retry(
                     _ => "gRPC",
                 };
                 ctx.error(
-                    "unknown-retry-event",
+                    Code::UnknownRetryEvent,
                     p,
                     format!("unknown {noun} retry event `{e}`"),
                 )
                 .help = Some(help);
             } else if !seen.insert(e.as_str()) {
                 ctx.error(
-                    "duplicate-retry-event",
+                    Code::DuplicateRetryEvent,
                     p,
                     format!("retry event `{e}` is listed twice in `{key}`"),
                 )
@@ -406,7 +406,7 @@ fn check_retry(
             "add `http_events` (e.g. `[server-error, gateway-error]`) or `tcp_events: [connection-error]`"
         };
         ctx.error(
-            "missing-retry-event",
+            Code::MissingRetryEvent,
             path.clone(),
             format!("the retry policy of {what} names no event to retry on"),
         )
@@ -435,7 +435,7 @@ fn check_retry(
         };
         let total = Duration::from_millis(total);
         ctx.warning(
-            "retry-exceeds-timeout",
+            Code::RetryExceedsTimeout,
             at,
             format!(
                 "`{}` retries of `{}` take up to `{total}`, longer than {whose}",
@@ -471,7 +471,7 @@ fn check_attachment(ctx: &mut Ctx, a: Attachment) {
             if proto != kind && !(a.parent_noun == "gateway" && proto == Protocol::Tcp) =>
         {
             ctx.error(
-                "protocol-mismatch",
+                Code::ProtocolMismatch,
                 a.kind_path.clone(),
                 format!("`{kind}` {what} attaches to the `{proto}` listener on port `{port}` of {owner}"),
             )
@@ -488,7 +488,7 @@ fn check_attachment(ctx: &mut Ctx, a: Attachment) {
         }
         Attach::Ambiguous => {
             ctx.error(
-                "missing-match-port",
+                Code::MissingMatchPort,
                 match_path,
                 format!("{what} does not say which listener of {owner} it attaches to"),
             )
@@ -550,7 +550,7 @@ fn check_route_protocols(
             Attach::Found(port, proto) => {
                 if proto != kind {
                     ctx.error(
-                        "protocol-mismatch",
+                        Code::ProtocolMismatch,
                         p.clone(),
                         format!(
                             "`{kind}` {what} sends traffic to the `{proto}` listener on port `{port}` of {nowner}"
@@ -565,7 +565,7 @@ fn check_route_protocols(
             }
             Attach::NoListeners => {
                 ctx.error(
-                    "target-without-listener",
+                    Code::TargetWithoutListener,
                     p.clone(),
                     format!("target {nowner} has no listeners"),
                 )
@@ -579,7 +579,7 @@ fn check_route_protocols(
             }
             Attach::Ambiguous => {
                 ctx.error(
-                    "missing-target-port",
+                    Code::MissingTargetPort,
                     p.clone(),
                     format!("target {nowner} has several listeners and the target names no port"),
                 )
@@ -598,7 +598,7 @@ fn check_route_protocols(
             .map(|(n, p)| format!("`{n}` on `{p}`"))
             .collect();
         ctx.error(
-            "target-port-mismatch",
+            Code::TargetPortMismatch,
             tpath,
             format!(
                 "the targets of {what} listen on different ports: {}",
@@ -632,8 +632,8 @@ fn check_gateway_route(
                 ("http2", route.http2.is_some()),
                 ("grpc", route.grpc.is_some()),
             ],
-            ambiguous: "ambiguous-route-kind",
-            missing: Some("missing-route-kind"),
+            ambiguous: Code::AmbiguousRouteKind,
+            missing: Some(Code::MissingRouteKind),
         },
     );
     if let Some(r) = &route.http {
@@ -659,8 +659,8 @@ fn check_hostname(ctx: &mut Ctx, path: &FieldPath, h: &HostnameMatch) {
         OneOf {
             what: "the hostname match",
             options: &[("exact", h.exact.is_some()), ("suffix", h.suffix.is_some())],
-            ambiguous: "ambiguous-hostname-match",
-            missing: Some("missing-hostname-match"),
+            ambiguous: Code::AmbiguousHostnameMatch,
+            missing: Some(Code::MissingHostnameMatch),
         },
     );
     for (key, value) in [("exact", &h.exact), ("suffix", &h.suffix)] {
@@ -705,7 +705,7 @@ fn check_gateway_http(ctx: &mut Ctx, path: &FieldPath, what: &str, r: &GatewayHt
         if let Some(v) = &prefix.value {
             if !v.starts_with('/') {
                 ctx.error(
-                    "invalid-prefix",
+                    Code::InvalidPrefix,
                     rp.key("prefix"),
                     format!("rewritten prefix `{v}` does not start with `/`"),
                 )
@@ -716,7 +716,7 @@ fn check_gateway_http(ctx: &mut Ctx, path: &FieldPath, what: &str, r: &GatewayHt
         }
         if gm.prefix.is_none() {
             ctx.error(
-                "rewrite-match-mismatch",
+                Code::RewriteMatchMismatch,
                 rp.key("prefix"),
                 "a prefix rewrite needs a `prefix` match",
             )
@@ -730,7 +730,7 @@ fn check_gateway_http(ctx: &mut Ctx, path: &FieldPath, what: &str, r: &GatewayHt
         let pp = rp.key("path").key("exact");
         if !pr.exact.starts_with('/') {
             ctx.error(
-                "invalid-path",
+                Code::InvalidPath,
                 pp.clone(),
                 format!("rewritten path `{}` does not start with `/`", pr.exact),
             )
@@ -740,7 +740,7 @@ fn check_gateway_http(ctx: &mut Ctx, path: &FieldPath, what: &str, r: &GatewayHt
         }
         if gm.path.as_ref().and_then(|p| p.exact.as_ref()).is_none() {
             ctx.error(
-                "rewrite-match-mismatch",
+                Code::RewriteMatchMismatch,
                 rp.key("path"),
                 "a path rewrite needs a `path: { exact: ... }` match",
             )
@@ -758,7 +758,7 @@ fn check_gateway_grpc(ctx: &mut Ctx, path: &FieldPath, r: &GatewayGrpcRoute) {
     if let Some(s) = &gm.service_name {
         if s.starts_with("aws.app-mesh") || s == "aws.appmesh" {
             ctx.error(
-                "reserved-service-name",
+                Code::ReservedServiceName,
                 m.key("service_name"),
                 format!("gRPC service name `{s}` is reserved by App Mesh"),
             )
@@ -838,7 +838,7 @@ fn check_gateway_protocols(
         }
         Attach::Ambiguous => {
             ctx.error(
-                "missing-target-port",
+                Code::MissingTargetPort,
                 tpath,
                 format!(
                     "`{}` is provided by {provider}, which has several listeners, and the target names no port",

@@ -2,6 +2,7 @@
 
 use crate::check::common::{or_list, shown};
 use crate::check::Ctx;
+use crate::diagnostic::Code;
 use crate::spec::paths::airflow_path;
 use crate::spec::{Airflow, LaunchType};
 
@@ -26,21 +27,21 @@ pub(crate) fn check_capacity_provider(ctx: &mut Ctx, af: &Airflow) {
             .all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-')
     {
         ctx.error(
-            "airflow-capacity-provider",
+            Code::AirflowCapacityProvider,
             path,
             format!("capacity provider `{}` is not a capacity provider name", shown(cp)),
         )
         .help = Some("use `FARGATE`, `FARGATE_SPOT`, or the name of an EC2 capacity provider (letters, digits, `-`, `_`)".into());
     } else if fargate && !fargate_provider {
         ctx.error(
-            "airflow-capacity-provider",
+            Code::AirflowCapacityProvider,
             path,
             format!("capacity provider `{cp}` is not a Fargate provider, but the task definitions are built for Fargate"),
         )
         .help = Some("set `launch_type: ec2` for an Auto Scaling group capacity provider, or use `FARGATE` / `FARGATE_SPOT`".into());
     } else if !fargate && fargate_provider {
         ctx.error(
-            "airflow-capacity-provider",
+            Code::AirflowCapacityProvider,
             path,
             format!("capacity provider `{cp}` runs Fargate tasks, but `launch_type` is `ec2`"),
         )
@@ -54,7 +55,7 @@ pub(crate) fn check_cluster(ctx: &mut Ctx, af: &Airflow) {
     match (c.create, &c.name) {
         (Some(true), Some(_)) => {
             ctx.error(
-                "airflow-invalid-cluster",
+                Code::AirflowInvalidCluster,
                 path.key("name"),
                 "`cluster` sets both `create: true` and `name`",
             )
@@ -70,7 +71,7 @@ pub(crate) fn check_cluster(ctx: &mut Ctx, af: &Airflow) {
             } else {
                 "`cluster` sets neither `create: true` nor `name`"
             };
-            ctx.error("airflow-invalid-cluster", path, msg).help = Some(
+            ctx.error(Code::AirflowInvalidCluster, path, msg).help = Some(
                 "write `cluster: { create: true }`, or `cluster: { name: <existing cluster> }`"
                     .into(),
             );
@@ -83,7 +84,7 @@ pub(crate) fn check_cluster(ctx: &mut Ctx, af: &Airflow) {
                     .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_');
             if !ok {
                 ctx.error(
-                    "airflow-invalid-cluster",
+                    Code::AirflowInvalidCluster,
                     path.key("name"),
                     format!("cluster name `{}` is not an ECS cluster name", shown(name)),
                 )
@@ -100,7 +101,7 @@ pub(crate) fn check_log_retention(ctx: &mut Ctx, af: &Airflow) {
             let above = LOG_RETENTION_DAYS.iter().find(|d| **d > days);
             let near: Vec<String> = below.into_iter().chain(above).map(u32::to_string).collect();
             ctx.error(
-                "airflow-invalid-log-retention",
+                Code::AirflowInvalidLogRetention,
                 airflow_path().key("log_retention_days"),
                 format!("`log_retention_days: {days}` is not a retention CloudWatch Logs accepts"),
             )

@@ -2,7 +2,7 @@
 
 use crate::check::common::or_list;
 use crate::check::Ctx;
-use crate::diagnostic::FieldPath;
+use crate::diagnostic::{Code, FieldPath};
 use crate::spec::airflow_names as names;
 use crate::spec::paths::airflow_path;
 use crate::spec::{Airflow, ComponentSize, LaunchType, TaskRunner};
@@ -164,9 +164,9 @@ pub(crate) fn check_task_size(ctx: &mut Ctx, t: &TaskSize, fargate: bool) {
     let cpu = t.cpu.unwrap_or(t.default.0);
     let mem = t.memory.unwrap_or(t.default.1);
     let (size_code, small_code) = if t.workload {
-        ("workload-invalid-task-size", "workload-task-too-small")
+        (Code::WorkloadInvalidTaskSize, Code::WorkloadTaskTooSmall)
     } else {
-        ("airflow-invalid-task-size", "airflow-task-too-small")
+        (Code::AirflowInvalidTaskSize, Code::AirflowTaskTooSmall)
     };
     let cpu_path = if t.cpu.is_some() {
         t.path.key("cpu")

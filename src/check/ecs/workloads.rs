@@ -7,7 +7,7 @@ use super::sizes::{check_task_size, TaskSize, MIN_APP_MEMORY};
 use crate::check::common::shown;
 use crate::check::images::check_image;
 use crate::check::Ctx;
-use crate::diagnostic::did_you_mean;
+use crate::diagnostic::{did_you_mean, Code};
 use crate::spec::airflow_names as names;
 use crate::spec::paths::{node_path, workload_path};
 use crate::spec::LaunchType;
@@ -35,7 +35,7 @@ pub(super) fn check(ctx: &mut Ctx) {
         let family = names::family(&spec.name, name);
         if let Some(other) = families.get(&family) {
             ctx.error(
-                "workload-name-collision",
+                Code::WorkloadNameCollision,
                 path.clone(),
                 format!("workloads `{other}` and `{name}` both get the task definition family `{family}`"),
             )
@@ -51,7 +51,7 @@ pub(super) fn check(ctx: &mut Ctx) {
             })
         {
             ctx.error(
-                "workload-name-collision",
+                Code::WorkloadNameCollision,
                 path.clone(),
                 format!(
                     "workload `{name}` gets the task definition family and IAM role `{family}`, which meshsynth uses for {what}"
@@ -62,7 +62,7 @@ pub(super) fn check(ctx: &mut Ctx) {
         families.entry(family.clone()).or_insert(name);
         check_role_name(
             ctx,
-            "workload-name-too-long",
+            Code::WorkloadNameTooLong,
             path,
             &format!("workload `{name}`"),
             &format!("{}-{name}", spec.name),
@@ -100,7 +100,7 @@ pub(super) fn check(ctx: &mut Ctx) {
         );
         let Some(node) = spec.virtual_nodes.get(name) else {
             ctx.error(
-                "workload-unknown-virtual-node",
+                Code::WorkloadUnknownVirtualNode,
                 path,
                 format!("workload `{name}` is not a virtual node of this spec"),
             )
@@ -112,7 +112,7 @@ pub(super) fn check(ctx: &mut Ctx) {
         let np = node_path(name);
         if node.listeners.is_empty() {
             ctx.warning(
-                "workload-without-listener",
+                Code::WorkloadWithoutListener,
                 np.clone(),
                 format!(
                     "workload `{name}` runs virtual node `{name}`, which has no listeners, so no mesh traffic reaches it"
@@ -142,7 +142,7 @@ pub(super) fn check(ctx: &mut Ctx) {
                             ),
                         };
                         ctx.error(
-                            "workload-foreign-namespace",
+                            Code::WorkloadForeignNamespace,
                             cmp.key("namespace"),
                             format!(
                                 "workload `{name}` would register in the Cloud Map namespace `{}`, which meshsynth does not create",
@@ -154,7 +154,7 @@ pub(super) fn check(ctx: &mut Ctx) {
                 }
                 if let Some((k, v)) = cm.attributes.iter().next() {
                     ctx.warning(
-                        "workload-cloud-map-attributes",
+                        Code::WorkloadCloudMapAttributes,
                         cmp.key("attributes"),
                         format!(
                             "workload `{name}` filters Cloud Map on `{}: {}`, but ECS registers its tasks with `ECS_*` attributes only, so no task matches",
@@ -170,7 +170,7 @@ pub(super) fn check(ctx: &mut Ctx) {
             }
             (None, Some(dns)) => {
                 ctx.warning(
-                    "workload-dns-discovery",
+                    Code::WorkloadDnsDiscovery,
                     sdp.key("dns").key("hostname"),
                     format!(
                         "workload `{name}` uses DNS discovery, and meshsynth registers its tasks nowhere, so `{}` must resolve to them some other way",

@@ -12,7 +12,7 @@ pub(super) fn check(plan: &Plan) -> Diagnostics {
     ] {
         if count > max {
             let mut diag = Diagnostic::error(
-                    "cloudformation-limit",
+                    crate::diagnostic::Code::CloudformationLimit,
                     FieldPath::root(),
                     format!("the CloudFormation template would have {count} {what}, more than the {max} CloudFormation allows"),
                 )

@@ -19,7 +19,7 @@ fn check_backends(ctx: &mut Ctx) {
         let n = node.backends.len();
         if n > MAX_BACKENDS {
             ctx.error(
-                "too-many-backends",
+                crate::diagnostic::Code::TooManyBackends,
                 node_path(name).key("backends"),
                 too_many_backends_message(name, n),
             )
@@ -40,7 +40,7 @@ fn check_unsupported(ctx: &mut Ctx) {
             .and_then(|sd| sd.cloud_map.as_ref());
         if cm.and_then(|c| c.ip_preference).is_some() {
             ctx.error(
-                "terraform-unsupported",
+                crate::diagnostic::Code::TerraformUnsupported,
                 node_path(name)
                     .key("service_discovery")
                     .key("cloud_map")
@@ -57,7 +57,7 @@ fn check_unsupported(ctx: &mut Ctx) {
                 if let Some(r) = r {
                     if r.matches.method.is_some() {
                         ctx.error(
-                            "terraform-unsupported",
+                            crate::diagnostic::Code::TerraformUnsupported,
                             base.key(kind).key("match").key("method"),
                             "the Terraform AWS provider cannot match gateway routes on `method`",
                         )
@@ -70,7 +70,7 @@ fn check_unsupported(ctx: &mut Ctx) {
             let m = p.key("match");
             if g.matches.service_name.is_none() {
                 ctx.error(
-                    "terraform-unsupported",
+                    crate::diagnostic::Code::TerraformUnsupported,
                     m.clone(),
                     "the Terraform AWS provider requires `service_name` on gRPC gateway routes",
                 )
@@ -80,7 +80,7 @@ fn check_unsupported(ctx: &mut Ctx) {
             }
             if g.matches.hostname.is_some() {
                 ctx.error(
-                    "terraform-unsupported",
+                    crate::diagnostic::Code::TerraformUnsupported,
                     m.key("hostname"),
                     "the Terraform AWS provider cannot match gRPC gateway routes on `hostname`",
                 )
@@ -88,7 +88,7 @@ fn check_unsupported(ctx: &mut Ctx) {
             }
             if !g.matches.metadata.is_empty() {
                 ctx.error(
-                    "terraform-unsupported",
+                    crate::diagnostic::Code::TerraformUnsupported,
                     m.key("metadata"),
                     "the Terraform AWS provider cannot match gRPC gateway routes on `metadata`",
                 )
@@ -96,7 +96,7 @@ fn check_unsupported(ctx: &mut Ctx) {
             }
             if g.rewrite.as_ref().and_then(|r| r.hostname).is_some() {
                 ctx.error(
-                    "terraform-unsupported",
+                    crate::diagnostic::Code::TerraformUnsupported,
                     p.key("rewrite").key("hostname"),
                     "the Terraform AWS provider cannot rewrite the hostname of gRPC gateway routes",
                 )
