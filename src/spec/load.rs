@@ -462,7 +462,7 @@ mod tests {
         let shapes: Vec<&Diagnostic> = loaded
             .diagnostics
             .iter()
-            .filter(|d| d.code == "invalid-spec-shape")
+            .filter(|d| d.code == crate::diagnostic::Code::InvalidSpecShape)
             .collect();
         assert_eq!(shapes.len(), 1, "{text}");
         let d = shapes[0];
