@@ -5,15 +5,12 @@
 use std::collections::BTreeMap;
 
 use super::executor_name;
-use crate::check::common::shown;
+use crate::check::common::{and_list, shown};
 use crate::check::Ctx;
 use crate::diagnostic::{Code, FieldPath};
+use crate::params;
 use crate::spec::paths::airflow_path;
 use crate::spec::{Airflow, Executor, Major, SecretRef};
-
-/// Parameters / variables meshsynth declares itself, by their neutral snake_case name.
-const RESERVED_PARAMETERS: [&str; 4] =
-    ["vpc_id", "subnet_ids", "security_group_ids", "envoy_image"];
 
 fn secret_path(key: &str) -> FieldPath {
     airflow_path().key("secrets").key(key)
@@ -222,7 +219,7 @@ fn check_parameter_name(ctx: &mut Ctx, path: &FieldPath, param: &str) {
         return;
     }
     let var = crate::case::snake_case(param);
-    if RESERVED_PARAMETERS.contains(&var.as_str()) {
+    if params::RESERVED.contains(&var.as_str()) {
         ctx.error(
             Code::AirflowReservedParameter,
             path.clone(),
@@ -231,7 +228,8 @@ fn check_parameter_name(ctx: &mut Ctx, path: &FieldPath, param: &str) {
             ),
         )
         .help = Some(format!(
-            "pick another name, e.g. `Airflow{param}`; meshsynth's own parameters are `VpcId`, `SubnetIds`, `SecurityGroupIds` and `EnvoyImage`"
+            "pick another name, e.g. `Airflow{param}`; meshsynth's own parameters are {}",
+            and_list(&params::RESERVED.map(crate::case::pascal_case))
         ));
         return;
     }
