@@ -100,7 +100,9 @@ pub fn check(text: &str, targets: &[&'static dyn Target]) -> (Diagnostics, Optio
             let plan = lower::lower(&checked);
             // Graph-level problems the spec rules cannot see: two names that sanitise to the
             // same identifier, a dangling reference, a dependency cycle.
-            let mut graph = ids::check_collisions(&plan, targets);
+            // Identifiers collide or not whichever targets this run renders: a spec that one
+            // target refuses is not half valid.
+            let mut graph = ids::check_collisions(&plan, &targets::iac());
             graph.extend(check_graph(&plan));
             if graph.has_errors() {
                 diagnostics.extend(graph);

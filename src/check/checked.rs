@@ -2,20 +2,19 @@
 //! alike. Lowerings take only this, and ask it the questions every backend asks (the namespace,
 //! a service's provider, a route's kind) instead of re-deriving them from raw types.
 
+use super::common::shown;
 use super::generated::{self, Origin};
 use super::{appmesh, Ctx};
 use crate::diagnostic::{Diagnostics, FieldPath};
 use crate::spec::{
     CloudMapDiscovery, CloudMapNamespace, GatewayGrpcRoute, GatewayHttpRoute, GatewayRoute,
-    GrpcRoute, HttpRoute, Protocol, Route, Spec, TcpRoute, VirtualNode, VirtualRouter,
+    GrpcRoute, HttpRoute, Route, Spec, TcpRoute, VirtualNode, VirtualRouter,
 };
 
 /// A spec that passed validation. Only [`super::validate`] makes one, so a lowering cannot be
 /// handed an unchecked spec.
 #[derive(Debug, Clone)]
-pub struct Checked<'a> {
-    /// The spec as written.
-    written: &'a Spec,
+pub struct Checked {
     /// The spec with the generated objects added.
     spec: Spec,
     origins: Vec<Origin>,
@@ -47,33 +46,37 @@ pub enum GatewayRouteKind<'a> {
     Grpc(&'a GatewayGrpcRoute),
 }
 
-impl<'a> Checked<'a> {
-    /// Adds the generated objects and runs the App Mesh rules on them. Their diagnostics point at
-    /// the part of the spec they come from.
-    pub(super) fn build(written: &'a Spec) -> Result<Self, Diagnostics> {
+impl Checked {
+    /// Adds the generated objects and runs the App Mesh rules and `extra` (the targets' rules)
+    /// over the result, keeping what they find in the generated objects: the spec's own objects
+    /// have been checked already. Those diagnostics point at the part of the spec each generated
+    /// object comes from. The checked spec is `None` when they include an error.
+    pub(super) fn build(written: &Spec, extra: &dyn Fn(&mut Ctx)) -> (Option<Self>, Diagnostics) {
         let (spec, origins) = generated::augment(written);
         let mut ctx = Ctx::new(&spec);
-        for o in &origins {
-            appmesh::check_generated(&mut ctx, &o.path);
+        appmesh::check(&mut ctx);
+        extra(&mut ctx);
+        let found = ctx.out;
+        let checked = Checked { spec, origins };
+        let mut out = Diagnostics::default();
+        for mut d in found {
+            let Some(origin) = checked.origin(&d.path) else {
+                continue;
+            };
+            let note = format!(
+                "`{}` is what meshsynth generates for `{}`",
+                shown(origin.name()),
+                origin.source
+            );
+            d.help = Some(match d.help.take() {
+                Some(h) => format!("{h}; {note}"),
+                None => note,
+            });
+            d.path = origin.source.clone();
+            out.push(d);
         }
-        let mut out = ctx.out;
-        let checked = Checked {
-            written,
-            spec,
-            origins,
-        };
-        if out.is_empty() {
-            return Ok(checked);
-        }
-        for d in out.iter_mut() {
-            d.path = checked.source(&d.path);
-        }
-        if out.has_errors() {
-            Err(out)
-        } else {
-            // Warnings about generated objects would name nothing the user can change.
-            Ok(checked)
-        }
+        let ok = !out.has_errors();
+        (ok.then_some(checked), out)
     }
 
     /// The spec with what meshsynth generates added.
@@ -81,23 +84,16 @@ impl<'a> Checked<'a> {
         &self.spec
     }
 
-    /// The spec as written.
-    pub fn written(&self) -> &'a Spec {
-        self.written
-    }
-
     /// Where in the file the object at `path` comes from: the path itself for the spec's own
     /// objects, the generating section for generated ones.
     pub fn source(&self, path: &FieldPath) -> FieldPath {
-        self.origins
-            .iter()
-            .find(|o| path.starts_with(&o.path))
+        self.origin(path)
             .map_or_else(|| path.clone(), |o| o.source.clone())
     }
 
-    /// Whether the object at `path` is one meshsynth generates.
-    pub fn is_generated(&self, path: &FieldPath) -> bool {
-        self.origins.iter().any(|o| path.starts_with(&o.path))
+    /// The generated object `path` lies in, if it lies in one.
+    pub fn origin(&self, path: &FieldPath) -> Option<&Origin> {
+        self.origins.iter().find(|o| path.starts_with(&o.path))
     }
 
     /// The Cloud Map namespace meshsynth creates, if any.
@@ -127,15 +123,6 @@ impl<'a> Checked<'a> {
         }
     }
 
-    /// The listener ports of a virtual service's provider.
-    pub fn provider_ports(&self, service: &str) -> Vec<u32> {
-        match self.provider(service) {
-            Provider::Router(_, r) => r.listeners.iter().map(|l| l.port).collect(),
-            Provider::Node(_, n) => n.listeners.iter().map(|l| l.port).collect(),
-            Provider::Nothing => Vec::new(),
-        }
-    }
-
     /// The one kind a checked route has.
     pub fn route_kind<'r>(&self, route: &'r Route) -> RouteKind<'r> {
         Self::kind_of(route)
@@ -162,17 +149,6 @@ impl<'a> Checked<'a> {
             (_, Some(h), _) => GatewayRouteKind::Http2(h),
             (_, _, Some(g)) => GatewayRouteKind::Grpc(g),
             (None, None, None) => unreachable!("a checked gateway route has a kind"),
-        }
-    }
-}
-
-impl RouteKind<'_> {
-    pub fn protocol(self) -> Protocol {
-        match self {
-            RouteKind::Http(_) => Protocol::Http,
-            RouteKind::Http2(_) => Protocol::Http2,
-            RouteKind::Grpc(_) => Protocol::Grpc,
-            RouteKind::Tcp(_) => Protocol::Tcp,
         }
     }
 }
@@ -208,7 +184,9 @@ airflow:
     #[test]
     fn generated_objects_are_added_and_traced_to_their_source() {
         let spec = load(SPEC).spec.unwrap();
-        let checked = Checked::build(&spec).expect("the generated objects are valid");
+        let (checked, found) = Checked::build(&spec, &|_| {});
+        assert!(found.is_empty(), "{found:?}");
+        let checked = checked.expect("the generated objects are valid");
         let s = checked.spec();
         for node in ["airflow-api-server", "airflow-worker", "airflow-task-TASK"] {
             assert!(s.virtual_nodes.contains_key(node), "{node}");
@@ -229,7 +207,10 @@ airflow:
             ["orders.p.internal", "airflow-api-server.p.internal"]
         );
         let path = crate::spec::paths::node_path("airflow-worker").key("backends");
-        assert!(checked.is_generated(&path));
+        assert_eq!(
+            checked.origin(&path).map(|o| o.name()),
+            Some("airflow-worker")
+        );
         assert_eq!(checked.source(&path).to_string(), "airflow.workers");
         let api = crate::spec::paths::service_path("airflow-api-server.p.internal");
         assert_eq!(
@@ -237,14 +218,12 @@ airflow:
             "airflow.components.api_server"
         );
         let own = crate::spec::paths::node_path("orders-v1");
-        assert!(!checked.is_generated(&own));
+        assert!(checked.origin(&own).is_none());
         assert_eq!(checked.source(&own), own);
         assert!(matches!(
             checked.provider("orders.p.internal"),
             Provider::Node("orders-v1", _)
         ));
-        assert_eq!(checked.provider_ports("orders.p.internal"), [8080]);
-        assert_eq!(checked.written().virtual_nodes.len(), 1);
     }
 
     #[test]
@@ -253,11 +232,19 @@ airflow:
         // rules report the task name too; here only the generated objects are checked).
         let text = SPEC.replace("TASK:", "\"a.b\":");
         let spec = load(&text).spec.unwrap();
-        let err = Checked::build(&spec).expect_err("the generated node is invalid");
-        let d: Vec<String> = err
+        let (checked, found) = Checked::build(&spec, &|_| {});
+        assert!(checked.is_none(), "the generated node is invalid");
+        let d: Vec<String> = found
             .iter()
             .map(|d| format!("{} at {}", d.code, d.path))
             .collect();
         assert_eq!(d, [r#"invalid-name at airflow.tasks["a.b"]"#]);
+        let help = found.iter().next().unwrap().help.as_deref().unwrap();
+        assert!(
+            help.ends_with(
+                "`airflow-task-a.b` is what meshsynth generates for `airflow.tasks[\"a.b\"]`"
+            ),
+            "{help}"
+        );
     }
 }

@@ -22,6 +22,16 @@ pub struct Origin {
     pub source: FieldPath,
 }
 
+impl Origin {
+    /// The generated object's name (its key in the spec's collection).
+    pub fn name(&self) -> &str {
+        match self.path.segments().last() {
+            Some(crate::diagnostic::Segment::Key(k)) => k,
+            _ => "",
+        }
+    }
+}
+
 /// The virtual services meshsynth adds, which the spec's nodes may list as backends: the Airflow
 /// API server's (for example to trigger DAG runs).
 pub fn services(spec: &Spec) -> Vec<String> {

@@ -19,7 +19,7 @@ mod ecs;
 pub mod generated;
 mod images;
 
-pub(crate) use appmesh::{too_many_backends_message, MAX_BACKENDS};
+pub(crate) use appmesh::too_many_backends_message;
 pub use checked::{Checked, GatewayRouteKind, Provider, RouteKind};
 pub use ctx::Ctx;
 
@@ -28,10 +28,7 @@ use crate::spec::Spec;
 
 /// Runs every rule, then `extra` (the selected targets' own rules). Returns the checked spec when
 /// there is no error; warnings come back either way.
-pub fn validate<'a>(
-    spec: &'a Spec,
-    extra: &dyn Fn(&mut Ctx),
-) -> (Option<Checked<'a>>, Diagnostics) {
+pub fn validate(spec: &Spec, extra: &dyn Fn(&mut Ctx)) -> (Option<Checked>, Diagnostics) {
     let mut ctx = Ctx::new(spec);
     appmesh::check(&mut ctx);
     airflow::check(&mut ctx);
@@ -41,11 +38,7 @@ pub fn validate<'a>(
     if out.has_errors() {
         return (None, out);
     }
-    match Checked::build(spec) {
-        Ok(checked) => (Some(checked), out),
-        Err(d) => {
-            out.extend(d);
-            (None, out)
-        }
-    }
+    let (checked, generated) = Checked::build(spec, extra);
+    out.extend(generated);
+    (checked, out)
 }

@@ -85,7 +85,7 @@ struct ValidateArgs {
     /// How to print diagnostics.
     #[arg(long, value_enum, default_value = "human")]
     format: Format,
-    /// Which targets' limits to check (some limits exist in one target only).
+    /// Which targets' own rules, limits and identifier rules to check (some exist in one target only).
     #[arg(long, default_value = "all", value_parser = target_values())]
     target: String,
 }
@@ -125,11 +125,16 @@ fn synth(a: SynthArgs) -> Result<ExitCode> {
         let display = spec.display().to_string();
         eprintln!("meshsynth: synthesizing {display}");
         let started = Instant::now();
-        let stem = spec_stem(spec)?;
+        // A file name that cannot name a folder only matters once there is something to write.
+        let stem = spec_stem(spec);
+        let folder = match &stem {
+            Ok(stem) => a.out.join(stem),
+            Err(_) => a.out.clone(),
+        };
         let opts = synth::Options {
             spec_file: &display,
             targets: &targets,
-            folder: a.out.join(&stem).display().to_string(),
+            folder: folder.display().to_string(),
         };
         let result = synthesize_with(&text, &opts);
         let elapsed = started.elapsed();
@@ -141,6 +146,7 @@ fn synth(a: SynthArgs) -> Result<ExitCode> {
             failed = true;
             continue;
         };
+        let stem = stem?;
         if a.stdout {
             print_files(&files);
         } else {

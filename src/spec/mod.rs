@@ -66,8 +66,9 @@ pub struct Spec {
     pub tags: BTreeMap<String, String>,
 }
 
-/// What the raw spec says provides a virtual service, as far as ports are concerned. The raw spec
-/// may not resolve; [`crate::check::Checked`] answers the same question for a checked one.
+/// What the raw spec says provides a virtual service, as far as ports are concerned. The rules
+/// ask this of a spec whose names may not resolve (hence `Unknown`); lowerings ask
+/// [`crate::check::Checked::provider`], where every name resolves.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum ProviderListeners {
     /// The service, or its provider, does not exist (reported by the reference rules).
@@ -82,15 +83,6 @@ impl Spec {
     /// The Cloud Map namespace meshsynth creates, if the spec asks for one.
     pub fn namespace(&self) -> Option<&CloudMapNamespace> {
         self.service_discovery.as_ref()?.cloud_map.as_ref()
-    }
-
-    /// Whether a node's Cloud Map discovery uses the namespace meshsynth creates.
-    pub fn in_own_namespace(&self, cm: &CloudMapDiscovery) -> bool {
-        match (&cm.namespace, self.namespace()) {
-            (None, _) => true,
-            (Some(n), Some(d)) => *n == d.namespace,
-            (Some(_), None) => false,
-        }
     }
 
     pub fn provider_listeners(&self, service: &str) -> ProviderListeners {

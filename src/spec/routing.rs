@@ -188,6 +188,8 @@ pub enum Scheme {
 
 /// A weighted target.
 #[derive(Debug, Clone, Deserialize, JsonSchema)]
+// Renamed from `Target` (an output target is one too); the schema keeps its `$defs` name so
+// that editors configured with the published schema see no change.
 #[schemars(rename = "Target")]
 pub struct WeightedTarget {
     /// Relative weight, 0–100.

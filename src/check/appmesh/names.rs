@@ -23,7 +23,7 @@ pub(crate) fn check_name(ctx: &mut Ctx, path: FieldPath, what: &str, name: &str)
 }
 
 /// Virtual service names are DNS names clients resolve: labels of letters, digits and `-`, joined by `.`.
-pub(super) fn check_service_name(ctx: &mut Ctx, path: FieldPath, name: &str) {
+fn check_service_name(ctx: &mut Ctx, path: FieldPath, name: &str) {
     let ok = !name.is_empty()
         && name.len() <= 253
         && name.split('.').all(|l| {
@@ -145,7 +145,7 @@ pub(crate) fn check(ctx: &mut Ctx) {
 }
 
 /// Every backend of a node is a virtual service of the spec, or one meshsynth generates.
-pub(super) fn check_backends(ctx: &mut Ctx, name: &str, node: &VirtualNode) {
+fn check_backends(ctx: &mut Ctx, name: &str, node: &VirtualNode) {
     let spec = ctx.spec;
     let services: Vec<&str> = spec.virtual_services.keys().map(String::as_str).collect();
     let generated = generated::services(spec);

@@ -23,7 +23,7 @@ pub(crate) fn check(ctx: &mut Ctx) {
     }
 }
 
-pub(super) fn check_node(ctx: &mut Ctx, name: &str, node: &VirtualNode) {
+fn check_node(ctx: &mut Ctx, name: &str, node: &VirtualNode) {
     let path = node_path(name);
     let listeners = path.key("listeners");
     for (i, l) in node.listeners.iter().enumerate() {

@@ -78,7 +78,7 @@ fn check_mesh(ctx: &mut Ctx) {
     for (name, node) in &spec.virtual_nodes {
         let n = node.backends.len();
         if n > MAX_BACKENDS_PER_NODE {
-            // The Terraform target makes this an error: its provider caps `backend` at 50.
+            // A target may refuse this outright (Terraform does): its error supersedes this warning.
             ctx.warning(
                 Code::TooManyBackends,
                 crate::spec::paths::node_path(name).key("backends"),
@@ -109,14 +109,13 @@ fn check_mesh(ctx: &mut Ctx) {
     }
 }
 
-/// The one wording of the backends quota, shared with the Terraform target's error.
+/// The one wording of the backends quota; the Terraform target's error for the provider's cap
+/// says the same.
 pub(crate) fn too_many_backends_message(name: &str, n: usize) -> String {
     format!(
         "virtual node `{name}` has {n} backends, more than the {MAX_BACKENDS_PER_NODE} of the default quota"
     )
 }
-
-pub(crate) const MAX_BACKENDS: usize = MAX_BACKENDS_PER_NODE;
 
 fn too_many_envoys(ctx: &mut Ctx, code: Code, path: FieldPath, msg: String, lower: &str) {
     ctx.warning(code, path, msg).help = Some(format!(

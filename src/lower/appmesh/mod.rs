@@ -62,7 +62,7 @@ fn count(n: usize, noun: &str) -> String {
 }
 
 struct Lowering<'a> {
-    checked: &'a Checked<'a>,
+    checked: &'a Checked,
     spec: &'a Spec,
     plan: Plan,
 }

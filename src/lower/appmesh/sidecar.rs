@@ -23,7 +23,7 @@ const CLIENT_ONLY_APP_PORT: u32 = 15099;
 
 /// App Mesh's Envoy beside the application of every meshed task.
 pub struct Envoy<'a> {
-    pub checked: &'a Checked<'a>,
+    pub checked: &'a Checked,
 }
 
 impl Sidecar for Envoy<'_> {

@@ -54,7 +54,7 @@ pub(super) fn lower(checked: &Checked, plan: &mut Plan, sidecar: Option<&dyn Sid
 }
 
 struct Ecs<'a> {
-    checked: &'a Checked<'a>,
+    checked: &'a Checked,
     spec: &'a Spec,
     plan: &'a mut Plan,
     sidecar: Option<&'a dyn Sidecar>,
@@ -243,7 +243,8 @@ impl Ecs<'_> {
         let registry = node
             .and_then(|n| n.service_discovery.as_ref())
             .and_then(|d| d.cloud_map.as_ref())
-            .filter(|c| c.namespace.is_none() || self.checked.node_namespace(c).1)
+            // Only a namespace meshsynth creates has the Cloud Map service to register in.
+            .filter(|c| self.checked.node_namespace(c).1)
             .map(|c| c.service.clone());
         self.tasks.push(TaskSpec {
             what: name.into(),

@@ -10,10 +10,14 @@ pub(super) fn check(ctx: &mut Ctx) {
     check_backends(ctx);
 }
 
-/// The provider caps a node's `backend` blocks at the App Mesh default quota, so the quota
-/// warning becomes an error here.
+/// The AWS provider's schema caps a node's `backend` blocks (MaxItems 50, since
+/// hashicorp/terraform-provider-aws#19423), although the App Mesh quota can be raised.
+const MAX_BACKENDS: usize = 50;
+
+/// Over the provider's cap, the App Mesh quota warning for the same node becomes an error (it
+/// supersedes the warning: same code, same place).
 fn check_backends(ctx: &mut Ctx) {
-    use crate::check::{too_many_backends_message, MAX_BACKENDS};
+    use crate::check::too_many_backends_message;
     let spec = ctx.spec;
     for (name, node) in &spec.virtual_nodes {
         let n = node.backends.len();
