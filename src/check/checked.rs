@@ -53,6 +53,9 @@ impl Checked {
     /// object comes from. The checked spec is `None` when they include an error.
     pub(super) fn build(written: &Spec, extra: &dyn Fn(&mut Ctx)) -> (Option<Self>, Diagnostics) {
         let (spec, origins) = generated::augment(written);
+        if origins.is_empty() {
+            return (Some(Checked { spec, origins }), Diagnostics::default());
+        }
         let mut ctx = Ctx::new(&spec);
         appmesh::check(&mut ctx);
         extra(&mut ctx);
