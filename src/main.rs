@@ -9,9 +9,9 @@ fn main() -> ExitCode {
     match cli::run(args) {
         Ok(code) => code,
         Err(e) => {
-            eprintln!("error: {e}");
+            cli::console::err(&format!("error: {e}\n"));
             for cause in e.chain().skip(1) {
-                eprintln!("  caused by: {cause}");
+                cli::console::err(&format!("  caused by: {cause}\n"));
             }
             ExitCode::from(2)
         }

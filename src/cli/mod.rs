@@ -15,7 +15,9 @@ use meshsynth::spec::schema;
 use meshsynth::synth::{self, check, synthesize_with};
 use meshsynth::targets::{self, Rendered, Target};
 
+pub mod console;
 mod write;
+use console::errln;
 use write::write_atomically;
 
 /// The bundled example `synth` uses when given no spec.
@@ -151,7 +153,7 @@ fn synth(a: SynthArgs) -> Result<ExitCode> {
         };
         let stem = stem?;
         if a.stdout {
-            print_files(&files);
+            print_files(&files)?;
         } else {
             write_atomically(&a.out, &stem, &files)?;
         }
@@ -210,16 +212,18 @@ fn spec_stem(spec: &Path) -> Result<String> {
     Ok(stem.to_owned())
 }
 
-fn print_files(files: &BTreeMap<&'static str, Rendered>) {
+fn print_files(files: &BTreeMap<&'static str, Rendered>) -> Result<()> {
     let many = files.values().map(|r| r.len()).sum::<usize>() > 1;
+    let mut text = String::new();
     for (t, rendered) in files {
         for (name, content) in rendered {
             if many {
-                println!("==> {}/{} <==", t, name);
+                text.push_str(&format!("==> {t}/{name} <==\n"));
             }
-            print!("{content}");
+            text.push_str(content);
         }
     }
+    console::out(&text)
 }
 
 fn validate(a: ValidateArgs) -> Result<ExitCode> {
@@ -229,9 +233,9 @@ fn validate(a: ValidateArgs) -> Result<ExitCode> {
     match a.format {
         Format::Human => {
             if diags.is_empty() {
-                eprintln!("{display}: ok, no diagnostics");
+                errln!("{display}: ok, no diagnostics");
             } else {
-                print!("{}", diags.render_human(&display));
+                console::out(&diags.render_human(&display))?;
             }
         }
         Format::Json => {
@@ -242,7 +246,7 @@ fn validate(a: ValidateArgs) -> Result<ExitCode> {
                 "warnings": diags.warnings(),
                 "diagnostics": diags,
             });
-            println!("{}", serde_json::to_string_pretty(&out)?);
+            console::out(&format!("{}\n", serde_json::to_string_pretty(&out)?))?;
         }
     }
     Ok(if diags.has_errors() {
@@ -257,10 +261,10 @@ fn schema_cmd(a: SchemaArgs) -> Result<ExitCode> {
     if a.check {
         let current = fs::read_to_string(&a.path).unwrap_or_default();
         if current == text {
-            eprintln!("{} is up to date", a.path.display());
+            errln!("{} is up to date", a.path.display());
             return Ok(ExitCode::SUCCESS);
         }
-        eprintln!(
+        errln!(
             "{} is stale; run `meshsynth schema` to regenerate it",
             a.path.display()
         );
@@ -270,6 +274,6 @@ fn schema_cmd(a: SchemaArgs) -> Result<ExitCode> {
         fs::create_dir_all(dir).with_context(|| format!("creating `{}`", dir.display()))?;
     }
     fs::write(&a.path, &text).with_context(|| format!("writing `{}`", a.path.display()))?;
-    eprintln!("wrote {}", a.path.display());
+    errln!("wrote {}", a.path.display());
     Ok(ExitCode::SUCCESS)
 }
