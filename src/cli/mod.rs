@@ -1,5 +1,5 @@
 //! The command line: `synth`, `validate`, `schema`. Exit codes: 0 ok (warnings allowed),
-//! 1 invalid spec (nothing written), 2 usage or I/O error.
+//! 1 invalid spec (nothing written), 2 usage or I/O error (nothing changed).
 
 use std::collections::BTreeMap;
 use std::fs;

@@ -111,7 +111,7 @@ fn write_locked(ops: &dyn Ops, out: &Path, jobs: &[Job], keep: &[&str]) -> Resul
         .iter()
         .map(|j| plan::plan(out, j, keep))
         .collect::<Result<Vec<_>>>()
-        .context("nothing was changed")?;
+        .with_context(|| unchanged(out))?;
     let conflicts: Vec<&String> = plans.iter().flat_map(|p| &p.conflicts).collect();
     if !conflicts.is_empty() {
         let list: Vec<String> = conflicts.iter().map(|c| format!("  - {c}")).collect();
@@ -126,7 +126,7 @@ fn write_locked(ops: &dyn Ops, out: &Path, jobs: &[Job], keep: &[&str]) -> Resul
             for q in &plans[..=i] {
                 remove_or_warn(ops, &q.staging);
             }
-            return Err(e.context("nothing was changed"));
+            return Err(e.context(unchanged(out)));
         }
     }
     swap::swap_all(ops, out, &plans)?;
@@ -153,4 +153,12 @@ fn remove_or_warn(ops: &dyn Ops, path: &Path) {
             path.display()
         ));
     }
+}
+
+/// The first line of an error after which everything is as it was.
+fn unchanged(out: &Path) -> String {
+    format!(
+        "the output was not written; nothing in `{}` was changed",
+        out.display()
+    )
 }

@@ -7,7 +7,7 @@ use anyhow::{anyhow, Error, Result};
 
 use super::ops::Ops;
 use super::plan::Plan;
-use super::{remove_or_warn, warn};
+use super::{remove_or_warn, unchanged, warn};
 
 /// How a spec's folder was swapped in, which says how to undo it.
 #[derive(Clone, Copy)]
@@ -52,7 +52,7 @@ pub fn swap_all(ops: &dyn Ops, out: &Path, plans: &[Plan]) -> Result<()> {
                     }
                 }
                 if stuck.is_empty() {
-                    return Err(e.context("nothing was changed"));
+                    return Err(e.context(unchanged(out)));
                 }
                 return Err(e.context(format!(
                     "and putting the previous output back failed: {}",
