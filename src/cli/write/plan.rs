@@ -87,7 +87,7 @@ pub fn plan<'a>(out: &Path, job: &Job<'a>, keep: &[&str]) -> Result<Plan<'a>> {
         Err(e) => return Err(e).with_context(|| format!("reading `{}`", dest.display())),
         Ok(meta) => p.previous(&meta)?,
     }
-    // Carried files of targets this run leaves alone keep their entries.
+    // The manifest: this run's files, and those of targets it leaves alone, carried over.
     let text = p.manifest.to_text().into_bytes();
     p.add(
         PathBuf::from(manifest::FILE_NAME),
