@@ -9,13 +9,14 @@
 //!    stored once and whose resource kinds are described by one table;
 //! 4. [`targets`]: one renderer per target turns the graph into files, in memory; each target owns
 //!    its folder, its rules and its limits;
-//! 5. the CLI writes them atomically.
+//! 5. the CLI writes them, each spec's folder in one step, with a [`manifest`] of what it wrote.
 
 pub mod case;
 pub mod check;
 pub mod diagnostic;
 pub mod ir;
 pub mod lower;
+pub mod manifest;
 pub mod params;
 pub mod spec;
 pub mod synth;

@@ -1,8 +1,10 @@
-//! `out/` holds exactly what `meshsynth synth examples/*.yaml` writes today.
+//! `out/` holds exactly what `meshsynth synth examples/*.yaml` writes today: every target's files
+//! and each spec folder's manifest of them.
 
 use std::collections::BTreeMap;
 use std::path::Path;
 
+use meshsynth::manifest::{self, Manifest};
 use meshsynth::synth::all_targets;
 use meshsynth::synth::synthesize;
 
@@ -49,6 +51,10 @@ fn committed_out_matches_a_fresh_synthesis() {
                 s.diagnostics.render_human(&display)
             )
         });
+        expected.insert(
+            format!("{stem}/{}", manifest::FILE_NAME),
+            Manifest::of(&files).to_text(),
+        );
         for (t, rendered) in files {
             for (name, content) in rendered {
                 expected.insert(format!("{stem}/{}/{name}", t), content);

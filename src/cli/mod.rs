@@ -1,11 +1,11 @@
 //! The command line: `synth`, `validate`, `schema`. Exit codes: 0 ok (warnings allowed),
-//! 1 invalid spec (nothing written), 2 usage or I/O error.
+//! 1 invalid spec (nothing written), 2 usage or I/O error (nothing changed).
 
 use std::collections::BTreeMap;
 use std::fs;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
-use std::time::Instant;
+use std::time::{Duration, Instant};
 
 use anyhow::{bail, Context, Result};
 use clap::builder::{PossibleValue, PossibleValuesParser};
@@ -18,7 +18,7 @@ use meshsynth::targets::{self, Rendered, Target};
 pub mod console;
 mod write;
 use console::errln;
-use write::write_atomically;
+use write::{write_all, Job};
 
 /// The bundled example `synth` uses when given no spec.
 pub const DEFAULT_SPEC: &str = "examples/orders-pipeline.yaml";
@@ -117,21 +117,37 @@ fn read(path: &Path) -> Result<String> {
     fs::read_to_string(path).with_context(|| format!("reading spec `{}`", path.display()))
 }
 
+/// One spec of a `synth` run, checked.
+struct Checked {
+    display: String,
+    /// The output folder's name, or why the file name gives none.
+    stem: std::result::Result<String, String>,
+    result: synth::Synthesis,
+    elapsed: Duration,
+}
+
+/// Checks every spec, then writes them all or nothing: a run that exits non-zero has written
+/// nothing (an invalid spec, exit 1, is found before anything is written; an I/O error, exit 2,
+/// puts every previous folder back).
 fn synth(a: SynthArgs) -> Result<ExitCode> {
-    let specs = if a.specs.is_empty() {
+    let specs = distinct(if a.specs.is_empty() {
         vec![PathBuf::from(DEFAULT_SPEC)]
     } else {
         a.specs.clone()
-    };
+    });
     let targets = selected(&a.target);
-    let mut failed = false;
-    for spec in &specs {
+    let stems: Vec<_> = specs.iter().map(|s| spec_stem(s)).collect();
+    if !a.stdout {
+        one_folder_each(&a.out, &specs, &stems)?;
+    }
+    let mut checked = Vec::new();
+    let mut invalid = 0;
+    for (spec, stem) in specs.iter().zip(stems) {
         let text = read(spec)?;
         let display = spec.display().to_string();
-        eprintln!("meshsynth: synthesizing {display}");
+        errln!("meshsynth: synthesizing {display}");
         let started = Instant::now();
         // A file name that cannot name a folder only matters once there is something to write.
-        let stem = spec_stem(spec);
         let folder = match &stem {
             Ok(stem) => a.out.join(stem),
             Err(_) => a.out.clone(),
@@ -144,70 +160,180 @@ fn synth(a: SynthArgs) -> Result<ExitCode> {
         let result = synthesize_with(&text, &opts);
         let elapsed = started.elapsed();
         if !result.diagnostics.is_empty() {
-            eprint!("{}", result.diagnostics.render_human(&display));
+            console::err(&result.diagnostics.render_human(&display));
         }
-        let Some(files) = result.files else {
-            eprintln!("meshsynth: {display} is invalid; nothing was written");
-            failed = true;
-            continue;
-        };
-        let stem = stem?;
-        if a.stdout {
-            print_files(&files)?;
-        } else {
-            write_atomically(&a.out, &stem, &files)?;
-        }
-        if let Some(template) = files
-            .get(targets::CLOUDFORMATION.name())
-            .and_then(|r| r.get("template.json"))
-        {
-            if template.len() > 51_200 {
-                eprintln!(
-                    "  note: the CloudFormation template is {} bytes; over 51,200 bytes `aws cloudformation deploy` needs `--s3-bucket`",
-                    template.len()
-                );
+        if result.files.is_none() {
+            if specs.len() == 1 {
+                errln!("meshsynth: {display} is invalid; nothing was written");
+            } else {
+                errln!("meshsynth: {display} is invalid");
             }
+            invalid += 1;
         }
-        for (t, rendered) in &files {
-            let dest = if a.stdout {
-                "stdout".to_owned()
-            } else {
-                let names: Vec<&str> = rendered.keys().map(String::as_str).collect();
-                format!("{}/{}/{}/ ({})", a.out.display(), stem, t, names.join(", "))
-            };
-            // Guides sit beside the targets; only targets render resources.
-            let what = if synth::is_iac(t) {
-                format!(
-                    "{} resources, {} warning(s)",
-                    result.resources,
-                    result.diagnostics.warnings()
-                )
-            } else {
-                "guide".to_owned()
-            };
-            eprintln!("  {t:<14} {what} -> {dest}");
-        }
-        eprintln!("  done in {:.1} ms", elapsed.as_secs_f64() * 1000.0);
+        checked.push(Checked {
+            display,
+            stem,
+            result,
+            elapsed,
+        });
     }
-    Ok(if failed {
-        ExitCode::from(1)
-    } else {
-        ExitCode::SUCCESS
-    })
+    if invalid > 0 {
+        if specs.len() > 1 {
+            errln!(
+                "meshsynth: {invalid} of {} specs are invalid; nothing was written, not even for the valid ones",
+                specs.len()
+            );
+        }
+        return Ok(ExitCode::from(1));
+    }
+    let mut stems = Vec::new();
+    for c in &checked {
+        match &c.stem {
+            Ok(stem) => stems.push(stem.as_str()),
+            Err(why) => bail!("{why}"),
+        }
+    }
+    let many = checked.len() > 1;
+    if a.stdout {
+        for (c, stem) in checked.iter().zip(&stems) {
+            if let Some(files) = &c.result.files {
+                print_files(files)?;
+            }
+            summary(&a.out, c, stem, true, &[], many);
+        }
+        return Ok(ExitCode::SUCCESS);
+    }
+    let jobs: Vec<Job> = checked
+        .iter()
+        .zip(&stems)
+        .filter_map(|(c, stem)| c.result.files.as_ref().map(|files| Job { stem, files }))
+        .collect();
+    // Targets that --target leaves out keep their previous output.
+    let keep: Vec<&str> = targets::iac()
+        .into_iter()
+        .filter(|t| !targets.contains(t))
+        .map(|t| t.name())
+        .collect();
+    let written = write_all(&a.out, &jobs, &keep)?;
+    for ((c, stem), w) in checked.iter().zip(&stems).zip(&written) {
+        summary(&a.out, c, stem, false, &w.kept, many);
+    }
+    Ok(ExitCode::SUCCESS)
 }
 
-fn spec_stem(spec: &Path) -> Result<String> {
-    let stem = spec.file_stem().and_then(|s| s.to_str()).with_context(|| {
-        format!(
-            "`{}` has no file name to name its output folder after",
-            spec.display()
-        )
-    })?;
-    if stem.starts_with('.') || stem.is_empty() {
-        bail!(
-            "`{}` has no usable file name to name its output folder after",
-            spec.display()
+/// The specs with each file once (`synth a.yaml a.yaml`, or two globs that overlap).
+fn distinct(specs: Vec<PathBuf>) -> Vec<PathBuf> {
+    let mut seen = std::collections::BTreeSet::new();
+    let mut out = Vec::new();
+    for spec in specs {
+        let key = fs::canonicalize(&spec).unwrap_or_else(|_| spec.clone());
+        if seen.insert(key) {
+            out.push(spec);
+        } else {
+            errln!(
+                "meshsynth: {} is named more than once; synthesizing it once",
+                spec.display()
+            );
+        }
+    }
+    out
+}
+
+/// Refuses two specs whose output would go to one folder (`a/mesh.yaml b/mesh.yaml`), before
+/// anything is read or written.
+fn one_folder_each(
+    out: &Path,
+    specs: &[PathBuf],
+    stems: &[std::result::Result<String, String>],
+) -> Result<()> {
+    let mut seen: BTreeMap<String, &PathBuf> = BTreeMap::new();
+    for (spec, stem) in specs.iter().zip(stems) {
+        let Ok(stem) = stem else { continue };
+        // Where file names ignore case, `Mesh` and `mesh` are one folder.
+        let key = if cfg!(any(target_os = "macos", target_os = "windows")) {
+            stem.to_lowercase()
+        } else {
+            stem.clone()
+        };
+        if let Some(first) = seen.insert(key, spec) {
+            bail!(
+                "`{}` and `{}` would both be written to `{}`: synthesize them in separate runs with different --out folders, or rename one",
+                first.display(),
+                spec.display(),
+                out.join(stem).display()
+            );
+        }
+    }
+    Ok(())
+}
+
+/// What a spec's synthesis wrote, on stderr.
+fn summary(out: &Path, c: &Checked, stem: &str, stdout: bool, kept: &[String], many: bool) {
+    let Some(files) = &c.result.files else {
+        return;
+    };
+    if many {
+        errln!("meshsynth: {}", c.display);
+    }
+    if let Some(template) = files
+        .get(targets::CLOUDFORMATION.name())
+        .and_then(|r| r.get("template.json"))
+    {
+        if template.len() > 51_200 {
+            errln!(
+                "  note: the CloudFormation template is {} bytes; over 51,200 bytes `aws cloudformation deploy` needs `--s3-bucket`",
+                template.len()
+            );
+        }
+    }
+    for (t, rendered) in files {
+        let dest = if stdout {
+            "stdout".to_owned()
+        } else {
+            let names: Vec<&str> = rendered.keys().map(String::as_str).collect();
+            format!("{}/{}/{}/ ({})", out.display(), stem, t, names.join(", "))
+        };
+        // Guides sit beside the targets; only targets render resources.
+        let what = if synth::is_iac(t) {
+            format!(
+                "{} resources, {} warning(s)",
+                c.result.resources,
+                c.result.diagnostics.warnings()
+            )
+        } else {
+            "guide".to_owned()
+        };
+        errln!("  {t:<14} {what} -> {dest}");
+    }
+    if !kept.is_empty() {
+        errln!(
+            "  kept in {}/{}/ (not written by meshsynth): {}",
+            out.display(),
+            stem,
+            kept.join(", ")
         );
+    }
+    errln!("  done in {:.1} ms", c.elapsed.as_secs_f64() * 1000.0);
+}
+
+/// The name of a spec's output folder: its file name without the extension.
+fn spec_stem(spec: &Path) -> std::result::Result<String, String> {
+    let shown = spec.display();
+    let Some(name) = spec.file_name() else {
+        return Err(format!(
+            "`{shown}` names no file, so there is no name for its output folder (OUT/<file stem>/)"
+        ));
+    };
+    let stem = Path::new(name).file_stem().unwrap_or(name);
+    let Some(stem) = stem.to_str() else {
+        return Err(format!(
+            "the file name of `{shown}` is not valid UTF-8; meshsynth names the output folder after it (OUT/<file stem>/), so rename the spec"
+        ));
+    };
+    if stem.is_empty() || stem.starts_with('.') {
+        return Err(format!(
+            "`{shown}` is a hidden file name (it starts with a dot): its output folder would be hidden too, among meshsynth's temporary folders; rename the spec"
+        ));
     }
     Ok(stem.to_owned())
 }
