@@ -96,7 +96,7 @@ fn a_read_only_target_folder_is_left_alone() {
 fn an_immutable_target_folder_is_left_alone() {
     let v = Versions::new("immutable-target", &["mesh"]);
     let tf = v.out.join("mesh/terraform");
-    let Some(pin) = Immutable::set(&tf) else {
+    let Some(pin) = Immutable::set(&tf, &v.dir) else {
         skipped(
             "an_immutable_target_folder_is_left_alone",
             "`chattr +i` is not possible here (no chattr, no privilege, or a file system without attributes)",
@@ -115,7 +115,7 @@ fn an_immutable_target_folder_is_left_alone() {
 fn a_swap_that_fails_half_way_puts_every_previous_folder_back() {
     // Specs are swapped in the order given: `a` is in when `b`'s swap fails.
     let v = Versions::new("immutable-spec", &["a", "b"]);
-    let Some(pin) = Immutable::set(&v.out.join("b")) else {
+    let Some(pin) = Immutable::set(&v.out.join("b"), &v.dir) else {
         skipped(
             "a_swap_that_fails_half_way_puts_every_previous_folder_back",
             "`chattr +i` is not possible here (no chattr, no privilege, or a file system without attributes)",

@@ -122,17 +122,25 @@ pub fn sh(program: &str, args: &[&std::ffi::OsStr]) -> bool {
 }
 
 /// `chattr +i` on a path until dropped; `None` where the attribute cannot be set here.
-pub struct Immutable(PathBuf);
+pub struct Immutable {
+    /// The test's scratch folder: cleared whole on drop, wherever the path went meanwhile.
+    root: PathBuf,
+}
 
 impl Immutable {
-    pub fn set(path: &Path) -> Option<Immutable> {
-        sh("chattr", &["+i".as_ref(), path.as_os_str()]).then(|| Immutable(path.to_path_buf()))
+    pub fn set(path: &Path, root: &Path) -> Option<Immutable> {
+        sh("chattr", &["+i".as_ref(), path.as_os_str()]).then(|| Immutable {
+            root: root.to_path_buf(),
+        })
     }
 }
 
 impl Drop for Immutable {
     fn drop(&mut self) {
-        sh("chattr", &["-i".as_ref(), self.0.as_os_str()]);
+        sh(
+            "chattr",
+            &["-R".as_ref(), "-i".as_ref(), self.root.as_os_str()],
+        );
     }
 }
 
