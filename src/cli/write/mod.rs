@@ -24,6 +24,7 @@ mod sys;
 #[cfg(test)]
 mod tests;
 
+use crate::cli::console::errln;
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
@@ -142,7 +143,7 @@ fn temp_name(stem: &str, kind: &str, tag: impl std::fmt::Display) -> String {
 }
 
 fn warn(message: String) {
-    eprintln!("meshsynth: warning: {message}");
+    errln!("meshsynth: warning: {message}");
 }
 
 /// Removes a temporary folder; one that stays is the next run's to remove.

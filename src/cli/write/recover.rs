@@ -16,6 +16,7 @@
 //! missing `OUT/<stem>` has at most one, complete, `old` copy. An `old` folder is renamed to `del`
 //! before it is removed, so a partly removed one is never put back.
 
+use crate::cli::console::errln;
 use std::fs;
 use std::io;
 use std::path::Path;
@@ -79,7 +80,7 @@ pub fn recover(ops: &dyn Ops, out: &Path) -> Result<()> {
                         path.display()
                     )
                 })?;
-                eprintln!(
+                errln!(
                     "meshsynth: put back `{}`, which an interrupted run had moved aside",
                     dest.display()
                 );
@@ -151,7 +152,7 @@ fn legacy(ops: &dyn Ops, dest: &Path, tmp: &Path) -> Result<()> {
         }
         ops.rename(&tmp.join(&name), &to)
             .with_context(|| format!("putting back `{}`", to.display()))?;
-        eprintln!(
+        errln!(
             "meshsynth: put back `{}`, which an interrupted run had moved aside",
             to.display()
         );

@@ -3,6 +3,7 @@
 //! append-only) that would keep a folder from ever being removed. Elsewhere than Linux the swap is
 //! unsupported (the writer falls back to two renames) and the flags are unknown.
 
+use crate::cli::console::errln;
 use std::fs::{File, Metadata, Permissions};
 use std::io;
 use std::path::Path;
@@ -41,7 +42,7 @@ pub fn lock(dir: &Path) -> io::Result<Lock> {
     match flock(&file, FlockOperation::NonBlockingLockExclusive) {
         Ok(()) => {}
         Err(e) if e == Errno::WOULDBLOCK => {
-            eprintln!(
+            errln!(
                 "meshsynth: waiting for another meshsynth run that is writing into `{}`",
                 dir.display()
             );
