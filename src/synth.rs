@@ -2,7 +2,7 @@
 
 use std::collections::BTreeMap;
 
-use crate::diagnostic::Diagnostics;
+use crate::diagnostic::{reset_suggestion_budget, Diagnostics};
 use crate::ir::{check_graph, Plan};
 use crate::spec::load;
 use crate::targets::{self, ids, Output, RenderOptions, Rendered, Target};
@@ -86,6 +86,8 @@ pub fn synthesize_with(text: &str, opts: &Options) -> Synthesis {
 
 /// Loads, validates and plans for `targets`; the plan is `None` when there is an error.
 pub fn check(text: &str, targets: &[&'static dyn Target]) -> (Diagnostics, Option<Plan>) {
+    // Every check's "did you mean" help shares one budget, so no spec can make it slow.
+    reset_suggestion_budget();
     let loaded = load::load(text);
     let mut diagnostics = loaded.diagnostics;
     let mut result = None;
