@@ -77,7 +77,8 @@ impl<'de> Deserialize<'de> for Duration {
                 Duration::parse(v).map_err(E::custom)
             }
         }
-        d.deserialize_str(V)
+        // Any value, so that `5` is "expected a duration", not "expected a string".
+        d.deserialize_any(V)
     }
 }
 
@@ -153,6 +154,13 @@ where
             }
             fn visit_i64<E: de::Error>(self, v: i64) -> Result<Short<T>, E> {
                 self.short(v)
+            }
+            // Other scalars are the short form's to refuse, so the message names what it takes.
+            fn visit_bool<E: de::Error>(self, v: bool) -> Result<Short<T>, E> {
+                self.short(v)
+            }
+            fn visit_unit<E: de::Error>(self) -> Result<Short<T>, E> {
+                self.short(())
             }
             fn visit_map<A: de::MapAccess<'de>>(self, map: A) -> Result<Short<T>, A::Error> {
                 T::deserialize(MapAccessDeserializer::new(map)).map(Short)
