@@ -518,6 +518,52 @@ fn locations_count_lines_as_an_editor_does() {
 }
 
 #[test]
+fn the_schema_bounds_every_integer_the_loader_bounds() {
+    let schema = meshsynth::spec::schema::json_schema();
+    fn walk(v: &serde_json::Value, found: &mut Vec<serde_json::Value>) {
+        match v {
+            serde_json::Value::Object(m) => {
+                if m.get("format")
+                    .and_then(|f| f.as_str())
+                    .is_some_and(|f| f.contains("int"))
+                {
+                    found.push(v.clone());
+                }
+                m.values().for_each(|x| walk(x, found));
+            }
+            serde_json::Value::Array(a) => a.iter().for_each(|x| walk(x, found)),
+            _ => {}
+        }
+    }
+    let mut found = Vec::new();
+    walk(&schema, &mut found);
+    assert!(found.len() > 30);
+    for int in &found {
+        let (min, max) = match int["format"].as_str().unwrap() {
+            "uint32" => (serde_json::json!(0), serde_json::json!(u32::MAX)),
+            "uint64" => (serde_json::json!(0), serde_json::json!(u64::MAX)),
+            "int64" => (serde_json::json!(i64::MIN), serde_json::json!(i64::MAX)),
+            other => panic!("a format the test does not know: {other}"),
+        };
+        assert_eq!((&int["minimum"], &int["maximum"]), (&min, &max), "{int}");
+    }
+    // ... and the loader takes exactly those.
+    let port = |p: &str| {
+        format!(
+            "{HEAD}virtual_nodes: {{ n: {{ listeners: [{{ port: {p}, protocol: http }}] }} }}\n"
+        )
+    };
+    assert!(!codes(&report(&port("4294967295"))).contains(&"invalid-spec-shape"));
+    assert!(!codes(&report(&port("80.0"))).contains(&"invalid-spec-shape"));
+    for refused in ["4294967296", "-1", "\"80\"", "80.5", "true"] {
+        assert!(
+            codes(&report(&port(refused))).contains(&"invalid-spec-shape"),
+            "port {refused}"
+        );
+    }
+}
+
+#[test]
 fn strings_are_only_strings_as_the_schema_says() {
     let schema = meshsynth::spec::schema::json_schema();
     assert_eq!(schema["properties"]["name"]["type"], "string");

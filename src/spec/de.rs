@@ -290,8 +290,13 @@ impl<'de> Value<'de> {
         visitor: V,
     ) -> Result<V::Value, Error> {
         let exp = format!("a whole number from {min} to {max}");
+        // `80.0` is the integer 80 to JSON Schema, so to the loader too.
+        let whole = |f: f64| (f.fract() == 0.0).then_some(f as i128);
         match self.scalar() {
             Some(Scalar::Int(i)) if (min..=max).contains(&i) => self.at(visit(visitor, i)),
+            Some(Scalar::Float(f)) if whole(f).is_some_and(|i| (min..=max).contains(&i)) => {
+                self.at(visit(visitor, f as i128))
+            }
             Some(s @ Scalar::Int(_)) => Err(<Error as de::Error>::invalid_value(
                 s.unexpected(),
                 &exp.as_str(),
