@@ -2,7 +2,7 @@
 
 use std::collections::BTreeMap;
 
-use crate::diagnostic::Diagnostics;
+use crate::diagnostic::{reset_suggestion_budget, Diagnostics};
 use crate::ir::{check_graph, Plan};
 use crate::spec::load;
 use crate::targets::{self, ids, Output, RenderOptions, Rendered, Target};
@@ -54,7 +54,13 @@ pub fn synthesize(text: &str, spec_file: &str, targets: &[&'static dyn Target]) 
 
 /// Loads, validates, plans and renders `text` as `opts` says.
 pub fn synthesize_with(text: &str, opts: &Options) -> Synthesis {
-    let (diagnostics, plan) = check(text, opts.targets);
+    synthesize_bytes(text.as_bytes(), opts)
+}
+
+/// Loads, validates, plans and renders a spec file's bytes as `opts` says: bytes that are not
+/// UTF-8 are a located diagnostic like any other.
+pub fn synthesize_bytes(spec: &[u8], opts: &Options) -> Synthesis {
+    let (diagnostics, plan) = check_bytes(spec, opts.targets);
     let Some(plan) = plan else {
         return Synthesis {
             diagnostics,
@@ -86,7 +92,15 @@ pub fn synthesize_with(text: &str, opts: &Options) -> Synthesis {
 
 /// Loads, validates and plans for `targets`; the plan is `None` when there is an error.
 pub fn check(text: &str, targets: &[&'static dyn Target]) -> (Diagnostics, Option<Plan>) {
-    let loaded = load::load(text);
+    check_bytes(text.as_bytes(), targets)
+}
+
+/// [`check`] for a spec file's bytes: bytes that are not UTF-8 are a located diagnostic like any
+/// other.
+pub fn check_bytes(spec: &[u8], targets: &[&'static dyn Target]) -> (Diagnostics, Option<Plan>) {
+    // Every check's "did you mean" help shares one budget, so no spec can make it slow.
+    reset_suggestion_budget();
+    let loaded = load::load_bytes(spec);
     let mut diagnostics = loaded.diagnostics;
     let mut result = None;
     if let Some(spec) = &loaded.spec {

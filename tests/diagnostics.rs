@@ -58,14 +58,16 @@ fn every_code_has_a_fixture() {
 #[test]
 fn invalid_fixtures_report_exact_diagnostics() {
     insta::glob!("fixtures/invalid/*.yaml", |path| {
-        let text = std::fs::read_to_string(path).unwrap();
+        // Bytes, not text: an `invalid-encoding` fixture is not UTF-8.
+        let bytes = std::fs::read(path).unwrap();
+        let text = String::from_utf8_lossy(&bytes);
         let file = path.file_name().unwrap().to_string_lossy();
         let name = format!("tests/fixtures/invalid/{file}");
         assert!(
             text.starts_with('#'),
             "{name} must start with a comment saying what is wrong"
         );
-        let (diags, plan) = meshsynth::synth::check(&text, &all_targets());
+        let (diags, plan) = meshsynth::synth::check_bytes(&bytes, &all_targets());
         let report = diags.render_human(&name);
         assert!(
             diags.has_errors() || diags.warnings() > 0,
@@ -124,8 +126,8 @@ fn consistent_report(file: &str, text: &str) -> Vec<(&'static str, String, bool)
         (errors, warnings),
         "{file}: one report block per diagnostic:\n{report}"
     );
-    // A location is a line:column of the text, or the end of the input: serde_yaml reports a
-    // missing top-level field one line past the last (`N+1:1`), even without a final newline.
+    // A location is a line:column of the text, or the end of the input: the YAML parser reports
+    // a syntax error there one line past the last (`N+1:1`), even without a final newline.
     let lines = text.lines().count().max(1);
     let inside = |line: usize, column: usize| {
         line >= 1 && column >= 1 && (line <= lines || (line == lines + 1 && column == 1))
@@ -186,7 +188,8 @@ fn consistent_report(file: &str, text: &str) -> Vec<(&'static str, String, bool)
 #[test]
 fn truncated_fixtures_report_consistently() {
     let check_cuts = |path: &std::path::Path| {
-        let text = std::fs::read_to_string(path).unwrap();
+        let bytes = std::fs::read(path).unwrap();
+        let text = String::from_utf8_lossy(&bytes);
         let file = path.file_name().unwrap().to_string_lossy();
         let lines: Vec<&str> = text.lines().collect();
         for n in 0..lines.len() {

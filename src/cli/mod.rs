@@ -11,8 +11,9 @@ use anyhow::{bail, Context, Result};
 use clap::builder::{PossibleValue, PossibleValuesParser};
 use clap::{Parser, Subcommand, ValueEnum};
 
+use meshsynth::spec::limits::MAX_SPEC_BYTES;
 use meshsynth::spec::schema;
-use meshsynth::synth::{self, check, synthesize_with};
+use meshsynth::synth::{self, check_bytes, synthesize_bytes};
 use meshsynth::targets::{self, Rendered, Target};
 
 pub mod console;
@@ -113,8 +114,17 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
     }
 }
 
-fn read(path: &Path) -> Result<String> {
-    fs::read_to_string(path).with_context(|| format!("reading spec `{}`", path.display()))
+/// The spec file's bytes, at most one past [`MAX_SPEC_BYTES`] of them: the loader refuses a larger
+/// file (and names its encoding when it is not UTF-8), so a huge file is never read whole.
+fn read(path: &Path) -> Result<Vec<u8>> {
+    use std::io::Read as _;
+    let context = || format!("reading spec `{}`", path.display());
+    let file = fs::File::open(path).with_context(context)?;
+    let mut bytes = Vec::new();
+    file.take(MAX_SPEC_BYTES as u64 + 1)
+        .read_to_end(&mut bytes)
+        .with_context(context)?;
+    Ok(bytes)
 }
 
 /// One spec of a `synth` run, checked.
@@ -157,7 +167,7 @@ fn synth(a: SynthArgs) -> Result<ExitCode> {
             targets: &targets,
             folder: folder.display().to_string(),
         };
-        let result = synthesize_with(&text, &opts);
+        let result = synthesize_bytes(&text, &opts);
         let elapsed = started.elapsed();
         if !result.diagnostics.is_empty() {
             console::err(&result.diagnostics.render_human(&display));
@@ -355,7 +365,7 @@ fn print_files(files: &BTreeMap<&'static str, Rendered>) -> Result<()> {
 fn validate(a: ValidateArgs) -> Result<ExitCode> {
     let text = read(&a.spec)?;
     let display = a.spec.display().to_string();
-    let (diags, _) = check(&text, &selected(&a.target));
+    let (diags, _) = check_bytes(&text, &selected(&a.target));
     match a.format {
         Format::Human => {
             if diags.is_empty() {

@@ -161,6 +161,8 @@ codes! {
         "A health-check interval is 5s–300s.";
     InvalidAccountId = "invalid-account-id",
         "A shared mesh's owner is a 12-digit AWS account ID.";
+    InvalidEncoding = "invalid-encoding",
+        "The spec is UTF-8 text (a byte-order mark only at the start) without control characters.";
     InvalidName = "invalid-name",
         "App Mesh names, virtual service DNS names and the project name follow their naming rules.";
     InvalidPath = "invalid-path",
@@ -171,6 +173,8 @@ codes! {
         "A range match's start is below its end.";
     InvalidSpecShape = "invalid-spec-shape",
         "The YAML has the spec's shape: required fields, types, enum values and durations.";
+    InvalidYaml = "invalid-yaml",
+        "The spec is well-formed YAML: indentation, quotes, brackets, anchors and aliases.";
     LengthOutOfRange = "length-out-of-range",
         "Strings App Mesh bounds (names, paths, hostnames, match values) are non-empty and within their length limit.";
     MethodWithoutService = "method-without-service",
@@ -203,6 +207,8 @@ codes! {
         "A route has at least one target.";
     MissingTrust = "missing-trust",
         "A TLS validation's trust sets one of `acm`, `file` and `sds`.";
+    MultipleDocuments = "multiple-documents",
+        "The file holds one YAML document: no second one after a `---` line (an empty one is ignored).";
     OutlierDetectionLoadBalancer = "outlier-detection-load-balancer",
         "Outlier detection is not combined with the DNS response type `load_balancer`, where it has little effect.";
     PortOutOfRange = "port-out-of-range",
@@ -223,6 +229,8 @@ codes! {
         "A gateway route's rewrite fits its match: a prefix rewrite needs a `prefix` match, a path rewrite an exact `path` match.";
     SharedMeshSpec = "shared-mesh-spec",
         "A spec for a shared mesh sets neither its egress filter nor its IP preference, which belong to the owner account.";
+    SpecLimit = "spec-limit",
+        "The spec stays within the loader's limits on size, nesting depth, key and value length and number of entries (see Limits).";
     TargetPortMismatch = "target-port-mismatch",
         "All targets of a route listen on the same port.";
     TargetWithoutListener = "target-without-listener",
@@ -291,6 +299,8 @@ codes! {
         "A workload's image is pinned by a digest or a tag other than `latest`.";
     WorkloadWithoutListener = "workload-without-listener",
         "A workload's virtual node has a listener, so mesh traffic can reach it.";
+    YamlTag = "yaml-tag",
+        "No value carries a YAML tag such as `!Ref` or `!!str`: a spec is plain YAML, not a CloudFormation template.";
 }
 
 impl Code {

@@ -11,7 +11,7 @@ use serde::Serialize;
 
 pub use code::Code;
 pub use path::{FieldPath, Segment};
-pub use suggest::{did_you_mean, levenshtein, suggest};
+pub use suggest::{did_you_mean, levenshtein, reset_budget as reset_suggestion_budget, suggest};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
 #[serde(rename_all = "lowercase")]

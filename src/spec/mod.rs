@@ -7,14 +7,18 @@
 //! Field names are the YAML keys, so an error path reads like the YAML.
 
 mod airflow;
+mod de;
 mod gateway;
+pub mod limits;
 pub mod load;
 mod node;
 pub mod paths;
 mod routing;
 pub mod schema;
 pub mod shapes;
+mod source;
 mod tls;
+mod yaml;
 
 use std::collections::BTreeMap;
 

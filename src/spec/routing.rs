@@ -202,7 +202,7 @@ pub struct WeightedTarget {
 impl ShortForm for WeightedTarget {
     type Short = u32;
     fn short_schema() -> serde_json::Value {
-        serde_json::json!({ "type": "integer", "minimum": 0, "description": "Relative weight, 0–100." })
+        serde_json::json!({ "type": "integer", "format": "uint32", "minimum": 0, "description": "Relative weight, 0–100." })
     }
     fn from_short(weight: u32) -> Self {
         WeightedTarget { weight, port: None }

@@ -12,7 +12,46 @@ pub fn json_schema() -> serde_json::Value {
         .into_root_schema_for::<Spec>();
     let mut v = serde_json::to_value(schema).expect("a schema is plain JSON");
     close_objects(&mut v);
+    bound_integers(&mut v);
     v
+}
+
+/// The bounds of each integer format, as the loader enforces them (schemars writes `minimum: 0`
+/// for unsigned formats, and no `maximum` at all: editors would then accept a port of 2^40 that
+/// meshsynth refuses).
+fn integer_bounds(format: &str) -> Option<(serde_json::Value, serde_json::Value)> {
+    use serde_json::Value as V;
+    Some(match format {
+        "uint8" => (V::from(0), V::from(u8::MAX)),
+        "uint16" => (V::from(0), V::from(u16::MAX)),
+        "uint32" => (V::from(0), V::from(u32::MAX)),
+        "uint64" => (V::from(0), V::from(u64::MAX)),
+        "int8" => (V::from(i8::MIN), V::from(i8::MAX)),
+        "int16" => (V::from(i16::MIN), V::from(i16::MAX)),
+        "int32" => (V::from(i32::MIN), V::from(i32::MAX)),
+        "int64" => (V::from(i64::MIN), V::from(i64::MAX)),
+        _ => return None,
+    })
+}
+
+/// Gives every integer with a format the `minimum` and `maximum` of that format, so the schema
+/// accepts exactly the integers the loader does.
+fn bound_integers(v: &mut serde_json::Value) {
+    match v {
+        serde_json::Value::Object(m) => {
+            let bounds = m
+                .get("format")
+                .and_then(serde_json::Value::as_str)
+                .and_then(integer_bounds);
+            if let Some((min, max)) = bounds {
+                m.entry("minimum").or_insert(min);
+                m.entry("maximum").or_insert(max);
+            }
+            m.values_mut().for_each(bound_integers);
+        }
+        serde_json::Value::Array(a) => a.iter_mut().for_each(bound_integers),
+        _ => {}
+    }
 }
 
 /// The loader refuses unknown keys, so the schema does too: editors then flag a typo as you type.

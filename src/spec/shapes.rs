@@ -30,7 +30,8 @@ impl Duration {
     }
     /// Parses `250ms`, `15s`, `5m`. Anything else is an error that says what is accepted.
     pub fn parse(text: &str) -> Result<Self, String> {
-        let t = text.trim();
+        // Exactly the schema's pattern, `^[0-9]+(ms|s|m)$`: no spaces around.
+        let t = text;
         let split = t.find(|c: char| !c.is_ascii_digit()).unwrap_or(t.len());
         let (digits, unit) = t.split_at(split);
         let factor = match unit {
@@ -77,7 +78,8 @@ impl<'de> Deserialize<'de> for Duration {
                 Duration::parse(v).map_err(E::custom)
             }
         }
-        d.deserialize_str(V)
+        // Any value, so that `5` is "expected a duration", not "expected a string".
+        d.deserialize_any(V)
     }
 }
 
@@ -153,6 +155,21 @@ where
             }
             fn visit_i64<E: de::Error>(self, v: i64) -> Result<Short<T>, E> {
                 self.short(v)
+            }
+            // `90.0` is the whole number 90, as for any integer of the spec.
+            fn visit_f64<E: de::Error>(self, v: f64) -> Result<Short<T>, E> {
+                if v.fract() == 0.0 && (0.0..=u64::MAX as f64).contains(&v) {
+                    self.short(v as u64)
+                } else {
+                    self.short(v)
+                }
+            }
+            // Other scalars are the short form's to refuse, so the message names what it takes.
+            fn visit_bool<E: de::Error>(self, v: bool) -> Result<Short<T>, E> {
+                self.short(v)
+            }
+            fn visit_unit<E: de::Error>(self) -> Result<Short<T>, E> {
+                self.short(())
             }
             fn visit_map<A: de::MapAccess<'de>>(self, map: A) -> Result<Short<T>, A::Error> {
                 T::deserialize(MapAccessDeserializer::new(map)).map(Short)
