@@ -174,7 +174,9 @@ impl From<u32> for Value {
 }
 impl From<u64> for Value {
     fn from(n: u64) -> Self {
-        Value::Int(n as i64)
+        // The rules bound every u64 of the spec to i64 (the APIs' `long`); saturate rather than
+        // wrap should one slip through.
+        Value::Int(i64::try_from(n).unwrap_or(i64::MAX))
     }
 }
 impl From<i64> for Value {

@@ -117,6 +117,8 @@ pub struct ListenerTimeout {
 #[derive(Debug, Clone, Deserialize, JsonSchema)]
 pub struct OutlierDetection {
     /// Server errors (5xx) in a row before a host is ejected (≥ 1).
+    // App Mesh's `MaxServerErrors` is a signed 64-bit integer: the schema says so, a rule enforces it.
+    #[schemars(range(max = 9223372036854775807u64))]
     pub max_server_errors: u64,
     /// Time between ejection sweeps.
     pub interval: Duration,

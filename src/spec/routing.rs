@@ -213,6 +213,8 @@ impl ShortForm for WeightedTarget {
 #[derive(Debug, Clone, Deserialize, JsonSchema)]
 pub struct RetryPolicy {
     /// Most retries per request.
+    // App Mesh's `MaxRetries` is a signed 64-bit integer: the schema says so, a rule enforces it.
+    #[schemars(range(max = 9223372036854775807u64))]
     pub max_retries: u64,
     /// Timeout of each try.
     pub per_retry_timeout: Duration,

@@ -44,6 +44,8 @@ impl Duration {
         match value {
             Some(v) if factor > 0 => v
                 .checked_mul(factor)
+                // App Mesh and ECS take durations as signed 64-bit integers.
+                .filter(|ms| i64::try_from(*ms).is_ok())
                 .map(Self::from_millis)
                 .ok_or_else(|| format!("`{text}` is too long a duration")),
             _ => Err(format!(

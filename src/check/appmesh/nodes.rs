@@ -179,6 +179,18 @@ fn check_outlier_detection(
     node: &VirtualNode,
     od: &OutlierDetection,
 ) {
+    if i64::try_from(od.max_server_errors).is_err() {
+        ctx.error(
+            Code::ValueOutOfRange,
+            path.key("max_server_errors"),
+            format!(
+                "`max_server_errors: {}` is more than the {} App Mesh takes",
+                od.max_server_errors,
+                i64::MAX
+            ),
+        )
+        .help = Some("eject a host after a few server errors in a row, e.g. `5`".into());
+    }
     if od.max_server_errors < 1 {
         ctx.error(
             Code::ValueOutOfRange,

@@ -339,6 +339,18 @@ fn check_retry(
     timeout: Option<&RouteTimeout>,
 ) {
     let path = route_path.key("retry");
+    if i64::try_from(retry.max_retries).is_err() {
+        ctx.error(
+            Code::ValueOutOfRange,
+            path.key("max_retries"),
+            format!(
+                "`max_retries: {}` is more than the {} App Mesh takes",
+                retry.max_retries,
+                i64::MAX
+            ),
+        )
+        .help = Some("retry a handful of times, e.g. `max_retries: 3`".into());
+    }
     let lists: [(&str, &Vec<String>, &[&str]); 3] = [
         ("http_events", &retry.http_events, HTTP_EVENTS),
         ("tcp_events", &retry.tcp_events, TCP_EVENTS),
@@ -413,6 +425,9 @@ fn check_retry(
         .help = Some(help.into());
     }
 
+    if i64::try_from(retry.max_retries).is_err() {
+        return; // reported above; the retries' total would only repeat it
+    }
     let set = timeout.and_then(|t| t.per_request);
     let per_request = set.unwrap_or(DEFAULT_PER_REQUEST);
     if per_request.millis() == 0 {
