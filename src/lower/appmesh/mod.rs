@@ -356,6 +356,26 @@ impl Lowering<'_> {
         Obj::new().set(protocol_key(p), inner).into()
     }
 
+    /// What node and gateway listeners share: the port mapping, health check, connection pool
+    /// and TLS (a node listener adds timeouts and outlier detection).
+    fn listener(
+        &self,
+        port: u32,
+        p: Protocol,
+        hc: Option<&HealthCheck>,
+        cp: Option<&ConnectionPool>,
+        tls: Option<&ListenerTls>,
+    ) -> Obj {
+        Obj::new()
+            .set(
+                "PortMapping",
+                Obj::new().set("Port", port).set("Protocol", protocol(p)),
+            )
+            .opt("HealthCheck", hc.map(|hc| self.health_check(hc, port, p)))
+            .opt("ConnectionPool", cp.map(|cp| self.connection_pool(cp, p)))
+            .opt("TLS", tls.and_then(listener_tls))
+    }
+
     fn node(&mut self, name: &str, node: &VirtualNode) {
         let path = self.checked.source(&node_path(name));
         let mut spec = Obj::new();
@@ -363,15 +383,13 @@ impl Lowering<'_> {
             .listeners
             .iter()
             .map(|l| {
-                let mut o = Obj::new().set(
-                    "PortMapping",
-                    Obj::new()
-                        .set("Port", l.port)
-                        .set("Protocol", protocol(l.protocol)),
+                let mut o = self.listener(
+                    l.port,
+                    l.protocol,
+                    l.health_check.as_ref(),
+                    l.connection_pool.as_ref(),
+                    l.tls.as_ref(),
                 );
-                if let Some(hc) = &l.health_check {
-                    o = o.set("HealthCheck", self.health_check(hc, l.port, l.protocol));
-                }
                 if let Some(t) = &l.timeout {
                     let mut inner = Obj::new().opt("Idle", t.idle.map(duration));
                     if l.protocol != Protocol::Tcp {
@@ -388,12 +406,6 @@ impl Lowering<'_> {
                             .set("BaseEjectionDuration", duration(od.base_ejection_duration))
                             .set("MaxEjectionPercent", od.max_ejection_percent),
                     );
-                }
-                if let Some(cp) = &l.connection_pool {
-                    o = o.set("ConnectionPool", self.connection_pool(cp, l.protocol));
-                }
-                if let Some(tls) = l.tls.as_ref().and_then(listener_tls) {
-                    o = o.set("TLS", tls);
                 }
                 o.into()
             })
@@ -556,22 +568,14 @@ impl Lowering<'_> {
             .listeners
             .iter()
             .map(|l| {
-                let mut o = Obj::new().set(
-                    "PortMapping",
-                    Obj::new()
-                        .set("Port", l.port)
-                        .set("Protocol", protocol(l.protocol)),
-                );
-                if let Some(hc) = &l.health_check {
-                    o = o.set("HealthCheck", self.health_check(hc, l.port, l.protocol));
-                }
-                if let Some(cp) = &l.connection_pool {
-                    o = o.set("ConnectionPool", self.connection_pool(cp, l.protocol));
-                }
-                if let Some(tls) = l.tls.as_ref().and_then(listener_tls) {
-                    o = o.set("TLS", tls);
-                }
-                o.into()
+                self.listener(
+                    l.port,
+                    l.protocol,
+                    l.health_check.as_ref(),
+                    l.connection_pool.as_ref(),
+                    l.tls.as_ref(),
+                )
+                .into()
             })
             .collect();
         let mut spec = Obj::new().list("Listeners", listeners);
