@@ -135,11 +135,6 @@ pub fn check_bytes(spec: &[u8], targets: &[&'static dyn Target]) -> (Diagnostics
     (diagnostics, result)
 }
 
-/// The targets `--target all` means.
-pub fn all_targets() -> Vec<&'static dyn Target> {
-    targets::iac()
-}
-
 /// Whether a rendered folder is infrastructure (counted in summaries) or a guide.
 pub fn is_iac(folder: &str) -> bool {
     targets::by_name(folder).is_some_and(|t| t.output() == Output::Iac)

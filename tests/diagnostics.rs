@@ -6,7 +6,6 @@
 //! (diagnostics are sorted, so it is stable).
 
 use meshsynth::diagnostic::Code;
-use meshsynth::synth::all_targets;
 
 /// The code a fixture is named after: the longest code that is its whole stem or the stem's
 /// leading `-`-separated words (`airflow-invalid-id-connection` is about `airflow-invalid-id`;
@@ -67,7 +66,7 @@ fn invalid_fixtures_report_exact_diagnostics() {
             text.starts_with('#'),
             "{name} must start with a comment saying what is wrong"
         );
-        let (diags, plan) = meshsynth::synth::check_bytes(&bytes, &all_targets());
+        let (diags, plan) = meshsynth::synth::check_bytes(&bytes, &meshsynth::targets::iac());
         let report = diags.render_human(&name);
         assert!(
             diags.has_errors() || diags.warnings() > 0,
@@ -99,7 +98,7 @@ fn invalid_fixtures_report_exact_diagnostics() {
 /// and a one-line message on each, locations inside the file, sorted by location. A spec that
 /// plans also renders both targets. Returns `(code, path, is_error)` for each diagnostic.
 fn consistent_report(file: &str, text: &str) -> Vec<(&'static str, String, bool)> {
-    let (diags, plan) = meshsynth::synth::check(text, &all_targets());
+    let (diags, plan) = meshsynth::synth::check(text, &meshsynth::targets::iac());
     let report = diags.render_human(file);
     let errors = diags.iter().filter(|d| d.is_error()).count();
     let warnings = diags.iter().count() - errors;
@@ -166,10 +165,10 @@ fn consistent_report(file: &str, text: &str) -> Vec<(&'static str, String, bool)
         "{file}: diagnostics are not sorted by location:\n{report}"
     );
     if plan.is_some() {
-        let s = meshsynth::synth::synthesize(text, file, &all_targets());
+        let s = meshsynth::synth::synthesize(text, file, &meshsynth::targets::iac());
         assert_eq!(s.diagnostics, diags, "{file}: synth and check disagree");
         let files = s.files.expect("a spec that plans renders");
-        for t in all_targets() {
+        for t in meshsynth::targets::iac() {
             assert!(
                 files.get(t.name()).is_some_and(|r| !r.is_empty()),
                 "{file}: nothing rendered for {}",
@@ -347,7 +346,7 @@ fn extreme_values_are_reported() {
     for (i, (text, expected)) in specs.iter().zip(expected).enumerate() {
         let file = format!("extreme-{i}.yaml");
         let found = consistent_report(&file, text);
-        let report = meshsynth::synth::check(text, &all_targets())
+        let report = meshsynth::synth::check(text, &meshsynth::targets::iac())
             .0
             .render_human(&file);
         if expected.is_empty() {

@@ -11,7 +11,7 @@ use std::time::{Duration, Instant};
 
 use meshsynth::diagnostic::{Code, Diagnostics};
 use meshsynth::spec::limits;
-use meshsynth::synth::{all_targets, check};
+use meshsynth::synth::check;
 
 const HEAD: &str = "name: shop\nmesh: { name: shop }\n";
 
@@ -100,7 +100,7 @@ impl Run {
 
 /// The diagnostics of checking `text`, as `code message` lines.
 fn report(text: &str) -> Diagnostics {
-    check(text, &all_targets()).0
+    check(text, &meshsynth::targets::iac()).0
 }
 
 fn codes(d: &Diagnostics) -> Vec<&'static str> {

@@ -5,7 +5,6 @@ use std::collections::BTreeMap;
 use std::path::Path;
 
 use meshsynth::manifest::{self, Manifest};
-use meshsynth::synth::all_targets;
 use meshsynth::synth::synthesize;
 
 fn files_under(dir: &Path, base: &Path, out: &mut BTreeMap<String, String>) {
@@ -44,7 +43,7 @@ fn committed_out_matches_a_fresh_synthesis() {
         let stem = ex.file_stem().unwrap().to_string_lossy().to_string();
         let display = format!("examples/{}", ex.file_name().unwrap().to_string_lossy());
         let text = std::fs::read_to_string(ex).unwrap();
-        let s = synthesize(&text, &display, &all_targets());
+        let s = synthesize(&text, &display, &meshsynth::targets::iac());
         let files = s.files.unwrap_or_else(|| {
             panic!(
                 "{display} is invalid:\n{}",

@@ -2,7 +2,6 @@
 //! folders and key order is tests/determinism.rs; the examples' output is pinned by out/
 //! (tests/out_is_current.rs).
 
-use meshsynth::synth::all_targets;
 use meshsynth::synth::synthesize;
 use meshsynth::targets::{self, Rendered, Target};
 
@@ -16,7 +15,7 @@ fn targets_for(path: &std::path::Path) -> Vec<&'static dyn Target> {
     {
         vec![targets::CLOUDFORMATION]
     } else {
-        all_targets()
+        meshsynth::targets::iac()
     }
 }
 
@@ -66,7 +65,11 @@ fn valid_fixtures_synthesize() {
 fn the_bundled_example_has_no_diagnostics() {
     let path = concat!(env!("CARGO_MANIFEST_DIR"), "/examples/orders-pipeline.yaml");
     let text = std::fs::read_to_string(path).unwrap();
-    let s = synthesize(&text, "examples/orders-pipeline.yaml", &all_targets());
+    let s = synthesize(
+        &text,
+        "examples/orders-pipeline.yaml",
+        &meshsynth::targets::iac(),
+    );
     assert!(
         s.diagnostics.is_empty(),
         "{}",

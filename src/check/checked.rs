@@ -108,7 +108,7 @@ impl Checked {
     pub fn node_namespace<'s>(&'s self, cm: &'s CloudMapDiscovery) -> (&'s str, bool) {
         let default = self.namespace().map(|n| n.namespace.as_str());
         let ns = cm.namespace.as_deref().or(default).unwrap_or_default();
-        (ns, default == Some(ns))
+        (ns, default.is_some() && self.spec.in_own_namespace(cm))
     }
 
     /// The virtual service of the Airflow API server, when there is one.

@@ -59,7 +59,7 @@ fn target_values() -> PossibleValuesParser {
 fn selected(value: &str) -> Vec<&'static dyn Target> {
     match targets::by_name(value) {
         Some(t) => vec![t],
-        None => synth::all_targets(),
+        None => targets::iac(),
     }
 }
 

@@ -89,6 +89,16 @@ impl Spec {
         self.service_discovery.as_ref()?.cloud_map.as_ref()
     }
 
+    /// Whether a node's Cloud Map discovery uses the namespace meshsynth creates: it names none,
+    /// or names that one.
+    pub fn in_own_namespace(&self, cm: &CloudMapDiscovery) -> bool {
+        match (&cm.namespace, self.namespace()) {
+            (None, _) => true,
+            (Some(n), Some(d)) => *n == d.namespace,
+            (Some(_), None) => false,
+        }
+    }
+
     pub fn provider_listeners(&self, service: &str) -> ProviderListeners {
         let Some(vs) = self.virtual_services.get(service) else {
             return ProviderListeners::Unknown;

@@ -146,7 +146,7 @@ fn check_diagnostics(diags: &Diagnostics, text: &str, who: &str) -> Result<(), F
 /// `check` and `synthesize` on `text`: no panic, within `bound`, agreeing, every diagnostic
 /// located, every file well-formed.
 pub fn library(text: &str, spec_file: &str, bound: Duration) -> Result<Outcome, Finding> {
-    let targets = synth::all_targets();
+    let targets = meshsynth::targets::iac();
     let started = Instant::now();
     let (diags, plan) = catch("check", || synth::check(text, &targets))?;
     let planned = plan.is_some();

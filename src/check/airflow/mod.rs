@@ -298,7 +298,7 @@ workloads:
     fn diagnostics(text: &str) -> Vec<String> {
         let loaded = crate::spec::load::load(text);
         assert!(loaded.diagnostics.is_empty(), "{:?}", loaded.diagnostics);
-        let (diags, plan) = crate::synth::check(text, &crate::synth::all_targets());
+        let (diags, plan) = crate::synth::check(text, &crate::targets::iac());
         assert_eq!(plan.is_some(), !diags.has_errors());
         diags
             .iter()

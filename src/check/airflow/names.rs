@@ -102,12 +102,7 @@ pub(super) fn check(ctx: &mut Ctx, af: &Airflow) {
                 .as_ref()
                 .and_then(|s| s.cloud_map.as_ref())
             {
-                let same_ns = match (&cm.namespace, ns) {
-                    (None, _) => true,
-                    (Some(n), Some(d)) => n == d,
-                    (Some(_), None) => false,
-                };
-                if same_ns && cm.service == names::API_CLOUD_MAP_SERVICE {
+                if spec.in_own_namespace(cm) && cm.service == names::API_CLOUD_MAP_SERVICE {
                     ctx.error(
                         Code::AirflowNameCollision,
                         node_path(name).key("service_discovery").key("cloud_map").key("service"),

@@ -132,7 +132,7 @@ pub(super) fn check(ctx: &mut Ctx) {
             (Some(cm), None) => {
                 let cmp = sdp.key("cloud_map");
                 if let Some(node_ns) = &cm.namespace {
-                    if Some(node_ns.as_str()) != ns {
+                    if !spec.in_own_namespace(cm) {
                         let help = match ns {
                             Some(d) => format!(
                                 "remove `namespace` so the node uses `{d}`, or drop `{name}` from `workloads` and run it yourself"
