@@ -45,7 +45,9 @@ fn oracles_accept_examples_and_valid_fixtures() {
             let dir = scratch.join(&stem).join(t);
             std::fs::create_dir_all(&dir).unwrap();
             for (file, content) in rendered {
-                std::fs::write(dir.join(file), content).unwrap();
+                let path = dir.join(file);
+                std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+                std::fs::write(path, content).unwrap();
             }
         }
     }

@@ -55,14 +55,20 @@ codes! {
         "The Airflow capacity provider is a valid name and fits the launch type: a Fargate provider for Fargate, an EC2 one for `launch_type: ec2`.";
     AirflowConnectionNotBackend = "airflow-connection-not-backend",
         "An Airflow connection points at a virtual service listed in `workers.backends`, so tasks can call it through the mesh.";
+    AirflowConnectionProtocol = "airflow-connection-protocol",
+        "An Airflow connection's type fits the listener it calls: `grpc` not to an HTTP/1.1 listener, `http` not to a gRPC one.";
     AirflowConnectionWithoutProvider = "airflow-connection-without-provider",
         "An Airflow connection points at a virtual service that has a provider, so calls to it can succeed.";
     AirflowEgressBlocked = "airflow-egress-blocked",
         "Under the mesh's `drop_all` egress filter, the ports of the metadata database and the Celery broker are in `airflow.egress.ignored_ports`.";
     AirflowIgnoredMeshPort = "airflow-ignored-mesh-port",
         "A port in `airflow.egress.ignored_ports` is not also the port of an Airflow backend, whose calls would then bypass Envoy.";
+    AirflowInvalidAdminUsername = "airflow-invalid-admin-username",
+        "`airflow.admin_username` is 1 to 64 letters, digits, `.`, `_`, `-` or `@`, a name Airflow's FAB auth manager accepts.";
     AirflowInvalidCluster = "airflow-invalid-cluster",
         "`airflow.cluster` sets exactly one of `create: true` and `name`, and `name` is a valid ECS cluster name.";
+    AirflowInvalidDagBundle = "airflow-invalid-dag-bundle",
+        "An S3 DAG bundle names a valid bucket (not an ARN or URL) and a key prefix without a leading `/`.";
     AirflowInvalidEgress = "airflow-invalid-egress",
         "Each entry of `airflow.egress.ignored_ips` is an IPv4 address or CIDR block.";
     AirflowInvalidId = "airflow-invalid-id",
@@ -97,6 +103,8 @@ codes! {
         "Airflow backends and connections name virtual services of the spec.";
     AirflowUnpinnedImage = "airflow-unpinned-image",
         "The Airflow image and each DAG task image is pinned by a digest or a tag other than `latest`.";
+    AirflowUnsupportedProvider = "airflow-unsupported-provider",
+        "`airflow.amazon_provider` is a `MAJOR.MINOR[.PATCH]` version of the amazon provider, 9.2.0 or later.";
     AirflowUnsupportedVersion = "airflow-unsupported-version",
         "`airflow.version` is a `MAJOR.MINOR` version of a supported Airflow release (2.x or 3.x).";
     AirflowUnusedSecret = "airflow-unused-secret",

@@ -20,6 +20,60 @@ pub struct AirflowDoc {
     pub nodes: Vec<(String, String, Vec<String>)>,
     /// Ports Envoy does not intercept.
     pub ignored_ports: Vec<u32>,
+    /// The Airflow major version (2 or 3).
+    pub major: u32,
+    pub image: String,
+    /// The amazon provider the DAGs are written for, e.g. `9.17.0`.
+    pub amazon_provider: String,
+    /// Whether `EcsRunTaskOperator` takes `container_name` (amazon 9.4.0 and later).
+    pub container_name_arg: bool,
+    /// The environment variables the generated DAG reads the network from.
+    pub subnets_env: String,
+    pub security_groups_env: String,
+    /// The component whose task migrates the database before it starts, e.g. `scheduler`.
+    pub migration_component: Option<String>,
+    /// The UI, when an API server or webserver runs.
+    pub ui: Option<UiDoc>,
+    pub dags: DagsDoc,
+    /// The name of the generated DAG file (`orders_airflow_tasks.py`), when there are DAG tasks.
+    pub dag_file: Option<String>,
+    pub dag_id: Option<String>,
+    /// The stack's Envoy drain on task stop, in seconds, for client-only tasks.
+    pub envoy_client_drain: u32,
+    /// The secrets to create before deploying.
+    pub secrets: Vec<SecretDoc>,
+}
+
+/// One secret the deployment injects.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct SecretDoc {
+    /// The key under `airflow.secrets`.
+    pub key: String,
+    /// The environment variable it is injected as.
+    pub env: String,
+    /// What the secret's value must be.
+    pub holds: String,
+    /// Where its ARN comes from, in words.
+    pub from: String,
+}
+
+/// Where the UI is and who logs in.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct UiDoc {
+    pub component: String,
+    /// `http://airflow-api-server.orders.internal:8080`, reachable inside the VPC.
+    pub url: Option<String>,
+    pub admin_username: String,
+    /// Where the password comes from, in words (the parameter or the secret ARN).
+    pub password_from: String,
+}
+
+/// How DAG files reach the components.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum DagsDoc {
+    Image,
+    S3 { bucket: String, prefix: String },
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
@@ -27,6 +81,9 @@ pub struct DagTaskDoc {
     pub name: String,
     pub family: String,
     pub container: String,
+    /// `awslogs_stream_prefix` for EcsRunTaskOperator: the task definition's prefix and the
+    /// container, so the operator finds `<prefix>/<container>/<task id>`.
+    pub stream_prefix: String,
     pub node: String,
     pub backends: Vec<String>,
 }
@@ -34,6 +91,8 @@ pub struct DagTaskDoc {
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
 pub struct ConnectionDoc {
     pub id: String,
+    /// `http` or `grpc`.
+    pub conn_type: String,
     pub env: String,
     pub host: String,
     pub port: u32,

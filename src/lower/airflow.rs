@@ -8,7 +8,7 @@ use crate::case::snake_case;
 use crate::check::Checked;
 use crate::ir::{Param, ParamType, Plan, Value};
 use crate::spec::airflow_names as names;
-use crate::spec::{Airflow, Executor, SecretRef};
+use crate::spec::{Airflow, ConnType, Connection, DagSource, Executor, S3Dags, SecretRef};
 
 /// One secret: the environment variable it is injected as, and where its value comes from.
 pub type Secret = Option<(String, Value)>;
@@ -20,6 +20,8 @@ pub struct AirflowSettings {
     pub api_key: Secret,
     pub jwt: Secret,
     pub broker: Secret,
+    /// The UI admin's password, for the migration step that creates the user.
+    pub admin_password: Secret,
     /// The environment every component gets.
     pub common: BTreeMap<String, Value>,
 }
@@ -45,6 +47,7 @@ impl AirflowSettings {
         let api_key = secret(&af.secrets.api_secret_key, api_key_env);
         let jwt = secret(&af.secrets.jwt_secret, "AIRFLOW__API_AUTH__JWT_SECRET");
         let broker = secret(&af.secrets.broker_url, "AIRFLOW__CELERY__BROKER_URL");
+        let admin_password = secret(&af.secrets.admin_password, names::ADMIN_PASSWORD_ENV);
 
         let executor = executor_class(af.executor);
         let mut common: BTreeMap<String, Value> = BTreeMap::new();
@@ -72,19 +75,22 @@ impl AirflowSettings {
             );
         }
         for (id, c) in &af.connections {
-            let conn_type = c.conn_type.as_deref().unwrap_or("http");
-            // serde_json escapes what the spec does not constrain (`conn_type` is free text).
-            let mut json = serde_json::json!({
-                "conn_type": conn_type,
-                "host": c.virtual_service,
-                "port": c.port,
-            });
-            if conn_type == "http" {
-                // HttpHook reads `schema` as the URL scheme; other hooks read it differently
-                // (a database name, a path), so it is only set for HTTP.
-                json["schema"] = "http".into();
-            }
-            common.insert(names::connection_env(id), Value::str(json.to_string()));
+            common.insert(
+                names::connection_env(id),
+                Value::str(connection_json(c, c.conn_type(checked.spec())).to_string()),
+            );
+        }
+        if af.has_api() {
+            common.insert(
+                "AIRFLOW__CORE__AUTH_MANAGER".into(),
+                Value::str(FAB_AUTH_MANAGER),
+            );
+        }
+        if let DagSource::S3(s3) = &af.dags {
+            common.insert(
+                "AIRFLOW__DAG_PROCESSOR__DAG_BUNDLE_CONFIG_LIST".into(),
+                Value::str(dag_bundles(s3).to_string()),
+            );
         }
         AirflowSettings {
             db,
@@ -92,6 +98,7 @@ impl AirflowSettings {
             api_key,
             jwt,
             broker,
+            admin_password,
             common,
         }
     }
@@ -100,6 +107,44 @@ impl AirflowSettings {
     pub fn pick(list: &[&Secret]) -> BTreeMap<String, Value> {
         list.iter().filter_map(|x| (*x).clone()).collect()
     }
+}
+
+/// The auth manager of every deployment with a UI: users live in the metadata database, so a
+/// login survives restarts and is the same on every replica (SimpleAuthManager generates a
+/// password per container). 2.x has no other; on 3.x it comes with the image's FAB provider.
+pub const FAB_AUTH_MANAGER: &str =
+    "airflow.providers.fab.auth_manager.fab_auth_manager.FabAuthManager";
+
+/// `AIRFLOW_CONN_<ID>` in Airflow's JSON form. serde_json escapes what the spec does not
+/// constrain.
+pub fn connection_json(c: &Connection, conn_type: ConnType) -> serde_json::Value {
+    let mut json = serde_json::json!({
+        "conn_type": conn_type.as_str(),
+        "host": c.virtual_service,
+        "port": c.port,
+    });
+    match conn_type {
+        // HttpHook reads `schema` as the URL scheme; other hooks read it differently (a
+        // database name, a path), so it is only set for HTTP. Envoy originates TLS.
+        ConnType::Http => json["schema"] = "http".into(),
+        // GrpcHook.get_conn() raises KeyError without `auth_type`; the local Envoy is a
+        // plaintext hop, so the hook opens an insecure channel to it.
+        ConnType::Grpc => json["extra"] = serde_json::json!({ "auth_type": "NO_AUTH" }),
+    }
+    json
+}
+
+/// `[dag_processor] dag_bundle_config_list` for an S3 DAG bundle.
+fn dag_bundles(s3: &S3Dags) -> serde_json::Value {
+    let mut kwargs = serde_json::json!({ "bucket_name": s3.bucket });
+    if let Some(p) = &s3.prefix {
+        kwargs["prefix"] = p.as_str().into();
+    }
+    serde_json::json!([{
+        "name": names::DAG_BUNDLE,
+        "classpath": "airflow.providers.amazon.aws.bundles.s3.S3DagBundle",
+        "kwargs": kwargs,
+    }])
 }
 
 /// The value of `AIRFLOW__CORE__EXECUTOR`.

@@ -47,6 +47,41 @@ pub struct Airflow {
     /// Days CloudWatch keeps the logs of every Airflow container. Default: 30.
     #[serde(default)]
     pub log_retention_days: Option<u32>,
+    /// The `apache-airflow-providers-amazon` version the image has, e.g. `"9.17.0"`: DAG
+    /// arguments are chosen for it. Default: what the official image of `version` ships
+    /// (9.2.0 for 2.10, 9.17.0 for 3.1). meshsynth supports 9.2.0 and later.
+    #[serde(default)]
+    pub amazon_provider: Option<String>,
+    /// How DAG files reach the components. Default: `image` (baked into `image` at
+    /// `/opt/airflow/dags`).
+    #[serde(default)]
+    pub dags: DagSource,
+    /// The user who logs in to the UI (FAB auth manager; created once by the database
+    /// migration with the password in `secrets.admin_password`). Default: `admin`.
+    #[serde(default)]
+    pub admin_username: Option<String>,
+}
+
+/// Where the DAG files come from.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize, JsonSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum DagSource {
+    /// Baked into the Airflow image at `/opt/airflow/dags` (build `FROM` the official image).
+    #[default]
+    Image,
+    /// An S3 DAG bundle (Airflow 3.x): every component that parses or runs DAGs reads them from
+    /// the bucket; meshsynth grants exactly that read.
+    S3(S3Dags),
+}
+
+/// DAG files in an S3 bucket.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize, JsonSchema)]
+pub struct S3Dags {
+    /// The bucket name (not an ARN).
+    pub bucket: String,
+    /// The key prefix the DAG files are under, e.g. `dags/`. Default: the whole bucket.
+    #[serde(default)]
+    pub prefix: Option<String>,
 }
 
 /// Where Airflow runs.
@@ -120,6 +155,10 @@ pub struct AirflowSecrets {
     /// The Celery broker URL (`AIRFLOW__CELERY__BROKER_URL`, Celery only).
     #[serde(default)]
     pub broker_url: Option<SecretRef>,
+    /// The UI admin's password (required with an API server or webserver). The database
+    /// migration creates the user with it once; it is never generated per container.
+    #[serde(default)]
+    pub admin_password: Option<SecretRef>,
 }
 
 /// Sizes of one ECS service.
@@ -194,9 +233,29 @@ pub struct Connection {
     pub virtual_service: String,
     /// The port of the virtual service's provider listener.
     pub port: u32,
-    /// The Airflow connection type. Default: `http`.
+    /// The Airflow connection type. Default: `grpc` when the provider's listener on `port` is
+    /// gRPC, else `http`.
     #[serde(default)]
-    pub conn_type: Option<String>,
+    pub conn_type: Option<ConnType>,
+}
+
+/// The connection types meshsynth generates (each opens with its hook: `HttpHook`, `GrpcHook`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, JsonSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum ConnType {
+    /// `HttpHook`, `HttpOperator`: plain `http`, Envoy adds TLS where the mesh asks for it.
+    Http,
+    /// `GrpcHook`, `GrpcOperator`: `auth_type` `NO_AUTH`, Envoy adds TLS where the mesh asks for it.
+    Grpc,
+}
+
+impl ConnType {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ConnType::Http => "http",
+            ConnType::Grpc => "grpc",
+        }
+    }
 }
 
 /// A container a DAG runs with `EcsRunTaskOperator`.
@@ -234,6 +293,57 @@ pub struct Workload {
     /// Plain environment variables (never secrets).
     #[serde(default)]
     pub environment: BTreeMap<String, String>,
+}
+
+impl Connection {
+    /// The connection type: as written, else `grpc` when the provider's listener on the port is
+    /// gRPC, else `http`.
+    pub fn conn_type(&self, spec: &super::Spec) -> ConnType {
+        if let Some(t) = self.conn_type {
+            return t;
+        }
+        match spec.provider_listeners(&self.virtual_service) {
+            super::ProviderListeners::Listeners(_, ls)
+                if ls
+                    .iter()
+                    .any(|(p, proto)| *p == self.port && *proto == super::Protocol::Grpc) =>
+            {
+                ConnType::Grpc
+            }
+            _ => ConnType::Http,
+        }
+    }
+}
+
+/// A provider package version, `MAJOR.MINOR[.PATCH]`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub struct ProviderVersion(pub u32, pub u32, pub u32);
+
+impl ProviderVersion {
+    /// The oldest amazon provider meshsynth's output supports (the one apache/airflow:2.10.5 ships).
+    pub const MIN_AMAZON: ProviderVersion = ProviderVersion(9, 2, 0);
+    /// `EcsRunTaskOperator(container_name=...)` exists from this version on.
+    pub const AMAZON_CONTAINER_NAME: ProviderVersion = ProviderVersion(9, 4, 0);
+
+    pub fn parse(s: &str) -> Option<ProviderVersion> {
+        let mut parts = s.split('.');
+        let major = parts.next()?.parse().ok()?;
+        let minor = parts.next()?.parse().ok()?;
+        let patch = match parts.next() {
+            Some(p) => p.parse().ok()?,
+            None => 0,
+        };
+        if parts.next().is_some() {
+            return None;
+        }
+        Some(ProviderVersion(major, minor, patch))
+    }
+}
+
+impl std::fmt::Display for ProviderVersion {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}.{}.{}", self.0, self.1, self.2)
+    }
 }
 
 /// A parsed Airflow version.
@@ -297,6 +407,24 @@ impl Airflow {
         self.parsed_version().is_some_and(|v| v.major >= 3)
     }
 
+    /// The amazon provider the output is written for: `amazon_provider`, else what the official
+    /// image of this Airflow line ships.
+    pub fn amazon_provider(&self) -> ProviderVersion {
+        self.amazon_provider
+            .as_deref()
+            .and_then(ProviderVersion::parse)
+            .unwrap_or(if self.is_v3() {
+                ProviderVersion(9, 17, 0)
+            } else {
+                ProviderVersion::MIN_AMAZON
+            })
+    }
+
+    /// The UI admin's user name.
+    pub fn admin_username(&self) -> &str {
+        self.admin_username.as_deref().unwrap_or("admin")
+    }
+
     /// Fargate unless the spec says `ec2`.
     pub fn launch_type(&self) -> LaunchType {
         self.launch_type.unwrap_or(LaunchType::Fargate)
@@ -351,6 +479,16 @@ pub mod names {
     pub const API_PORT: u32 = 8080;
     /// The name of the Airflow container in every task definition.
     pub const AIRFLOW_CONTAINER: &str = "airflow";
+    /// The container that migrates the metadata database before the scheduler starts.
+    pub const MIGRATE_CONTAINER: &str = "airflow-db-migrate";
+    /// The environment variables the migration creates the UI admin from.
+    pub const ADMIN_USERNAME_ENV: &str = "MESHSYNTH_ADMIN_USERNAME";
+    pub const ADMIN_PASSWORD_ENV: &str = "MESHSYNTH_ADMIN_PASSWORD";
+    /// The environment variables the generated DAGs read the network of their ECS tasks from.
+    pub const SUBNETS_ENV: &str = "MESHSYNTH_SUBNET_IDS";
+    pub const SECURITY_GROUPS_ENV: &str = "MESHSYNTH_SECURITY_GROUP_IDS";
+    /// The name of the S3 DAG bundle.
+    pub const DAG_BUNDLE: &str = "dags";
     /// The name of the Envoy container in every meshed task definition.
     pub const ENVOY_CONTAINER: &str = "envoy";
 

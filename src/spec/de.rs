@@ -481,10 +481,18 @@ impl<'de> de::Deserializer<'de> for Value<'de> {
         variants: &'static [&'static str],
         visitor: V,
     ) -> Result<V::Value, Error> {
-        match self.scalar() {
-            Some(Scalar::Str(s)) => {
+        match (self.scalar(), self.kind()) {
+            (Some(Scalar::Str(s)), _) => {
                 let variant = de::value::BorrowedStrDeserializer::<Error>::new(s);
                 self.at(visitor.visit_enum(variant))
+            }
+            // `{ s3: { bucket: … } }`: a variant with a value is a one-key mapping.
+            (_, Kind::Map(pairs)) if pairs.len() == 1 => {
+                let (key, value) = pairs[0];
+                self.at(visitor.visit_enum(Variant {
+                    key: self.child(key),
+                    value: self.child(value),
+                }))
             }
             _ => Err(self.wrong(&one_of(variants).as_str())),
         }
@@ -497,6 +505,45 @@ impl<'de> de::Deserializer<'de> for Value<'de> {
     /// An ignored value (an unknown key's) is skipped whole, without reading what is inside it.
     fn deserialize_ignored_any<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, Error> {
         visitor.visit_unit()
+    }
+}
+
+/// An enum variant written as a one-key mapping: the key names it, the value is its content.
+struct Variant<'de> {
+    key: Value<'de>,
+    value: Value<'de>,
+}
+
+impl<'de> de::EnumAccess<'de> for Variant<'de> {
+    type Error = Error;
+    type Variant = Value<'de>;
+
+    fn variant_seed<S: DeserializeSeed<'de>>(
+        self,
+        seed: S,
+    ) -> Result<(S::Value, Value<'de>), Error> {
+        Ok((seed.deserialize(Key(self.key))?, self.value))
+    }
+}
+
+impl<'de> de::VariantAccess<'de> for Value<'de> {
+    type Error = Error;
+
+    fn unit_variant(self) -> Result<(), Error> {
+        Err(self.wrong(&"no value (write the variant's name alone)"))
+    }
+    fn newtype_variant_seed<S: DeserializeSeed<'de>>(self, seed: S) -> Result<S::Value, Error> {
+        seed.deserialize(self)
+    }
+    fn tuple_variant<V: Visitor<'de>>(self, _len: usize, visitor: V) -> Result<V::Value, Error> {
+        de::Deserializer::deserialize_seq(self, visitor)
+    }
+    fn struct_variant<V: Visitor<'de>>(
+        self,
+        fields: &'static [&'static str],
+        visitor: V,
+    ) -> Result<V::Value, Error> {
+        de::Deserializer::deserialize_struct(self, "", fields, visitor)
     }
 }
 

@@ -100,7 +100,7 @@ fn read_spec(tree: &Tree, diagnostics: &mut Diagnostics) -> Option<Spec> {
     // visitors read through MapAccessDeserializer/SeqAccessDeserializer.
     let mut track = serde_path_to_error::Track::new();
     let value = serde_path_to_error::Deserializer::new(de::root(tree), &mut track);
-    let spec = match serde_ignored::deserialize(value, |p| unknown.push(convert(&p))) {
+    let spec = match serde_ignored::deserialize(value, |p| unknown.push(convert(&p, tree))) {
         Ok(spec) => Some(spec),
         Err(e) => {
             diagnostics.push(shape_error(e, &track.path()));
@@ -111,14 +111,19 @@ fn read_spec(tree: &Tree, diagnostics: &mut Diagnostics) -> Option<Spec> {
     spec
 }
 
-fn convert(p: &serde_ignored::Path) -> FieldPath {
+fn convert(p: &serde_ignored::Path, tree: &Tree) -> FieldPath {
     use serde_ignored::Path as P;
     match p {
         P::Root => FieldPath::root(),
-        P::Seq { parent, index } => convert(parent).index(*index),
-        P::Map { parent, key } => convert(parent).key(key.clone()),
-        P::Some { parent } | P::NewtypeStruct { parent } | P::NewtypeVariant { parent } => {
-            convert(parent)
+        P::Seq { parent, index } => convert(parent, tree).index(*index),
+        P::Map { parent, key } => convert(parent, tree).key(key.clone()),
+        P::Some { parent } | P::NewtypeStruct { parent } => convert(parent, tree),
+        P::NewtypeVariant { parent } => {
+            let base = convert(parent, tree);
+            match tree.only_key(&base) {
+                Some(variant) => base.key(variant),
+                None => base,
+            }
         }
     }
 }

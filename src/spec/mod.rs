@@ -27,8 +27,8 @@ use serde::Deserialize;
 
 pub use airflow::{
     names as airflow_names, Airflow, AirflowPlatform, AirflowSecrets, AirflowVersion, ClusterRef,
-    ComponentSize, Components, Connection, DagTask, Egress, Executor, LaunchType, Major, SecretRef,
-    TaskRunner, Workers, Workload,
+    ComponentSize, Components, ConnType, Connection, DagSource, DagTask, Egress, Executor,
+    LaunchType, Major, ProviderVersion, S3Dags, SecretRef, TaskRunner, Workers, Workload,
 };
 pub use gateway::*;
 pub use node::*;

@@ -13,7 +13,34 @@ pub fn json_schema() -> serde_json::Value {
     let mut v = serde_json::to_value(schema).expect("a schema is plain JSON");
     close_objects(&mut v);
     bound_integers(&mut v);
+    describe_variants(&mut v);
     v
+}
+
+/// An enum variant with a value (`{ s3: { … } }`) is an object with one property; editors show
+/// the property's description on hover, so it gets the variant's.
+fn describe_variants(v: &mut serde_json::Value) {
+    match v {
+        serde_json::Value::Object(m) => {
+            if let Some(serde_json::Value::Array(variants)) = m.get_mut("oneOf") {
+                for variant in variants {
+                    let description = variant.get("description").cloned();
+                    let Some(serde_json::Value::Object(props)) = variant.get_mut("properties")
+                    else {
+                        continue;
+                    };
+                    if let (1, Some(d)) = (props.len(), description) {
+                        if let Some(serde_json::Value::Object(p)) = props.values_mut().next() {
+                            p.entry("description").or_insert(d);
+                        }
+                    }
+                }
+            }
+            m.values_mut().for_each(describe_variants);
+        }
+        serde_json::Value::Array(a) => a.iter_mut().for_each(describe_variants),
+        _ => {}
+    }
 }
 
 /// The bounds of each integer format, as the loader enforces them (schemars writes `minimum: 0`

@@ -58,6 +58,29 @@ impl Tree {
         }
     }
 
+    /// The only key of the mapping at `path`, when it has exactly one: the name of an enum
+    /// variant written `{ s3: { … } }`, which serde_ignored's paths leave out.
+    pub fn only_key(&self, path: &FieldPath) -> Option<String> {
+        let scalar = |id: NodeId| match &self.get(id).kind {
+            Kind::Scalar { value, .. } => Some(value.as_str()),
+            _ => None,
+        };
+        let mut node = self.root;
+        for s in path.segments() {
+            node = match (s, &self.get(node).kind) {
+                (Segment::Key(k), Kind::Map(pairs)) => {
+                    pairs.iter().find(|(key, _)| scalar(*key) == Some(k))?.1
+                }
+                (Segment::Index(i), Kind::Seq(items)) => *items.get(*i)?,
+                _ => return None,
+            };
+        }
+        match &self.get(node).kind {
+            Kind::Map(pairs) if pairs.len() == 1 => scalar(pairs[0].0).map(str::to_owned),
+            _ => None,
+        }
+    }
+
     /// Whether the document is empty: nothing but, at most, comments.
     pub fn is_empty(&self) -> bool {
         matches!(&self.get(self.root).kind, Kind::Scalar { value, plain: true } if value.is_empty())

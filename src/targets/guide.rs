@@ -3,6 +3,7 @@
 use minijinja::context;
 
 use super::{text, Output, RenderOptions, Rendered, Target};
+use crate::case::pascal_case;
 use crate::ir::Plan;
 
 /// The Airflow guide.
@@ -28,11 +29,21 @@ fn render(plan: &Plan, spec_file: &str) -> Rendered {
     let Some(doc) = plan.airflow.as_ref() else {
         return Rendered::new();
     };
+    // What a deploy must be given: (CloudFormation parameter, Terraform variable, description).
+    let inputs: Vec<(String, String, String)> = plan
+        .params
+        .iter()
+        .filter(|(_, p)| p.default.is_none())
+        .map(|(name, p)| (pascal_case(name), name.clone(), p.description.clone()))
+        .collect();
     let ctx = context! {
         project => &plan.project,
         spec_file => spec_file,
         af => doc,
+        inputs => inputs,
     };
     let s = text::render("airflow-README.md", ctx);
-    Rendered::from([("README.md".to_owned(), s)])
+    let mut out = Rendered::from([("README.md".to_owned(), s)]);
+    out.extend(super::dag::render(doc, &plan.project, spec_file));
+    out
 }

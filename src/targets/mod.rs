@@ -3,6 +3,7 @@
 //! [`ALL`] is the registry `synth` iterates; adding a target is a folder and one line there.
 
 pub mod cloudformation;
+pub mod dag;
 pub mod guide;
 pub mod ids;
 pub mod terraform;

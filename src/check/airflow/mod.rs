@@ -3,6 +3,7 @@
 //! sizes, cluster) is `check/ecs`; what App Mesh makes of it (egress, Envoy quotas) is
 //! `check/appmesh`.
 
+mod deploy;
 mod names;
 mod references;
 mod secrets;
@@ -35,6 +36,7 @@ fn check_airflow(ctx: &mut Ctx, af: &Airflow) {
     }
     check_components(ctx, af, major);
     secrets::check(ctx, af, major);
+    deploy::check(ctx, af, major);
     references::check(ctx, af);
     names::check(ctx, af);
     check_unused_settings(ctx, af);
@@ -244,6 +246,7 @@ airflow:
   secrets:
     database_url: { parameter: AirflowDatabaseSecretArn }
     fernet_key: { parameter: AirflowFernetKeySecretArn }
+    admin_password: { parameter: AirflowAdminPasswordSecretArn }
     api_secret_key: { parameter: AirflowApiSecretArn }
     jwt_secret: { parameter: AirflowJwtSecretArn }
   components:
@@ -274,6 +277,7 @@ airflow:
   secrets:
     database_url: { arn: "arn:aws:secretsmanager:us-east-1:111122223333:secret:airflow/db-AbCdEf:url::" }
     fernet_key: { parameter: AirflowFernetKeySecretArn }
+    admin_password: { parameter: AirflowAdminPasswordSecretArn }
     api_secret_key: { parameter: AirflowApiSecretArn }
     broker_url: { arn: "arn:aws:ssm:us-east-1:111122223333:parameter/airflow/broker" }
   components:

@@ -7,7 +7,7 @@ use crate::check::images::check_image;
 use crate::check::Ctx;
 use crate::diagnostic::{did_you_mean, Code, FieldPath};
 use crate::spec::paths::airflow_path;
-use crate::spec::{Airflow, ProviderListeners};
+use crate::spec::{Airflow, ConnType, Protocol, ProviderListeners};
 
 fn valid_id(id: &str) -> bool {
     !id.is_empty()
@@ -152,7 +152,41 @@ pub(super) fn check(ctx: &mut Ctx, af: &Airflow) {
                 )
                 .help = Some(help);
             }
-            ProviderListeners::Listeners(..) | ProviderListeners::Unknown => {}
+            ProviderListeners::Listeners(owner, listeners) => {
+                let proto = listeners
+                    .iter()
+                    .find(|(p, _)| *p == conn.port)
+                    .map(|(_, proto)| *proto);
+                let conn_type = conn.conn_type(spec);
+                let clash = match (conn_type, proto) {
+                    (ConnType::Grpc, Some(Protocol::Http)) => Some("gRPC needs HTTP/2"),
+                    (ConnType::Http, Some(Protocol::Grpc)) => {
+                        Some("HttpHook speaks HTTP/1.1 to a gRPC service")
+                    }
+                    _ => None,
+                };
+                if let (Some(why), Some(proto)) = (clash, proto) {
+                    let other = match conn_type {
+                        ConnType::Grpc => "http",
+                        ConnType::Http => "grpc",
+                    };
+                    ctx.error(
+                        Code::AirflowConnectionProtocol,
+                        path.key("conn_type"),
+                        format!(
+                            "connection `{id}` is `{}`, but {owner} listens on port {} with `{}`: {why}",
+                            conn_type.as_str(),
+                            conn.port,
+                            proto.as_str()
+                        ),
+                    )
+                    .help = Some(format!(
+                        "set `conn_type: {other}`, or point the connection at a `{}` listener",
+                        conn_type.as_str()
+                    ));
+                }
+            }
+            ProviderListeners::Unknown => {}
         }
         if !worker_backends.contains(vs) {
             let mut list = worker_backends.clone();

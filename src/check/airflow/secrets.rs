@@ -50,6 +50,13 @@ pub(super) fn check(ctx: &mut Ctx, af: &Airflow, major: Option<Major>) {
             s.broker_url.is_some(),
         ));
     }
+    if af.has_api() {
+        required.push((
+            "admin_password",
+            "the password of the UI admin, whom the database migration creates once (without it nobody can log in, or every API server container makes up its own password)",
+            s.admin_password.is_some(),
+        ));
+    }
     for (key, what, set) in required {
         if !set {
             ctx.error(
@@ -83,6 +90,21 @@ pub(super) fn check(ctx: &mut Ctx, af: &Airflow, major: Option<Major>) {
         .help = Some("remove `broker_url`, or set `executor: celery`".into());
     }
 
+    if !af.has_api() && s.admin_password.is_some() {
+        ctx.warning(
+            Code::AirflowUnusedSecret,
+            secret_path("admin_password"),
+            format!(
+                "`admin_password` logs in to the UI, and no `components.{}` runs one",
+                af.api_key()
+            ),
+        )
+        .help = Some(format!(
+            "remove `admin_password`, or add `components.{}`",
+            af.api_key()
+        ));
+    }
+
     // Two secrets from one source would inject the same value, e.g. the database URL as the Fernet key.
     let mut sources: BTreeMap<(&str, &str), &str> = BTreeMap::new();
     for (key, r) in [
@@ -91,6 +113,7 @@ pub(super) fn check(ctx: &mut Ctx, af: &Airflow, major: Option<Major>) {
         ("api_secret_key", &s.api_secret_key),
         ("jwt_secret", &s.jwt_secret),
         ("broker_url", &s.broker_url),
+        ("admin_password", &s.admin_password),
     ] {
         let Some(r) = r else { continue };
         check_secret_ref(ctx, &secret_path(key), key, r);
@@ -129,6 +152,7 @@ fn suggested_parameter(key: &str) -> &'static str {
         "fernet_key" => "AirflowFernetKeySecretArn",
         "api_secret_key" => "AirflowApiSecretArn",
         "jwt_secret" => "AirflowJwtSecretArn",
+        "admin_password" => "AirflowAdminPasswordSecretArn",
         _ => "AirflowBrokerSecretArn",
     }
 }

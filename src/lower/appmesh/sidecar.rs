@@ -12,10 +12,29 @@ use crate::spec::airflow_names as names;
 
 /// The Envoy image used when the environment does not name one.
 pub const DEFAULT_ENVOY_IMAGE: &str = "public.ecr.aws/appmesh/aws-appmesh-envoy:v1.34.13.3-prod";
-/// Envoy drains listeners this long on SIGTERM; its `stopTimeout` is longer so it exits 0 before
-/// ECS sends SIGKILL (a 137 exit would fail the Airflow task and make the executor retry it).
-const ENVOY_DRAIN_SECONDS: u32 = 20;
-const ENVOY_STOP_TIMEOUT: u32 = 30;
+/// How the sidecar ends, which decides whether a finished Airflow task counts as a success:
+/// AwsEcsExecutor and EcsRunTaskOperator both require exit code 0 from *every* container, and no
+/// setting narrows that to the application's. When the application container exits, ECS sends
+/// SIGTERM to Envoy's PID 1, the image's agent (aws/amazon-ecs-service-connect-agent,
+/// agent/agent.go `setupSignalHandling`): it asks Envoy to drain (`POST /drain_listeners`, up to
+/// ~4 s with retries), sleeps `LISTENER_DRAIN_WAIT_TIME_S`, and exits 0. Only a SIGKILL at
+/// `stopTimeout` turns that into 137, so the stop timeout leaves the drain plus that margin.
+/// The agent resets a drain outside 5..=110 s to 20 s, silently.
+///
+/// Tasks that serve traffic drain for the agent's default; client-only tasks (Airflow workers
+/// and DAG tasks) have nothing to drain, and every second of drain delays the executor seeing
+/// the task finish.
+pub const ENVOY_DRAIN_SECONDS: u32 = 20;
+pub const ENVOY_CLIENT_DRAIN_SECONDS: u32 = 5;
+pub const ENVOY_STOP_TIMEOUT: u32 = 30;
+/// Time the agent may spend reaching Envoy's admin API before it starts to wait.
+pub const ENVOY_DRAIN_REQUEST_MARGIN: u32 = 5;
+const _: () = assert!(
+    ENVOY_CLIENT_DRAIN_SECONDS >= 5
+        && ENVOY_DRAIN_SECONDS <= 110
+        && ENVOY_DRAIN_SECONDS + ENVOY_DRAIN_REQUEST_MARGIN <= ENVOY_STOP_TIMEOUT
+        && ENVOY_CLIENT_DRAIN_SECONDS <= ENVOY_DRAIN_SECONDS
+);
 /// ECS refuses an APPMESH proxy configuration without `AppPorts` ("App ports not found",
 /// aws/aws-app-mesh-roadmap#467), so client-only tasks name a port nothing listens on. Not
 /// Airflow's log-server port 8793: Envoy has no listener there and would swallow log fetches.
@@ -41,11 +60,26 @@ impl Sidecar for Envoy<'_> {
         );
     }
 
+    fn client_drain_seconds(&self) -> u32 {
+        ENVOY_CLIENT_DRAIN_SECONDS
+    }
+
     fn container_name(&self) -> &'static str {
         names::ENVOY_CONTAINER
     }
 
     fn container(&self, node: &str, log: Value) -> Value {
+        let serves = self
+            .checked
+            .spec()
+            .virtual_nodes
+            .get(node)
+            .is_some_and(|n| !n.listeners.is_empty());
+        let drain = if serves {
+            ENVOY_DRAIN_SECONDS
+        } else {
+            ENVOY_CLIENT_DRAIN_SECONDS
+        };
         Obj::new()
             .set("Name", names::ENVOY_CONTAINER)
             .set("Image", Value::Param(ENVOY_IMAGE.into()))
@@ -57,7 +91,7 @@ impl Sidecar for Envoy<'_> {
                 "Environment",
                 vec![
                     kv("APPMESH_RESOURCE_ARN", Value::Ref(ResourceId::new(Kind::VirtualNode, node), Attr::Arn), "Value"),
-                    kv("LISTENER_DRAIN_WAIT_TIME_S", Value::str(ENVOY_DRAIN_SECONDS.to_string()), "Value"),
+                    kv("LISTENER_DRAIN_WAIT_TIME_S", Value::str(drain.to_string()), "Value"),
                 ],
             )
             .set(

@@ -5,15 +5,25 @@ use std::collections::BTreeMap;
 
 use super::taskdef::{Container, TaskSpec};
 use super::Ecs;
-use crate::ir::{AirflowDoc, Attr, ConnectionDoc, DagTaskDoc, Kind, Pseudo, ResourceId, Value};
+use crate::ir::{
+    AirflowDoc, Attr, ConnectionDoc, DagTaskDoc, DagsDoc, Kind, Pseudo, ResourceId, SecretDoc,
+    UiDoc, Value,
+};
 use crate::lower::airflow::{executor_class, AirflowSettings};
 use crate::lower::iam::{arn, statement};
 use crate::params::{SECURITY_GROUP_IDS, SUBNET_IDS};
 use crate::spec::airflow_names as names;
 use crate::spec::paths::airflow_path;
-use crate::spec::{Airflow, ComponentSize, Executor, TaskRunner};
+use crate::spec::{
+    Airflow, ComponentSize, DagSource, Executor, ProviderVersion, SecretRef, TaskRunner,
+};
 
 const SCHEDULER_HEALTH_PORT: u32 = 8974;
+
+/// The id (and file stem) of the generated DAG: `orders-airflow` → `orders_airflow_ecs_tasks`.
+fn dag_id(project: &str) -> String {
+    format!("{}_ecs_tasks", crate::case::snake_case(project))
+}
 
 impl Ecs<'_> {
     pub(super) fn airflow(&mut self, af: &Airflow) {
@@ -25,19 +35,25 @@ impl Ecs<'_> {
             api_key,
             jwt,
             broker,
-            common,
+            admin_password,
+            mut common,
         } = AirflowSettings::new(self.checked, af, self.plan);
         let worker_family = names::family(self.project(), "worker");
+        // Every component that loads the executor (the scheduler, and the API server or
+        // webserver, which asks it for the logs of running tasks) needs all of its settings:
+        // one set, on every Airflow container.
+        if af.executor == Executor::Ecs {
+            common.extend(self.executor_env(&worker_family));
+        }
+        common.extend(self.remote_logging_env());
+        if !af.tasks.is_empty() {
+            common.extend(self.dag_network_env());
+        }
         let mut scheduler_env = common.clone();
         scheduler_env.insert(
             "AIRFLOW__SCHEDULER__ENABLE_HEALTH_CHECK".into(),
             Value::str("True"),
         );
-        if af.executor == Executor::Ecs {
-            for (k, v) in self.executor_env(&worker_family) {
-                scheduler_env.insert(k, v);
-            }
-        }
 
         let pick = AirflowSettings::pick;
         let comps = &af.components;
@@ -77,7 +93,8 @@ impl Ecs<'_> {
                 },
                 service: Some(c.desired_count.unwrap_or(1)),
                 registry: Some(names::API_CLOUD_MAP_SERVICE.into()),
-                extra_statements: Vec::new(),
+                extra_statements: vec![self.task_log_read_statement()],
+                init: None,
             });
         }
         if let Some(c) = &comps.scheduler {
@@ -96,6 +113,8 @@ impl Ecs<'_> {
             };
             if runs_tasks {
                 statements.extend(self.dag_task_statements(af));
+                statements.push(self.task_log_write_statement());
+                statements.extend(self.dag_bundle_statements(af));
             }
             self.tasks.push(TaskSpec {
                 what: "scheduler".into(),
@@ -118,6 +137,7 @@ impl Ecs<'_> {
                 service: Some(c.desired_count.unwrap_or(1)),
                 registry: None,
                 extra_statements: statements,
+                init: None,
             });
         }
         for (key, c, job, cmd) in [
@@ -131,6 +151,11 @@ impl Ecs<'_> {
         ] {
             let Some(c) = c else { continue };
             let (cpu, memory) = size(c, names::DEFAULT_SMALL_SIZE);
+            let mut statements = self.dag_bundle_statements(af);
+            if cmd == "triggerer" {
+                // Deferred tasks log from the triggerer while they wait.
+                statements.push(self.task_log_write_statement());
+            }
             self.tasks.push(TaskSpec {
                 what: cmd.into(),
                 source: csrc.key(key),
@@ -153,7 +178,8 @@ impl Ecs<'_> {
                 },
                 service: Some(c.desired_count.unwrap_or(1)),
                 registry: None,
-                extra_statements: Vec::new(),
+                extra_statements: statements,
+                init: None,
             });
         }
         // The task runner: the executor's task definition, or the Celery workers' service.
@@ -190,7 +216,13 @@ impl Ecs<'_> {
                     },
                     service: celery.then(|| w.desired_count.unwrap_or(1)),
                     registry: None,
-                    extra_statements: self.dag_task_statements(af),
+                    extra_statements: [
+                        self.dag_task_statements(af),
+                        vec![self.task_log_write_statement()],
+                        self.dag_bundle_statements(af),
+                    ]
+                    .concat(),
+                    init: None,
                 });
             }
             TaskRunner::Scheduler => {}
@@ -218,9 +250,36 @@ impl Ecs<'_> {
                 service: None,
                 registry: None,
                 extra_statements: Vec::new(),
+                init: None,
             });
         }
-        self.plan.airflow = Some(self.doc(af, &worker_family));
+        self.add_migration(
+            af,
+            &common,
+            &[&db, &fernet, &api_key, &jwt, &broker, &admin_password],
+        );
+        let secrets = [
+            ("database_url", &db, "the metadata database's SQLAlchemy URL, e.g. `postgresql+psycopg2://user:password@host:5432/airflow`"),
+            ("fernet_key", &fernet, "a Fernet key (`python -c 'from cryptography.fernet import Fernet; print(Fernet.generate_key().decode())'`), the same forever: it decrypts stored connections"),
+            ("api_secret_key", &api_key, "a long random string that signs sessions and log requests"),
+            ("jwt_secret", &jwt, "a long random string that signs the tokens tasks present to the Execution API"),
+            ("broker_url", &broker, "the Celery broker URL, e.g. `rediss://:password@host:6379/0`"),
+            ("admin_password", &admin_password, "the UI admin's password (plain text)"),
+        ]
+        .into_iter()
+        .filter_map(|(key, s, holds)| {
+            let (env, value) = s.as_ref()?;
+            Some(SecretDoc {
+                key: key.into(),
+                env: env.clone(),
+                holds: holds.into(),
+                from: self.secret_source(value),
+            })
+        })
+        .collect();
+        let mut doc = self.doc(af, &worker_family);
+        doc.secrets = secrets;
+        self.plan.airflow = Some(doc);
         // What a scheduler run elsewhere needs to drive the executor.
         if af.executor == Executor::Ecs {
             let mut parts = vec![Value::str("{")];
@@ -298,6 +357,7 @@ impl Ecs<'_> {
                     name: t.clone(),
                     family: names::family(self.project(), &names::dag_task(t)),
                     container: t.clone(),
+                    stream_prefix: format!("{}/{t}", names::dag_task(t)),
                     node,
                     backends: spec.backends.clone(),
                 }
@@ -317,6 +377,7 @@ impl Ecs<'_> {
                 .iter()
                 .map(|(id, c)| ConnectionDoc {
                     id: id.clone(),
+                    conn_type: c.conn_type(self.spec).as_str().into(),
                     env: names::connection_env(id),
                     host: c.virtual_service.clone(),
                     port: c.port,
@@ -325,6 +386,62 @@ impl Ecs<'_> {
             scheduler_env,
             nodes,
             ignored_ports: af.egress.ignored_ports.clone(),
+            major: if af.is_v3() { 3 } else { 2 },
+            image: af.image.clone(),
+            amazon_provider: af.amazon_provider().to_string(),
+            container_name_arg: af.amazon_provider() >= ProviderVersion::AMAZON_CONTAINER_NAME,
+            subnets_env: names::SUBNETS_ENV.into(),
+            security_groups_env: names::SECURITY_GROUPS_ENV.into(),
+            migration_component: self
+                .tasks
+                .iter()
+                .find(|t| t.init.is_some())
+                .map(|t| t.what.clone()),
+            ui: af.has_api().then(|| UiDoc {
+                component: af.api_component().into(),
+                url: self
+                    .checked
+                    .api_service()
+                    .map(|s| format!("http://{s}:{}", names::API_PORT)),
+                admin_username: af.admin_username().into(),
+                password_from: match af.secrets.admin_password.as_ref() {
+                    Some(SecretRef {
+                        parameter: Some(p), ..
+                    }) => format!(
+                        "the secret whose ARN you pass as `{p}` (Terraform: `{}`)",
+                        crate::case::snake_case(p)
+                    ),
+                    Some(SecretRef { arn: Some(a), .. }) => format!("the secret `{a}`"),
+                    _ => "the `admin_password` secret".into(),
+                },
+            }),
+            dags: match &af.dags {
+                DagSource::Image => DagsDoc::Image,
+                DagSource::S3(s3) => DagsDoc::S3 {
+                    bucket: s3.bucket.clone(),
+                    prefix: s3.prefix.clone().unwrap_or_default(),
+                },
+            },
+            dag_file: (!af.tasks.is_empty()).then(|| format!("{}.py", dag_id(self.project()))),
+            dag_id: (!af.tasks.is_empty()).then(|| dag_id(self.project())),
+            envoy_client_drain: self.sidecar.map_or(0, |s| s.client_drain_seconds()),
+            secrets: Vec::new(),
+        }
+    }
+
+    /// Where a secret's ARN comes from, as the guide says it.
+    fn secret_source(&self, v: &Value) -> String {
+        match v {
+            Value::Param(p) => {
+                let label = self
+                    .plan
+                    .params
+                    .get(p)
+                    .map_or(p.as_str(), |x| x.label.as_str());
+                format!("parameter `{label}` / variable `{p}`")
+            }
+            Value::Str(arn) => format!("`{arn}`"),
+            _ => "set at deploy time".into(),
         }
     }
 
@@ -345,6 +462,156 @@ impl Ecs<'_> {
             Value::Pseudo(Pseudo::Region) => "the stack's region".into(),
             _ => "set at deploy time".into(),
         }
+    }
+
+    /// The database migration: a container that runs `airflow db migrate` (and creates the UI
+    /// admin, once) to completion before the scheduler starts, in the scheduler's task (else the
+    /// first component's). Airflow serialises concurrent migrations with a database lock, so
+    /// several schedulers are safe; re-running it at every start is a no-op.
+    fn add_migration(
+        &mut self,
+        af: &Airflow,
+        common: &BTreeMap<String, Value>,
+        secrets: &[&crate::lower::airflow::Secret],
+    ) {
+        let components = [
+            "scheduler",
+            af.api_component(),
+            "dag-processor",
+            "triggerer",
+        ];
+        let Some(task) = components
+            .iter()
+            .find_map(|c| self.tasks.iter().position(|t| t.what == *c))
+        else {
+            return;
+        };
+        let mut environment = common.clone();
+        let mut script = "airflow db migrate".to_owned();
+        if af.has_api() {
+            environment.insert(
+                names::ADMIN_USERNAME_ENV.into(),
+                Value::str(af.admin_username()),
+            );
+            // `users create` leaves an existing user as it is and exits 0, so a restart neither
+            // fails nor resets a password changed in the UI.
+            script.push_str(&format!(
+                " && airflow users create --role Admin --username \"${u}\" --password \"${p}\" --firstname Airflow --lastname Admin --email \"${u}@example.invalid\"",
+                u = names::ADMIN_USERNAME_ENV,
+                p = names::ADMIN_PASSWORD_ENV,
+            ));
+        }
+        let image = self.tasks[task].app.image.clone();
+        self.tasks[task].init = Some(Container {
+            name: names::MIGRATE_CONTAINER.into(),
+            image,
+            command: vec!["bash".into(), "-c".into(), script],
+            environment,
+            secrets: AirflowSettings::pick(secrets),
+            ports: Vec::new(),
+            health: None,
+        });
+    }
+
+    /// `[logging] remote_logging` to the stack's log group, so the UI shows the logs of tasks
+    /// whose ECS task (and its local log files) is gone.
+    fn remote_logging_env(&self) -> BTreeMap<String, Value> {
+        let mut folder = vec![Value::str("cloudwatch://")];
+        match arn(
+            "logs",
+            true,
+            true,
+            vec![Value::str(format!("log-group:{}", self.log_group_name()))],
+        ) {
+            Value::Join(parts) => folder.extend(parts),
+            other => folder.push(other),
+        }
+        BTreeMap::from([
+            (
+                "AIRFLOW__LOGGING__REMOTE_LOGGING".to_owned(),
+                Value::str("True"),
+            ),
+            (
+                "AIRFLOW__LOGGING__REMOTE_BASE_LOG_FOLDER".to_owned(),
+                Value::Join(folder),
+            ),
+            (
+                "AIRFLOW__LOGGING__REMOTE_LOG_CONN_ID".to_owned(),
+                Value::str("aws_default"),
+            ),
+        ])
+    }
+
+    /// The network the generated DAGs start their ECS tasks in, as deployed.
+    fn dag_network_env(&self) -> BTreeMap<String, Value> {
+        BTreeMap::from([
+            (
+                names::SUBNETS_ENV.to_owned(),
+                Value::JoinList(",".into(), Box::new(Value::Param(SUBNET_IDS.into()))),
+            ),
+            (
+                names::SECURITY_GROUPS_ENV.to_owned(),
+                Value::JoinList(
+                    ",".into(),
+                    Box::new(Value::Param(SECURITY_GROUP_IDS.into())),
+                ),
+            ),
+        ])
+    }
+
+    fn task_log_streams(&self) -> Vec<Value> {
+        let group = self.log_group_name();
+        vec![
+            arn(
+                "logs",
+                true,
+                true,
+                vec![Value::str(format!("log-group:{group}"))],
+            ),
+            arn(
+                "logs",
+                true,
+                true,
+                vec![Value::str(format!("log-group:{group}:log-stream:*"))],
+            ),
+        ]
+    }
+
+    /// Airflow's CloudWatch task handler (watchtower) makes sure the group exists, then writes a
+    /// stream per task try.
+    fn task_log_write_statement(&self) -> Value {
+        statement(
+            &[
+                "logs:CreateLogGroup",
+                "logs:CreateLogStream",
+                "logs:PutLogEvents",
+            ],
+            self.task_log_streams(),
+        )
+    }
+
+    /// The UI reads task logs with GetLogEvents.
+    fn task_log_read_statement(&self) -> Value {
+        statement(&["logs:GetLogEvents"], self.task_log_streams())
+    }
+
+    /// Reading the S3 DAG bundle: listing its prefix and getting its objects.
+    fn dag_bundle_statements(&self, af: &Airflow) -> Vec<Value> {
+        let DagSource::S3(s3) = &af.dags else {
+            return Vec::new();
+        };
+        let prefix = s3.prefix.as_deref().unwrap_or("");
+        let bucket = arn("s3", false, false, vec![Value::str(&s3.bucket)]);
+        let objects = arn(
+            "s3",
+            false,
+            false,
+            vec![Value::str(format!("{}/{prefix}*", s3.bucket))],
+        );
+        vec![
+            statement(&["s3:ListBucket"], vec![bucket]),
+            statement(&["s3:GetObject"], vec![objects]),
+        ]
     }
 
     fn executor_env(&self, worker_family: &str) -> BTreeMap<String, Value> {

@@ -29,6 +29,8 @@ pub trait Sidecar {
     fn proxy_configuration(&self, app_ports: &[u32]) -> Option<Value>;
     /// What the task role must allow the sidecar.
     fn statements(&self, node: &str) -> Vec<Value>;
+    /// How long the sidecar drains when its task stops, for a client-only task.
+    fn client_drain_seconds(&self) -> u32;
 }
 
 pub(super) fn lower(checked: &Checked, plan: &mut Plan, sidecar: Option<&dyn Sidecar>) {
@@ -268,6 +270,7 @@ impl Ecs<'_> {
             service: Some(w.desired_count.unwrap_or(1)),
             registry,
             extra_statements: Vec::new(),
+            init: None,
         });
     }
 }

@@ -28,6 +28,8 @@ pub(super) struct TaskSpec {
     pub registry: Option<String>,
     /// Statements of the task role's own policy (besides the Envoy ones).
     pub extra_statements: Vec<Value>,
+    /// A container that runs to completion (exit 0) before `app` starts.
+    pub init: Option<Container>,
 }
 
 pub(super) struct Container {
@@ -136,7 +138,8 @@ impl Ecs<'_> {
         let mut ssm: Vec<Value> = Vec::new();
         let mut seen = BTreeSet::new();
         for t in tasks {
-            for v in t.app.secrets.values() {
+            let inits = t.init.iter().flat_map(|c| c.secrets.values());
+            for v in t.app.secrets.values().chain(inits) {
                 // Two JSON keys of one secret are one resource: dedupe on what the policy names.
                 let key = match v {
                     Value::Str(a) if !a.contains(":ssm:") => secret_arn(a),
@@ -197,69 +200,42 @@ impl Ecs<'_> {
                 )
                 .into()
         };
-        let mut containers = Vec::new();
-        let c = &t.app;
-        let mut app = Obj::new()
-            .set("Name", &c.name)
-            .set("Image", c.image.clone())
-            .set("Essential", true)
-            .set("LogConfiguration", log(t.what.clone()));
-        if !c.command.is_empty() {
-            app = app.set(
-                "Command",
-                c.command.iter().map(Value::str).collect::<Vec<_>>(),
-            );
-        }
-        app = app.list(
-            "Environment",
-            c.environment
-                .iter()
-                .map(|(k, v)| kv(k, v.clone(), "Value"))
-                .collect(),
-        );
-        app = app.list(
-            "Secrets",
-            c.secrets
-                .iter()
-                .map(|(k, v)| kv(k, v.clone(), "ValueFrom"))
-                .collect(),
-        );
-        app = app.list(
-            "PortMappings",
-            c.ports
-                .iter()
-                .map(|p| {
-                    Obj::new()
-                        .set("ContainerPort", *p)
-                        .set("Protocol", "tcp")
-                        .into()
-                })
-                .collect(),
-        );
-        if let Some((cmd, start)) = &c.health {
-            app = app.set(
-                "HealthCheck",
-                Obj::new()
-                    .set("Command", vec![Value::str("CMD-SHELL"), Value::str(cmd)])
-                    .set("Interval", 30u32)
-                    .set("Timeout", 10u32)
-                    .set("Retries", 5u32)
-                    .set("StartPeriod", *start),
-            );
-        }
+        let mut app = container(&t.app, true, log(t.what.clone()));
+        let mut init = t
+            .init
+            .as_ref()
+            .map(|c| container(c, false, log(format!("{}-{}", t.what, c.name))));
+        let mut depends = Vec::new();
+        let mut sidecar_container = None;
         let mut proxy = None;
         if let (Some(node), Some(sidecar)) = (&t.node, self.sidecar) {
-            app = app.set(
-                "DependsOn",
-                vec![Obj::new()
-                    .set("ContainerName", sidecar.container_name())
-                    .set("Condition", "HEALTHY")
-                    .into()],
-            );
-            containers.push(sidecar.container(node, log(format!("{}-envoy", t.what))));
-            proxy = sidecar.proxy_configuration(&c.ports);
+            let envoy_healthy: Value = Obj::new()
+                .set("ContainerName", sidecar.container_name())
+                .set("Condition", "HEALTHY")
+                .into();
+            depends.push(envoy_healthy.clone());
+            // Under the APPMESH proxy configuration even a one-off container's traffic goes
+            // through Envoy, so it waits for Envoy as well.
+            init = init.map(|i| i.set("DependsOn", vec![envoy_healthy]));
+            sidecar_container = Some(sidecar.container(node, log(format!("{}-envoy", t.what))));
+            proxy = sidecar.proxy_configuration(&t.app.ports);
         }
-        containers.insert(0, app.into());
+        if let Some(c) = &t.init {
+            depends.push(
+                Obj::new()
+                    .set("ContainerName", &c.name)
+                    .set("Condition", "SUCCESS")
+                    .into(),
+            );
+        }
+        if !depends.is_empty() {
+            app = app.set("DependsOn", depends);
+        }
+        // The application container comes first: EcsRunTaskOperator before amazon 9.4.0 reads
+        // the logs of the first container of the task.
+        let mut containers: Vec<Value> = vec![app.into()];
+        containers.extend(init.map(Value::from));
+        containers.extend(sidecar_container);
         let td_id = ResourceId::new(Kind::TaskDefinition, &t.what);
         let props = Obj::new()
             .set("Family", family.clone())
@@ -354,6 +330,59 @@ impl Ecs<'_> {
             }
         }
     }
+}
+
+/// One container definition; `essential` is false for a container that runs to completion.
+fn container(c: &Container, essential: bool, log: Value) -> Obj {
+    let mut out = Obj::new()
+        .set("Name", &c.name)
+        .set("Image", c.image.clone())
+        .set("Essential", essential)
+        .set("LogConfiguration", log);
+    if !c.command.is_empty() {
+        out = out.set(
+            "Command",
+            c.command.iter().map(Value::str).collect::<Vec<_>>(),
+        );
+    }
+    out = out.list(
+        "Environment",
+        c.environment
+            .iter()
+            .map(|(k, v)| kv(k, v.clone(), "Value"))
+            .collect(),
+    );
+    out = out.list(
+        "Secrets",
+        c.secrets
+            .iter()
+            .map(|(k, v)| kv(k, v.clone(), "ValueFrom"))
+            .collect(),
+    );
+    out = out.list(
+        "PortMappings",
+        c.ports
+            .iter()
+            .map(|p| {
+                Obj::new()
+                    .set("ContainerPort", *p)
+                    .set("Protocol", "tcp")
+                    .into()
+            })
+            .collect(),
+    );
+    if let Some((cmd, start)) = &c.health {
+        out = out.set(
+            "HealthCheck",
+            Obj::new()
+                .set("Command", vec![Value::str("CMD-SHELL"), Value::str(cmd)])
+                .set("Interval", 30u32)
+                .set("Timeout", 10u32)
+                .set("Retries", 5u32)
+                .set("StartPeriod", *start),
+        );
+    }
+    out
 }
 
 /// `111122223333.dkr.ecr.us-east-1.amazonaws.com/ingest:2.0.0` → the repository's ARN.
