@@ -64,10 +64,12 @@ impl Ecs<'_> {
         if let Some(c) = comps.api_server.as_ref().or(comps.webserver.as_ref()) {
             let what = af.api_component();
             let (cpu, memory) = size(c, names::DEFAULT_SIZE);
+            // It loads the executor to show the logs of running tasks, so with Celery it needs
+            // the broker as the scheduler does.
             let secrets = if v3 {
-                pick(&[&db, &fernet, &api_key, &jwt])
+                pick(&[&db, &fernet, &api_key, &jwt, &broker])
             } else {
-                pick(&[&db, &fernet, &api_key])
+                pick(&[&db, &fernet, &api_key, &broker])
             };
             self.tasks.push(TaskSpec {
                 what: what.into(),
