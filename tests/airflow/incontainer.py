@@ -1,0 +1,496 @@
+"""The checks that run inside one Airflow component's environment (tests/airflow/check.py runs
+this in a process of its own per component, with the environment the component's task
+definition gives its `airflow` container): a connections, b executor, c DAGs and the guide's
+operator example, e remote logging. Each check appends (check, ok, detail) results; an
+exception is a failed check with its text, and the next check still runs.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import sys
+from pathlib import Path
+
+sys.dont_write_bytecode = True
+from cfn import ACCOUNT, REGION, cluster_name, display, exc_text, exception_first, family_of  # noqa: E402
+
+
+def airflow_major() -> int:
+    from importlib.metadata import version
+
+    return int(version("apache-airflow").split(".")[0])
+
+
+def forbid_aws_calls(cluster_defaults: dict):
+    """No check may call AWS. The one read the ECS executor makes while loading its settings
+    (DescribeClusters, when neither a launch type nor a capacity provider is configured) gets
+    the cluster this stack describes; any other call is an error naming it."""
+    import botocore.client
+
+    def fake(self, operation_name, api_params):
+        if operation_name == "DescribeClusters":
+            return {
+                "clusters": [
+                    {
+                        "clusterName": cluster_defaults.get("name"),
+                        "clusterArn": cluster_defaults.get("arn"),
+                        "defaultCapacityProviderStrategy": cluster_defaults.get("strategy", []),
+                        "status": "ACTIVE",
+                    }
+                ],
+                "failures": [],
+            }
+        raise RuntimeError(f"the check would call AWS: {self.meta.service_model.service_name}.{operation_name}")
+
+    botocore.client.BaseClient._make_api_call = fake
+
+
+def run_task_shape():
+    import botocore.session
+
+    model = botocore.session.get_session().get_service_model("ecs")
+    return model.operation_model("RunTask").input_shape
+
+
+def validate_run_task(params: dict) -> list[str]:
+    from botocore.validate import ParamValidator
+
+    report = ParamValidator().validate(params, run_task_shape())
+    return [report.generate_report()] if report.has_errors() else []
+
+
+def launch_problems(facts: dict, launch_type, strategy) -> list[str]:
+    """Does the launch type / capacity provider strategy fit the task definition?"""
+    requires = facts.get("requires") or ["EC2"]
+    problems = []
+    if strategy:
+        if not isinstance(strategy, (list, tuple)):
+            return [f"capacityProviderStrategy is a {type(strategy).__name__} ({strategy!r}), not a list"]
+        for item in strategy:
+            provider = item.get("capacityProvider") if isinstance(item, dict) else None
+            needs = "FARGATE" if provider in ("FARGATE", "FARGATE_SPOT") else "EC2"
+            if needs not in requires:
+                problems.append(
+                    f"capacity provider {provider!r} runs {needs} tasks, but task definition "
+                    f"{facts['family']} requires {requires}"
+                )
+    elif launch_type:
+        if launch_type not in requires:
+            problems.append(f"launch type {launch_type!r}, but task definition {facts['family']} requires {requires}")
+    else:
+        problems.append("neither a launch type nor a capacity provider strategy")
+    return problems
+
+
+def request_problems(req: dict, facts: dict, want_container: str | None) -> list[str]:
+    """A RunTask request checked against botocore's model and the template."""
+    problems = validate_run_task(req)
+    tds = facts["task_definitions"]
+    fam = family_of(req.get("taskDefinition"))
+    td = tds.get(fam)
+    if td is None:
+        problems.append(
+            f"taskDefinition {req.get('taskDefinition')!r} is no Family of the template "
+            f"(families: {', '.join(sorted(tds))})"
+        )
+    cluster = facts["cluster"]
+    if cluster_name(req.get("cluster")) != cluster["name"] or cluster["name"] is None:
+        problems.append(f"cluster {req.get('cluster')!r} is not the stack's cluster {cluster['name']!r}")
+    if td is not None:
+        names = [c["name"] for c in td["containers"]]
+        for o in (req.get("overrides") or {}).get("containerOverrides") or []:
+            if isinstance(o, dict) and o.get("name") not in names:
+                problems.append(f"containerOverrides names {o.get('name')!r}, not a container of {fam} ({names})")
+        if want_container is not None and want_container not in names:
+            problems.append(f"container {want_container!r} is not a container of {fam} ({names})")
+        elif want_container is not None:
+            image = next(c.get("image") for c in td["containers"] if c["name"] == want_container)
+            if image not in facts["airflow_images"]:
+                problems.append(
+                    f"container {want_container!r} of {fam} runs {image!r}, not the Airflow image "
+                    f"({', '.join(facts['airflow_images'])})"
+                )
+        problems += launch_problems(td, req.get("launchType"), req.get("capacityProviderStrategy"))
+        if td.get("network_mode") == "awsvpc":
+            vpc = (req.get("networkConfiguration") or {}).get("awsvpcConfiguration") or {}
+            if not vpc.get("subnets"):
+                problems.append(
+                    f"task definition {fam} uses awsvpc, so RunTask needs networkConfiguration."
+                    "awsvpcConfiguration.subnets (got "
+                    f"{json.dumps(req.get('networkConfiguration'))})"
+                )
+            for s in vpc.get("subnets") or []:
+                if not re.fullmatch(r"subnet-[0-9a-f]{8,17}", str(s)):
+                    problems.append(f"subnet {s!r} is not a subnet ID")
+            for s in vpc.get("securityGroups") or []:
+                if not re.fullmatch(r"sg-[0-9a-f]{8,17}", str(s)):
+                    problems.append(f"security group {s!r} is not a security group ID")
+    return problems
+
+
+def child_connections(job: dict, out: list):
+    try:
+        from airflow.sdk import BaseHook  # Airflow 3
+    except ImportError:
+        from airflow.hooks.base import BaseHook  # Airflow 2
+    for conn_id, spec in sorted(job["connections"].items()):
+        check = f"a.connection {conn_id}"
+        try:
+            expected = spec.get("expected")
+            if expected is None:
+                raise ValueError(f"{spec['var']} is not a JSON object: {spec['raw']!r}")
+            conn = BaseHook.get_connection(conn_id)
+            problems = []
+            if conn.conn_type != expected.get("conn_type"):
+                problems.append(f"conn_type {conn.conn_type!r}, the JSON says {expected.get('conn_type')!r}")
+            if conn.host != expected.get("host"):
+                problems.append(f"host {conn.host!r}, the JSON says {expected.get('host')!r}")
+            if conn.port != expected.get("port"):
+                problems.append(f"port {conn.port!r}, the JSON says {expected.get('port')!r}")
+            if conn.conn_type == "http":
+                from airflow.providers.http.hooks.http import HttpHook
+
+                hook = HttpHook(method="GET", http_conn_id=conn_id)
+                hook.get_conn()
+                opened = f"HttpHook base_url {hook.base_url}"
+            elif conn.conn_type == "grpc":
+                from airflow.providers.grpc.hooks.grpc import GrpcHook
+
+                channel = GrpcHook(grpc_conn_id=conn_id).get_conn()
+                channel.close()
+                opened = "GrpcHook channel opened"
+            else:
+                raise ValueError(f"conn_type {conn.conn_type!r} has no hook this suite opens (known: http, grpc)")
+            if problems:
+                out.append((check, False, "; ".join(problems)))
+            else:
+                out.append((check, True, f"{conn.conn_type} {conn.host}:{conn.port}, {opened}"))
+        except Exception as e:
+            out.append((check, False, exc_text(e)))
+
+
+def child_executor(job: dict, out: list):
+    check = "b.executor"
+    try:
+        import inspect
+
+        from airflow.executors.executor_loader import ExecutorLoader
+
+        executor = ExecutorLoader.get_default_executor()
+        cls = type(executor)
+        if cls.__name__ != "AwsEcsExecutor":
+            raise TypeError(f"ExecutorLoader loaded {cls.__module__}.{cls.__name__}, not AwsEcsExecutor")
+        try:
+            from airflow.providers.amazon.aws.executors.ecs.ecs_executor_config import build_task_kwargs
+        except ImportError:
+            from airflow.providers.amazon.aws.executors.ecs.utils import build_task_kwargs
+        if inspect.signature(build_task_kwargs).parameters:
+            from airflow.configuration import conf
+
+            kwargs = build_task_kwargs(getattr(executor, "conf", None) or conf)
+        else:
+            kwargs = build_task_kwargs()
+        from airflow.models.taskinstancekey import TaskInstanceKey
+
+        key = TaskInstanceKey("meshsynth_check", "probe", "manual__2025-01-01T00:00:00+00:00", 1, -1)
+        if airflow_major() >= 3:
+            cmd = [
+                "python",
+                "-m",
+                "airflow.sdk.execution_time.execute_workload",
+                "--json-string",
+                json.dumps({"ti": {"dag_id": "meshsynth_check", "task_id": "probe"}, "token": "x"}),
+            ]
+        else:
+            cmd = ["airflow", "tasks", "run", "meshsynth_check", "probe", key.run_id, "--local"]
+        if hasattr(executor, "_run_task_kwargs"):
+            req = executor._run_task_kwargs(key, cmd, "default", {})
+        else:  # what the executor adds per task, as older providers did it inline
+            import copy
+
+            req = copy.deepcopy(executor.run_task_kwargs)
+            executor.get_container(req["overrides"]["containerOverrides"])["command"] = cmd
+        problems = request_problems(req, job["facts"], getattr(executor, "container_name", None))
+        if kwargs != executor.run_task_kwargs:
+            problems.append("build_task_kwargs differs from what the executor loaded")
+        summary = {k: req.get(k) for k in ("cluster", "taskDefinition", "launchType", "capacityProviderStrategy")}
+        if problems:
+            out.append((check, False, "\n".join(problems) + f"\nrequest: {json.dumps(req, default=str)}"))
+        else:
+            out.append((check, True, f"RunTask request valid: {json.dumps(prune(summary))}"))
+    except Exception as e:
+        out.append((check, False, exc_text(e)))
+
+
+def prune(d: dict) -> dict:
+    return {k: v for k, v in d.items() if v is not None}
+
+
+class FakeEcs:
+    """What EcsRunTaskOperator._start_task talks to instead of ECS."""
+
+    def __init__(self, facts: dict):
+        self.facts = facts
+        self.requests: list[dict] = []
+
+    def _containers(self, task_definition):
+        td = self.facts["task_definitions"].get(family_of(task_definition)) or {"containers": [{"name": "unknown"}]}
+        return [{"name": c["name"]} for c in td["containers"]]
+
+    def run_task(self, **kwargs):
+        self.requests.append(kwargs)
+        cluster = cluster_name(kwargs.get("cluster"))
+        arn = f"arn:aws:ecs:{REGION}:{ACCOUNT}:task/{cluster}/0a1b2c3d4e5f60718293a4b5c6d7e8f9"
+        return {
+            "tasks": [{"taskArn": arn, "containers": self._containers(kwargs.get("taskDefinition"))}],
+            "failures": [],
+        }
+
+    def describe_tasks(self, cluster, tasks):
+        td = self.requests[-1].get("taskDefinition") if self.requests else None
+        return {"tasks": [{"taskArn": tasks[0], "containers": self._containers(td)}], "failures": []}
+
+
+def operator_problems(op, facts: dict, network_ids: bool = True) -> tuple[list[str], dict | None]:
+    """An EcsRunTaskOperator checked against the template, and the RunTask request it sends."""
+    problems = []
+    tds = facts["task_definitions"]
+    fam = family_of(op.task_definition)
+    td = tds.get(fam)
+    if td is None:
+        problems.append(
+            f"task_definition {op.task_definition!r} is no Family of the template ({', '.join(sorted(tds))})"
+        )
+    cluster = facts["cluster"]
+    if cluster_name(op.cluster) != cluster["name"] or cluster["name"] is None:
+        problems.append(f"cluster {op.cluster!r} is not the stack's cluster {cluster['name']!r}")
+    if td is not None:
+        first = td["containers"][0] if td["containers"] else {}
+        container_name = getattr(op, "container_name", None)
+        if container_name is not None and container_name != first.get("name"):
+            problems.append(
+                f"container_name {container_name!r} is not the first container of {fam} "
+                f"({[c['name'] for c in td['containers']]})"
+            )
+        logged = next((c for c in td["containers"] if c["name"] == container_name), None) or first
+        if op.awslogs_group != logged.get("awslogs_group"):
+            problems.append(
+                f"awslogs_group {op.awslogs_group!r}, container {logged.get('name')!r} logs to "
+                f"{logged.get('awslogs_group')!r}"
+            )
+        want_prefix = f"{logged.get('awslogs_stream_prefix')}/{logged.get('name')}"
+        if op.awslogs_stream_prefix != want_prefix:
+            problems.append(f"awslogs_stream_prefix {op.awslogs_stream_prefix!r}, expected {want_prefix!r}")
+        problems += launch_problems(td, op.launch_type, op.capacity_provider_strategy)
+    req = None
+    try:
+        import airflow.providers.amazon.aws.operators.ecs as ecs_module
+
+        fake = FakeEcs(facts)
+        op.__dict__["client"] = fake
+        saved_sleep = getattr(ecs_module, "sleep", None)
+        if saved_sleep is not None:
+            ecs_module.sleep = lambda _s: None
+        try:
+            op._start_task()
+        finally:
+            if saved_sleep is not None:
+                ecs_module.sleep = saved_sleep
+        req = fake.requests[-1] if fake.requests else None
+        if req is None:
+            problems.append("_start_task sent no RunTask request")
+        else:
+            rp = request_problems(req, facts, None)
+            if not network_ids:
+                rp = [p for p in rp if "is not a subnet ID" not in p and "is not a security group ID" not in p]
+            # The template checks above already cover the same fields by operator argument.
+            problems += [
+                p
+                for p in rp
+                if p not in problems
+                and not p.startswith(("cluster ", "taskDefinition ", "launch type", "capacity provider", "neither"))
+            ]
+    except Exception as e:
+        problems.append(f"building the RunTask request: {exc_text(e)}")
+    return problems, req
+
+
+def child_dags(job: dict, out: list):
+    folder = job["dags_folder"]
+    if not Path(folder).is_dir():
+        out.append(("c.dags", False, f"no DAG folder {display(Path(folder))}"))
+        return
+    try:
+        from airflow.models.dagbag import DagBag
+        from airflow.providers.amazon.aws.operators.ecs import EcsRunTaskOperator
+
+        bag = DagBag(dag_folder=folder, include_examples=False)
+    except Exception as e:
+        out.append(("c.dags", False, exc_text(e)))
+        return
+    files = sorted(p.name for p in Path(folder).glob("*.py"))
+    if bag.import_errors:
+        for f, err in sorted(bag.import_errors.items()):
+            out.append((f"c.dags import {Path(f).name}", False, exception_first(str(err))))
+    if not bag.dags:
+        out.append(("c.dags", False, f"no DAG loaded from {len(files)} file(s) {files}"))
+    elif not bag.import_errors:
+        out.append(("c.dags", True, f"{len(bag.dags)} DAG(s) from {files}: {', '.join(sorted(bag.dags))}"))
+    for dag_id, dag in sorted(bag.dags.items()):
+        for task in dag.tasks:
+            if not isinstance(task, EcsRunTaskOperator):
+                continue
+            check = f"c.EcsRunTaskOperator {dag_id}.{task.task_id}"
+            try:
+                problems, req = operator_problems(task, job["facts"])
+                if problems:
+                    out.append(
+                        (
+                            check,
+                            False,
+                            "\n".join(problems) + (f"\nrequest: {json.dumps(req, default=str)}" if req else ""),
+                        )
+                    )
+                else:
+                    out.append((check, True, f"{task.task_definition} on {task.cluster}, RunTask request valid"))
+            except Exception as e:
+                out.append((check, False, exc_text(e)))
+
+
+def guide_snippet(readme: Path) -> str | None:
+    text = readme.read_text()
+    for block in re.findall(r"```python\n(.*?)```", text, flags=re.S):
+        if "EcsRunTaskOperator(" in block:
+            return block
+    return None
+
+
+def child_guide(job: dict, out: list):
+    readme = Path(job["guide"])
+    snippet = guide_snippet(readme)
+    if snippet is None:
+        return
+    check = "c.guide EcsRunTaskOperator example"
+    try:
+        from airflow.providers.amazon.aws.operators.ecs import EcsRunTaskOperator
+
+        try:
+            from airflow.sdk import DAG
+        except ImportError:
+            from airflow import DAG
+        import datetime
+
+        scope: dict = {}
+        with DAG("meshsynth_guide_example", schedule=None, start_date=datetime.datetime(2025, 1, 1)) as dag:
+            exec(compile(snippet, str(readme), "exec"), scope)
+        ops = [t for t in dag.tasks if isinstance(t, EcsRunTaskOperator)]
+        problems = []
+        for op in ops:
+            p, _ = operator_problems(op, job["facts"], network_ids=False)
+            problems += [f"{op.task_id}: {x}" for x in p]
+        if problems:
+            out.append((check, False, "\n".join(problems)))
+        else:
+            out.append((check, True, f"{len(ops)} operator(s) construct: {', '.join(o.task_id for o in ops)}"))
+    except Exception as e:
+        out.append((check, False, exc_text(e)))
+
+
+def child_logging(job: dict, out: list):
+    check = "e.logging"
+    try:
+        from airflow.configuration import conf
+
+        problems = []
+        want = job["remote_base"]
+        if not conf.getboolean("logging", "remote_logging", fallback=False):
+            problems.append(
+                f"AIRFLOW__LOGGING__REMOTE_LOGGING is {os.environ.get('AIRFLOW__LOGGING__REMOTE_LOGGING')!r}, not True"
+            )
+        got = os.environ.get("AIRFLOW__LOGGING__REMOTE_BASE_LOG_FOLDER")
+        if got != want:
+            problems.append(f"AIRFLOW__LOGGING__REMOTE_BASE_LOG_FOLDER is {got!r}, expected {want!r}")
+        group, region = job["log_group"], job["region"]
+        if airflow_major() >= 3:
+            import airflow.logging_config as lc
+
+            lc.load_logging_config()
+            rtl = lc.REMOTE_TASK_LOG
+            if type(rtl).__name__ != "CloudWatchRemoteLogIO":
+                problems.append(
+                    f"REMOTE_TASK_LOG is {type(rtl).__name__ if rtl is not None else None}, not CloudWatchRemoteLogIO"
+                )
+            else:
+                if rtl.log_group != group:
+                    problems.append(f"CloudWatchRemoteLogIO.log_group {rtl.log_group!r}, the stack's is {group!r}")
+                if rtl.region_name != region:
+                    problems.append(f"CloudWatchRemoteLogIO.region_name {rtl.region_name!r}, expected {region!r}")
+            found = type(rtl).__name__ if rtl is not None else None
+        else:
+            import logging
+
+            from airflow.logging_config import configure_logging
+
+            configure_logging()
+            handlers = [h for h in logging.getLogger("airflow.task").handlers]
+            cw = [h for h in handlers if type(h).__name__ == "CloudwatchTaskHandler"]
+            if not cw:
+                problems.append(
+                    f"airflow.task logs to {[type(h).__name__ for h in handlers]}, not CloudwatchTaskHandler"
+                )
+            else:
+                h = cw[0]
+                if h.log_group != group:
+                    problems.append(f"CloudwatchTaskHandler.log_group {h.log_group!r}, the stack's is {group!r}")
+                if h.region_name != region:
+                    problems.append(f"CloudwatchTaskHandler.region_name {h.region_name!r}, expected {region!r}")
+            found = "CloudwatchTaskHandler" if cw else None
+        if problems:
+            out.append((check, False, "\n".join(problems)))
+        else:
+            out.append((check, True, f"{found} -> {group} in {region}"))
+    except Exception as e:
+        out.append((check, False, exc_text(e)))
+
+
+def child_main(job_file: str) -> int:
+    job = json.loads(Path(job_file).read_text())
+    sys.dont_write_bytecode = True
+    state: dict = {"done": [], "results": []}
+    out: list = state["results"]
+
+    def save():
+        Path(job["result"]).write_text(json.dumps(state))
+
+    try:
+        import airflow  # noqa: F401  (a component that cannot import Airflow fails every check)
+
+        forbid_aws_calls(job["facts"]["cluster"])
+    except Exception as e:
+        text = exc_text(e)
+        for check in job["checks"]:
+            out.append((check, False, f"importing Airflow: {text}"))
+        state["done"] = list(job["checks"])
+        save()
+        return 0
+    steps = {
+        "a.connections": child_connections,
+        "b.executor": child_executor,
+        "c.dags": child_dags,
+        "c.guide": child_guide,
+        "e.logging": child_logging,
+    }
+    for check in job["checks"]:
+        try:
+            steps[check](job, out)
+        except Exception as e:  # a bug in a step still reports, and the others still run
+            out.append((check, False, exc_text(e)))
+        state["done"].append(check)
+        save()
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(child_main(sys.argv[1]))

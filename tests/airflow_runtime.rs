@@ -1,0 +1,241 @@
+//! The real Airflow accepts what meshsynth writes for it: the committed out/ and a fresh
+//! synthesis of every valid fixture with an `airflow:` section.
+//!
+//! tests/airflow/setup.sh builds (or reuses) one venv per Airflow line from the committed lock
+//! files; tests/airflow/check.py, run with each line's python, starts every Airflow component
+//! in the environment its task definition gives it and checks connections, the ECS executor,
+//! the generated DAGs, the database migration and remote logging (see check.py's docstring).
+//!
+//! It runs by default. `MESHSYNTH_SKIP_AIRFLOW=1` skips it with a banner; with `CI` set, a
+//! skip is a failure.
+
+use std::collections::BTreeMap;
+use std::io::Write as _;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
+use std::time::Instant;
+
+use meshsynth::synth::synthesize;
+use meshsynth::targets;
+
+#[test]
+fn airflow_accepts_examples_and_valid_fixtures() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    if std::env::var_os("MESHSYNTH_SKIP_AIRFLOW").is_some_and(|v| v == "1") {
+        assert!(
+            std::env::var_os("CI").is_none(),
+            "CI must run the Airflow runtime suite, but MESHSYNTH_SKIP_AIRFLOW=1 is set"
+        );
+        skipped_banner();
+        return;
+    }
+    let started = Instant::now();
+    let scratch =
+        std::env::temp_dir().join(format!("meshsynth-airflow-runtime-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&scratch);
+    remove_stale_scratch();
+    let fixtures = synthesize_airflow_fixtures(root, &scratch);
+    assert!(
+        !fixtures.is_empty(),
+        "no valid fixture has an `airflow:` section"
+    );
+
+    let venvs = setup_venvs(root);
+    let check = root.join("tests/airflow/check.py");
+    let folders = [root.join("out"), scratch.clone()];
+
+    // Which line each example needs: stdlib only, so any of the venvs' pythons will do.
+    let any_python = venvs.values().next().expect("setup.sh made a venv");
+    let listed = run(Command::new(any_python)
+        .arg(&check)
+        .arg("--list")
+        .args(&folders)
+        .current_dir(root));
+    assert!(
+        listed.0,
+        "check.py --list failed:\n{}\n{}",
+        listed.1, listed.2
+    );
+    let mut by_line: BTreeMap<String, Vec<String>> = BTreeMap::new();
+    for l in listed.1.lines().filter(|l| !l.trim().is_empty()) {
+        let (line, example) = l.split_once('\t').expect("`<line>\\t<example>`");
+        by_line
+            .entry(line.to_string())
+            .or_default()
+            .push(example.to_string());
+    }
+    let unknown = by_line.remove("?").unwrap_or_default();
+    assert!(
+        unknown.is_empty(),
+        "examples whose Airflow line cannot be told from their image: {unknown:?}"
+    );
+    let out_count = by_line
+        .values()
+        .flatten()
+        .filter(|e| Path::new(e).starts_with(root.join("out")))
+        .count();
+    assert!(out_count > 0, "out/ has no Airflow example");
+
+    let mut reports = String::new();
+    let mut failed = Vec::new();
+    for (line, examples) in &by_line {
+        let python = venvs.get(line).unwrap_or_else(|| {
+            panic!(
+                "examples {examples:?} need the Airflow {line} line, which setup.sh does not build"
+            )
+        });
+        let (ok, stdout, stderr) = run(Command::new(python)
+            .arg(&check)
+            .args(examples)
+            .current_dir(root));
+        if !ok {
+            failed.push(line.clone());
+        }
+        reports.push_str(&stdout);
+        if !ok && !stderr.trim().is_empty() {
+            reports.push_str(&format!("check.py stderr:\n{stderr}\n"));
+        }
+    }
+    let summaries: String = reports
+        .lines()
+        .filter(|l| l.starts_with("summary ") || l.starts_with("  FAIL "))
+        .map(|l| format!("{l}\n"))
+        .collect();
+    let mut err = std::io::stderr().lock();
+    let _ = writeln!(
+        err,
+        "\nairflow_runtime: {} fixture(s) with `airflow:` plus out/, {:.0} s",
+        fixtures.len(),
+        started.elapsed().as_secs_f64()
+    );
+    let _ = err.write_all(summaries.as_bytes());
+    let _ = err.flush();
+    drop(err);
+    assert!(
+        failed.is_empty(),
+        "the Airflow runtime checks failed on line(s) {failed:?} (scratch synthesis of the fixtures \
+         kept in {}):\n{reports}",
+        scratch.display()
+    );
+    let _ = std::fs::remove_dir_all(&scratch);
+}
+
+/// A failed run keeps its scratch folder for a look; the next run removes those of runs that
+/// have ended (on Linux, where /proc tells).
+fn remove_stale_scratch() {
+    if !Path::new("/proc/self").exists() {
+        return;
+    }
+    let Ok(entries) = std::fs::read_dir(std::env::temp_dir()) else {
+        return;
+    };
+    for e in entries.flatten() {
+        let name = e.file_name().to_string_lossy().into_owned();
+        if let Some(pid) = name.strip_prefix("meshsynth-airflow-runtime-") {
+            if pid.parse::<u32>().is_ok() && !Path::new("/proc").join(pid).exists() {
+                let _ = std::fs::remove_dir_all(e.path());
+            }
+        }
+    }
+}
+
+/// Every valid fixture with an `airflow:` section, synthesized for every target into
+/// `<scratch>/<stem>/<target>/`, the layout of out/.
+fn synthesize_airflow_fixtures(root: &Path, scratch: &Path) -> Vec<String> {
+    let mut fixtures: Vec<PathBuf> = std::fs::read_dir(root.join("tests/fixtures/valid"))
+        .unwrap()
+        .flatten()
+        .map(|e| e.path())
+        .filter(|p| p.extension().is_some_and(|x| x == "yaml"))
+        .collect();
+    fixtures.sort();
+    let mut done = Vec::new();
+    for f in &fixtures {
+        let text = std::fs::read_to_string(f).unwrap();
+        if !text.lines().any(|l| l.starts_with("airflow:")) {
+            continue;
+        }
+        let name = format!(
+            "tests/fixtures/valid/{}",
+            f.file_name().unwrap().to_string_lossy()
+        );
+        let s = synthesize(&text, &name, targets::ALL);
+        let files = s.files.unwrap_or_else(|| {
+            panic!(
+                "{name} is a valid fixture but does not synthesize:\n{}",
+                s.diagnostics.render_human(&name)
+            )
+        });
+        let stem = f.file_stem().unwrap().to_string_lossy().to_string();
+        for (target, rendered) in files {
+            for (file, content) in rendered {
+                let path = scratch.join(&stem).join(target).join(&file);
+                std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+                std::fs::write(&path, content).unwrap();
+            }
+        }
+        done.push(stem);
+    }
+    done
+}
+
+/// Runs tests/airflow/setup.sh (its progress goes straight to stderr) and returns each line's
+/// python.
+fn setup_venvs(root: &Path) -> BTreeMap<String, PathBuf> {
+    let o = Command::new("bash")
+        .arg(root.join("tests/airflow/setup.sh"))
+        .current_dir(root)
+        .stderr(Stdio::inherit())
+        .output()
+        .expect("bash runs");
+    assert!(
+        o.status.success(),
+        "tests/airflow/setup.sh failed (exit {:?}); its output is above.\n{}",
+        o.status.code(),
+        String::from_utf8_lossy(&o.stdout)
+    );
+    let venvs: BTreeMap<String, PathBuf> = String::from_utf8_lossy(&o.stdout)
+        .lines()
+        .filter_map(|l| l.split_once(' '))
+        .map(|(line, python)| (line.to_string(), PathBuf::from(python)))
+        .collect();
+    assert!(
+        venvs.contains_key("3.1") && venvs.contains_key("2.10"),
+        "setup.sh printed no venv for each line: {venvs:?}"
+    );
+    venvs
+}
+
+fn run(c: &mut Command) -> (bool, String, String) {
+    let o = c
+        .output()
+        .unwrap_or_else(|e| panic!("cannot run {c:?}: {e}"));
+    (
+        o.status.success(),
+        String::from_utf8_lossy(&o.stdout).into_owned(),
+        String::from_utf8_lossy(&o.stderr).into_owned(),
+    )
+}
+
+/// libtest captures `eprintln!` and shows it only for failing tests, so a skip written that way is
+/// invisible and the test reads as a pass. Writing to the stderr handle itself is not captured.
+fn skipped_banner() {
+    let rule = "=".repeat(78);
+    let banner = format!(
+        "\n{rule}\n\
+         SKIPPED: airflow_accepts_examples_and_valid_fixtures did NOT run.\n\
+         \n\
+         Why: MESHSYNTH_SKIP_AIRFLOW=1 is set, so the real Airflow (3.1 and 2.10, with the\n\
+         amazon, celery, fab, grpc and http providers) did not check the connections, the ECS\n\
+         executor settings, the DAG files, the database migration or the remote logging of\n\
+         out/ and the valid fixtures. The test reports `ok`, but nothing was checked.\n\
+         \n\
+         To run it: unset MESHSYNTH_SKIP_AIRFLOW (the first run builds two venvs under\n\
+         ${{MESHSYNTH_AIRFLOW_VENVS:-~/.cache/meshsynth/airflow}} from PyPI, a minute or two).\n\
+         With CI set, skipping is a failure.\n\
+         {rule}\n"
+    );
+    let mut err = std::io::stderr().lock();
+    let _ = err.write_all(banner.as_bytes());
+    let _ = err.flush();
+}
