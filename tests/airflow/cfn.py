@@ -411,6 +411,19 @@ class Example:
     def is_airflow(self) -> bool:
         return bool(self.components)
 
+    def dag_tasks(self) -> list:
+        """Task definitions DAGs run themselves: no `airflow` container, and no ECS service runs them."""
+        served = {
+            json.dumps(r.get("Properties", {}).get("TaskDefinition"), sort_keys=True)
+            for r in self.tpl.resources.values()
+            if r.get("Type") == "AWS::ECS::Service"
+        }
+        return [
+            td
+            for td in self.tds
+            if not td.container("airflow") and json.dumps({"Ref": td.lid}, sort_keys=True) not in served
+        ]
+
     def by_suffix(self, suffix: str):
         return next((td for td in self.components if td.family.endswith(suffix)), None)
 

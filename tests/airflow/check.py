@@ -273,6 +273,7 @@ def component_job(run: Run, ex: Example, td: TaskDef) -> tuple:
         "connections": conns,
         "facts": ex.facts(),
         "dags_folder": str((ex.folder / "airflow" / "dags").resolve()),
+        "dag_tasks": sorted(td.family for td in ex.dag_tasks()),
         "guide": str((ex.folder / "airflow" / "README.md").resolve()),
         "log_group": group,
         "region": REGION,

@@ -320,7 +320,10 @@ def operator_problems(op, facts: dict, network_ids: bool = True) -> tuple[list[s
 def child_dags(job: dict, out: list):
     folder = job["dags_folder"]
     if not Path(folder).is_dir():
-        out.append(("c.dags", False, f"no DAG folder {display(Path(folder))}"))
+        if job["dag_tasks"]:
+            out.append(("c.dags", False, f"no DAG folder {display(Path(folder))} for the DAG tasks {job['dag_tasks']}"))
+        else:
+            out.append(("c.dags", True, "no DAG tasks in the stack, and no DAG file"))
         return
     try:
         from airflow.models.dagbag import DagBag
@@ -357,6 +360,17 @@ def child_dags(job: dict, out: list):
                     out.append((check, True, f"{task.task_definition} on {task.cluster}, RunTask request valid"))
             except Exception as e:
                 out.append((check, False, exc_text(e)))
+    run = {
+        t.task_definition
+        for dag in bag.dags.values()
+        for t in dag.tasks
+        if isinstance(t, EcsRunTaskOperator)
+    }
+    missing = sorted(set(job["dag_tasks"]) - run)
+    if missing:
+        out.append(("c.dags every DAG task", False, f"no EcsRunTaskOperator runs {missing}"))
+    elif job["dag_tasks"]:
+        out.append(("c.dags every DAG task", True, f"{len(job['dag_tasks'])} DAG task definition(s) run"))
 
 
 def guide_snippet(readme: Path) -> str | None:

@@ -625,12 +625,19 @@ impl Ecs<'_> {
             Value::str(names::AIRFLOW_CONTAINER),
         );
         env.insert(format!("{p}TASK_DEFINITION"), Value::str(worker_family));
-        // The executor refuses a launch type together with a capacity provider strategy.
+        // The executor refuses a launch type together with a capacity provider strategy. Its
+        // `capacity_provider_strategy` option is passed to RunTask as the text it is, so the
+        // strategy (a list) goes in `run_task_kwargs`, which is parsed as JSON; under the
+        // option's own snake_case name, which is how the executor sees that no launch type is
+        // needed.
         match self.capacity_provider() {
             Some(cp) => env.insert(
-                format!("{p}CAPACITY_PROVIDER_STRATEGY"),
+                format!("{p}RUN_TASK_KWARGS"),
                 Value::str(
-                    serde_json::json!([{ "capacityProvider": cp, "weight": 1 }]).to_string(),
+                    serde_json::json!({
+                        "capacity_provider_strategy": [{ "capacityProvider": cp, "weight": 1 }]
+                    })
+                    .to_string(),
                 ),
             ),
             None => env.insert(format!("{p}LAUNCH_TYPE"), Value::str(self.launch_type())),
