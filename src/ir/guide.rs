@@ -42,6 +42,10 @@ pub struct AirflowDoc {
     pub envoy_client_drain: u32,
     /// The secrets to create before deploying.
     pub secrets: Vec<SecretDoc>,
+    /// Whether the cluster exists already (`cluster: { name: … }`).
+    pub existing_cluster: bool,
+    /// The ports Airflow's own tasks reach each other on (the API server's).
+    pub api_port: u32,
 }
 
 /// One secret the deployment injects.

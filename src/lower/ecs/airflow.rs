@@ -46,6 +46,9 @@ impl Ecs<'_> {
             common.extend(self.executor_env(&worker_family));
         }
         common.extend(self.remote_logging_env());
+        // Fargate sets the region in every container, EC2 container instances do not: boto3 in
+        // the hooks (EcsRunTaskOperator, the CloudWatch log handler, S3 bundles) needs it.
+        common.insert("AWS_DEFAULT_REGION".into(), Value::Pseudo(Pseudo::Region));
         if !af.tasks.is_empty() {
             common.extend(self.dag_network_env());
         }
@@ -153,10 +156,16 @@ impl Ecs<'_> {
         ] {
             let Some(c) = c else { continue };
             let (cpu, memory) = size(c, names::DEFAULT_SMALL_SIZE);
-            let mut statements = self.dag_bundle_statements(af);
-            if cmd == "triggerer" {
-                // Deferred tasks log from the triggerer while they wait.
+            let mut statements = Vec::new();
+            // Deferred tasks log from the triggerer while they wait; on 3.x the DAG processor
+            // streams each file's parse log to the same remote store, and builds that handler
+            // (watchtower's CreateLogGroup) at start: without the permission it exits.
+            if cmd == "triggerer" || (v3 && cmd == "dag-processor") {
                 statements.push(self.task_log_write_statement());
+            }
+            // Only what parses DAGs reads the bundle (3.x's triggerer runs triggers, not DAG files).
+            if cmd == "dag-processor" {
+                statements.extend(self.dag_bundle_statements(af));
             }
             self.tasks.push(TaskSpec {
                 what: cmd.into(),
@@ -271,10 +280,27 @@ impl Ecs<'_> {
         .into_iter()
         .filter_map(|(key, s, holds)| {
             let (env, value) = s.as_ref()?;
+            let mut holds = holds.to_owned();
+            if key == "database_url" {
+                holds.push_str(", with the password URL-encoded");
+                if v3 {
+                    // 3.x derives an asyncpg URL from it for the API server, and asyncpg
+                    // refuses libpq's `sslmode`; psycopg2 negotiates TLS by default.
+                    holds.push_str(
+                        "; leave `sslmode` out (the API server's async engine refuses it)",
+                    );
+                }
+            }
+            // `arn:…:secret:name-AbCdEf:json-key::` injects one key of a JSON secret.
+            if let Value::Str(arn) = value {
+                if let Some(k) = arn.split(':').nth(7).filter(|k| !k.is_empty()) {
+                    holds = format!("a JSON secret whose key `{k}` holds {holds}");
+                }
+            }
             Some(SecretDoc {
                 key: key.into(),
                 env: env.clone(),
-                holds: holds.into(),
+                holds,
                 from: self.secret_source(value),
             })
         })
@@ -428,6 +454,8 @@ impl Ecs<'_> {
             dag_id: (!af.tasks.is_empty()).then(|| dag_id(self.project())),
             envoy_client_drain: self.sidecar.map_or(0, |s| s.client_drain_seconds()),
             secrets: Vec::new(),
+            existing_cluster: af.cluster.name.is_some(),
+            api_port: names::API_PORT,
         }
     }
 
