@@ -67,8 +67,8 @@ codes! {
         "`airflow.admin_username` is 1 to 64 letters, digits, `.`, `_`, `-` or `@`, a name Airflow's FAB auth manager accepts.";
     AirflowInvalidCluster = "airflow-invalid-cluster",
         "`airflow.cluster` sets exactly one of `create: true` and `name`, and `name` is a valid ECS cluster name.";
-    AirflowInvalidDagBundle = "airflow-invalid-dag-bundle",
-        "An S3 DAG bundle names a valid bucket (not an ARN or URL) and a key prefix without a leading `/`.";
+    AirflowInvalidDagSource = "airflow-invalid-dag-source",
+        "`airflow.dags` names a valid S3 bucket (not an ARN or URL) with a key prefix without a leading `/`, or valid EFS file system and access point IDs.";
     AirflowInvalidEgress = "airflow-invalid-egress",
         "Each entry of `airflow.egress.ignored_ips` is an IPv4 address or CIDR block.";
     AirflowInvalidId = "airflow-invalid-id",

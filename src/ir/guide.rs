@@ -77,7 +77,14 @@ pub struct UiDoc {
 #[serde(tag = "kind", rename_all = "snake_case")]
 pub enum DagsDoc {
     Image,
-    S3 { bucket: String, prefix: String },
+    S3 {
+        bucket: String,
+        prefix: String,
+    },
+    Efs {
+        file_system_id: String,
+        access_point_id: Option<String>,
+    },
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]

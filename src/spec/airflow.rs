@@ -72,6 +72,20 @@ pub enum DagSource {
     /// An S3 DAG bundle (Airflow 3.x): every component that parses or runs DAGs reads them from
     /// the bucket; meshsynth grants exactly that read.
     S3(S3Dags),
+    /// An EFS file system mounted read-only at `/opt/airflow/dags` in every Airflow container
+    /// (2.x and 3.x): copy DAG files onto it and every component sees them.
+    Efs(EfsDags),
+}
+
+/// DAG files on an Amazon EFS file system.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize, JsonSchema)]
+pub struct EfsDags {
+    /// The file system's ID, e.g. `fs-0123456789abcdef0`.
+    pub file_system_id: String,
+    /// An access point to mount through (its root directory and POSIX user apply), e.g.
+    /// `fsap-0123456789abcdef0`. Default: the file system's root.
+    #[serde(default)]
+    pub access_point_id: Option<String>,
 }
 
 /// DAG files in an S3 bucket.
@@ -487,6 +501,10 @@ pub mod names {
     /// The environment variables the generated DAGs read the network of their ECS tasks from.
     pub const SUBNETS_ENV: &str = "MESHSYNTH_SUBNET_IDS";
     pub const SECURITY_GROUPS_ENV: &str = "MESHSYNTH_SECURITY_GROUP_IDS";
+    /// Where DAG files are in every Airflow container (the official image's DAG folder).
+    pub const DAGS_FOLDER: &str = "/opt/airflow/dags";
+    /// The NFS port an EFS mount uses.
+    pub const NFS_PORT: u32 = 2049;
     /// The name of the S3 DAG bundle.
     pub const DAG_BUNDLE: &str = "dags";
     /// The name of the Envoy container in every meshed task definition.

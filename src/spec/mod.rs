@@ -27,7 +27,7 @@ use serde::Deserialize;
 
 pub use airflow::{
     names as airflow_names, Airflow, AirflowPlatform, AirflowSecrets, AirflowVersion, ClusterRef,
-    ComponentSize, Components, ConnType, Connection, DagSource, DagTask, Egress, Executor,
+    ComponentSize, Components, ConnType, Connection, DagSource, DagTask, EfsDags, Egress, Executor,
     LaunchType, Major, ProviderVersion, S3Dags, SecretRef, TaskRunner, Workers, Workload,
 };
 pub use gateway::*;

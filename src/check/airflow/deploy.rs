@@ -58,6 +58,35 @@ pub(super) fn check(ctx: &mut Ctx, af: &Airflow, major: Option<Major>) {
             .help = Some("use a plain login name such as `admin` or `data-platform-admin`".into());
         }
     }
+    if let DagSource::Efs(efs) = &af.dags {
+        let path = airflow_path().key("dags").key("efs");
+        for (key, id, prefix) in [
+            ("file_system_id", Some(&efs.file_system_id), "fs-"),
+            ("access_point_id", efs.access_point_id.as_ref(), "fsap-"),
+        ] {
+            let Some(id) = id else { continue };
+            let ok = id.strip_prefix(prefix).is_some_and(|hex| {
+                (8..=40).contains(&hex.len())
+                    && hex
+                        .chars()
+                        .all(|c| c.is_ascii_digit() || ('a'..='f').contains(&c))
+            });
+            if !ok {
+                ctx.error(
+                    Code::AirflowInvalidDagSource,
+                    path.key(key),
+                    format!(
+                        "`{key}` `{}` is not an EFS ID (`{prefix}` and 8 to 40 lowercase hex digits)",
+                        shown(id)
+                    ),
+                )
+                .help = Some(format!(
+                    "copy the ID from the EFS console or `aws efs describe-{}`, e.g. `{prefix}0123456789abcdef0`; not an ARN or a DNS name",
+                    if prefix == "fs-" { "file-systems" } else { "access-points" }
+                ));
+            }
+        }
+    }
     if let DagSource::S3(s3) = &af.dags {
         let path = airflow_path().key("dags").key("s3");
         if major == Some(Major::V2) {
@@ -73,7 +102,7 @@ pub(super) fn check(ctx: &mut Ctx, af: &Airflow, major: Option<Major>) {
         }
         if !valid_bucket(&s3.bucket) {
             ctx.error(
-                Code::AirflowInvalidDagBundle,
+                Code::AirflowInvalidDagSource,
                 path.key("bucket"),
                 format!(
                     "`bucket` `{}` is not an S3 bucket name (3 to 63 lowercase letters, digits, `.` and `-`, starting and ending with a letter or digit)",
@@ -88,7 +117,7 @@ pub(super) fn check(ctx: &mut Ctx, af: &Airflow, major: Option<Major>) {
         if let Some(p) = &s3.prefix {
             if p.starts_with('/') || p.contains('*') {
                 ctx.error(
-                    Code::AirflowInvalidDagBundle,
+                    Code::AirflowInvalidDagSource,
                     path.key("prefix"),
                     format!(
                         "`prefix` `{}` starts with `/` or holds `*`; S3 keys are matched literally from the bucket's root",

@@ -118,7 +118,7 @@ impl Sidecar for Envoy<'_> {
             .into()
     }
 
-    fn proxy_configuration(&self, app_ports: &[u32]) -> Option<Value> {
+    fn proxy_configuration(&self, app_ports: &[u32], ignored_ports: &[u32]) -> Option<Value> {
         let ports = if app_ports.is_empty() {
             vec![CLIENT_ONLY_APP_PORT]
         } else {
@@ -141,12 +141,14 @@ impl Sidecar for Envoy<'_> {
         let mut ips = vec!["169.254.170.2".to_owned(), "169.254.169.254".to_owned()];
         ips.extend(egress.ignored_ips.iter().cloned());
         props.push(kv("EgressIgnoredIPs", Value::str(ips.join(",")), "Value"));
-        if !egress.ignored_ports.is_empty() {
-            props.push(kv(
-                "EgressIgnoredPorts",
-                Value::str(join(&egress.ignored_ports)),
-                "Value",
-            ));
+        let mut ports = egress.ignored_ports.clone();
+        ports.extend(
+            ignored_ports
+                .iter()
+                .filter(|p| !egress.ignored_ports.contains(p)),
+        );
+        if !ports.is_empty() {
+            props.push(kv("EgressIgnoredPorts", Value::str(join(&ports)), "Value"));
         }
         Some(
             Obj::new()

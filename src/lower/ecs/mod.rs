@@ -26,7 +26,8 @@ pub trait Sidecar {
     /// The sidecar container of a task that joins the mesh as `node`.
     fn container(&self, node: &str, log: Value) -> Value;
     /// The task definition's proxy configuration, if the sidecar takes the task's traffic.
-    fn proxy_configuration(&self, app_ports: &[u32]) -> Option<Value>;
+    /// `ignored_ports` are destination ports that bypass the sidecar besides the spec's own.
+    fn proxy_configuration(&self, app_ports: &[u32], ignored_ports: &[u32]) -> Option<Value>;
     /// What the task role must allow the sidecar.
     fn statements(&self, node: &str) -> Vec<Value>;
     /// How long the sidecar drains when its task stops, for a client-only task.
@@ -271,6 +272,7 @@ impl Ecs<'_> {
             registry,
             extra_statements: Vec::new(),
             init: None,
+            volumes: Vec::new(),
         });
     }
 }

@@ -30,6 +30,17 @@ pub(super) struct TaskSpec {
     pub extra_statements: Vec<Value>,
     /// A container that runs to completion (exit 0) before `app` starts.
     pub init: Option<Container>,
+    /// EFS file systems the application container mounts.
+    pub volumes: Vec<EfsVolume>,
+}
+
+/// An EFS file system mounted into the application container, through TLS and the task role.
+pub(super) struct EfsVolume {
+    pub name: String,
+    pub file_system_id: String,
+    pub access_point_id: Option<String>,
+    pub container_path: String,
+    pub read_only: bool,
 }
 
 pub(super) struct Container {
@@ -176,6 +187,22 @@ impl Ecs<'_> {
     fn emit_task(&mut self, t: &TaskSpec) {
         let family = names::family(self.project(), &t.what);
         let mut statements = t.extra_statements.clone();
+        for v in &t.volumes {
+            // IAM authorization on the mount: the task role is what EFS checks.
+            let mut actions = vec!["elasticfilesystem:ClientMount"];
+            if !v.read_only {
+                actions.push("elasticfilesystem:ClientWrite");
+            }
+            statements.push(statement(
+                &actions,
+                vec![arn(
+                    "elasticfilesystem",
+                    true,
+                    true,
+                    vec![Value::str(format!("file-system/{}", v.file_system_id))],
+                )],
+            ));
+        }
         if let (Some(node), Some(sidecar)) = (&t.node, self.sidecar) {
             statements.extend(sidecar.statements(node));
         }
@@ -200,7 +227,19 @@ impl Ecs<'_> {
                 )
                 .into()
         };
-        let mut app = container(&t.app, true, log(t.what.clone()));
+        let mut app = container(&t.app, true, log(t.what.clone())).list(
+            "MountPoints",
+            t.volumes
+                .iter()
+                .map(|v| {
+                    Obj::new()
+                        .set("SourceVolume", &v.name)
+                        .set("ContainerPath", &v.container_path)
+                        .set("ReadOnly", v.read_only)
+                        .into()
+                })
+                .collect(),
+        );
         let mut init = t
             .init
             .as_ref()
@@ -218,7 +257,13 @@ impl Ecs<'_> {
             // through Envoy, so it waits for Envoy as well.
             init = init.map(|i| i.set("DependsOn", vec![envoy_healthy]));
             sidecar_container = Some(sidecar.container(node, log(format!("{}-envoy", t.what))));
-            proxy = sidecar.proxy_configuration(&t.app.ports);
+            // The NFS traffic of an EFS mount must not go to Envoy, which has no route for it.
+            let nfs: Vec<u32> = if t.volumes.is_empty() {
+                Vec::new()
+            } else {
+                vec![names::NFS_PORT]
+            };
+            proxy = sidecar.proxy_configuration(&t.app.ports, &nfs);
         }
         if let Some(c) = &t.init {
             depends.push(
@@ -252,6 +297,28 @@ impl Ecs<'_> {
             )
             .set("TaskRoleArn", Value::Ref(role.clone(), Attr::Arn))
             .set("ContainerDefinitions", containers)
+            .list(
+                "Volumes",
+                t.volumes
+                    .iter()
+                    .map(|v| {
+                        let mut auth = Obj::new().set("IAM", "ENABLED");
+                        if let Some(ap) = &v.access_point_id {
+                            auth = auth.set("AccessPointId", ap);
+                        }
+                        Obj::new()
+                            .set("Name", &v.name)
+                            .set(
+                                "EFSVolumeConfiguration",
+                                Obj::new()
+                                    .set("FilesystemId", &v.file_system_id)
+                                    .set("TransitEncryption", "ENABLED")
+                                    .set("AuthorizationConfig", auth),
+                            )
+                            .into()
+                    })
+                    .collect(),
+            )
             .opt("ProxyConfiguration", proxy);
         self.add(td_id.clone(), t.source.clone(), props);
         self.plan.add_output(

@@ -165,6 +165,17 @@ fn adapt(kind: Kind, props: &BTreeMap<String, Value>, body: &mut Map<String, Jso
             }
         }
         Kind::TaskDefinition => {
+            // The provider's `volume` blocks spell the file system `file_system_id`.
+            if let Some(Json::Array(mut volumes)) = body.remove("volumes") {
+                for v in &mut volumes {
+                    if let Some(Json::Object(efs)) = v.get_mut("efs_volume_configuration") {
+                        if let Some(id) = efs.remove("filesystem_id") {
+                            efs.insert("file_system_id".into(), id);
+                        }
+                    }
+                }
+                body.insert("volume".into(), Json::Array(volumes));
+            }
             if let Some(defs) = props.get("ContainerDefinitions") {
                 body.insert(
                     "container_definitions".into(),

@@ -150,6 +150,10 @@ impl Ecs<'_> {
                     bucket: s3.bucket.clone(),
                     prefix: s3.prefix.clone().unwrap_or_default(),
                 },
+                DagSource::Efs(efs) => DagsDoc::Efs {
+                    file_system_id: efs.file_system_id.clone(),
+                    access_point_id: efs.access_point_id.clone(),
+                },
             },
             dag_file: (!af.tasks.is_empty()).then(|| format!("{}.py", dag_id(self.project()))),
             dag_id: (!af.tasks.is_empty()).then(|| dag_id(self.project())),

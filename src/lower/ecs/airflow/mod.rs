@@ -8,13 +8,13 @@ mod iam;
 
 use std::collections::BTreeMap;
 
-use super::taskdef::{Container, TaskSpec};
+use super::taskdef::{Container, EfsVolume, TaskSpec};
 use super::Ecs;
 use crate::ir::{Pseudo, Value};
 use crate::lower::airflow::AirflowSettings;
 use crate::spec::airflow_names as names;
 use crate::spec::paths::airflow_path;
-use crate::spec::{Airflow, ComponentSize, Executor, TaskRunner};
+use crate::spec::{Airflow, ComponentSize, DagSource, Executor, TaskRunner};
 
 const SCHEDULER_HEALTH_PORT: u32 = 8974;
 
@@ -93,6 +93,7 @@ impl Ecs<'_> {
                 registry: Some(names::API_CLOUD_MAP_SERVICE.into()),
                 extra_statements: vec![self.task_log_read_statement()],
                 init: None,
+                volumes: self.dag_volumes(af),
             });
         }
         if let Some(c) = &comps.scheduler {
@@ -136,6 +137,7 @@ impl Ecs<'_> {
                 registry: None,
                 extra_statements: statements,
                 init: None,
+                volumes: self.dag_volumes(af),
             });
         }
         for (key, c, job, cmd) in [
@@ -184,6 +186,7 @@ impl Ecs<'_> {
                 registry: None,
                 extra_statements: statements,
                 init: None,
+                volumes: self.dag_volumes(af),
             });
         }
         // The task runner: the executor's task definition, or the Celery workers' service.
@@ -227,6 +230,7 @@ impl Ecs<'_> {
                     ]
                     .concat(),
                     init: None,
+                    volumes: self.dag_volumes(af),
                 });
             }
             TaskRunner::Scheduler => {}
@@ -255,6 +259,7 @@ impl Ecs<'_> {
                 registry: None,
                 extra_statements: Vec::new(),
                 init: None,
+                volumes: Vec::new(),
             });
         }
         self.add_migration(
@@ -279,6 +284,20 @@ impl Ecs<'_> {
         if af.executor == Executor::Ecs {
             self.scheduler_environment_output(&worker_family);
         }
+    }
+
+    /// The EFS DAG folder every Airflow container mounts, when DAGs come from EFS.
+    fn dag_volumes(&self, af: &Airflow) -> Vec<EfsVolume> {
+        let DagSource::Efs(efs) = &af.dags else {
+            return Vec::new();
+        };
+        vec![EfsVolume {
+            name: "dags".into(),
+            file_system_id: efs.file_system_id.clone(),
+            access_point_id: efs.access_point_id.clone(),
+            container_path: names::DAGS_FOLDER.into(),
+            read_only: true,
+        }]
     }
 
     /// The database migration: a container that runs `airflow db migrate` (and creates the UI
