@@ -373,6 +373,8 @@ class TaskDef:
         self.requires = tpl.prop(lid, "RequiresCompatibilities") or []
         self.network_mode = tpl.prop(lid, "NetworkMode")
         self.containers = [Container(tpl, c) for c in p.get("ContainerDefinitions", [])]
+        self.task_role_arn = tpl.prop(lid, "TaskRoleArn")
+        self.execution_role_arn = tpl.prop(lid, "ExecutionRoleArn")
 
     def container(self, name):
         return next((c for c in self.containers if c.name == name), None)
@@ -382,6 +384,8 @@ class TaskDef:
             "family": self.family,
             "requires": self.requires,
             "network_mode": self.network_mode,
+            "task_role_arn": self.task_role_arn,
+            "execution_role_arn": self.execution_role_arn,
             "containers": [
                 {
                     "name": c.name,
@@ -459,6 +463,85 @@ class Example:
             return component.container("airflow").log_group
         return None
 
+    # -- IAM and the AWS the stack expects -----------------------------------------------------
+    def exists(self, lid: str) -> bool:
+        """Whether CloudFormation creates resource `lid` (its Condition, if any, holds)."""
+        cond = self.tpl.resources[lid].get("Condition")
+        return cond is None or self.tpl.condition(cond)
+
+    def of_type(self, typ: str) -> list[str]:
+        return [lid for lid, r in self.tpl.resources.items() if r.get("Type") == typ and self.exists(lid)]
+
+    def task_role(self, td: TaskDef) -> dict:
+        """The task role of `td` as IAM sees it: its name and ARN, every statement of every
+        identity-based policy the template attaches to it (the role's inline Policies,
+        AWS::IAM::RolePolicy with its RoleName, AWS::IAM::Policy / ManagedPolicy listing it in
+        Roles or named in its ManagedPolicyArns), with intrinsics resolved, and `problems`: what
+        cannot be known from the template (a role or managed policy the template does not
+        create), which then grants nothing here."""
+        out: dict = {"name": None, "arn": td.task_role_arn, "statements": [], "sources": [], "problems": []}
+        if td.task_role_arn is None:
+            out["problems"].append(f"task definition {td.family} has no TaskRoleArn (its tasks call AWS as nobody)")
+            return out
+        roles = [lid for lid in self.of_type("AWS::IAM::Role") if self.tpl.arn_of(lid) == td.task_role_arn]
+        if not roles:
+            out["problems"].append(
+                f"TaskRoleArn {td.task_role_arn} is no AWS::IAM::Role of the template: its permissions are unknown"
+            )
+            out["name"] = str(td.task_role_arn).rsplit("/", 1)[-1]
+            return out
+        lid = roles[0]
+        name = self.tpl.name_of(lid)
+        out["name"], out["lid"] = name, lid
+
+        def add(doc, source):
+            doc = doc or {}
+            st = doc.get("Statement", [])
+            st = st if isinstance(st, list) else [st]
+            out["statements"] += st
+            out["sources"].append(f"{source} ({len(st)} statement(s))")
+
+        for pol in self.tpl.prop(lid, "Policies") or []:
+            add(pol.get("PolicyDocument"), f"{lid}.Policies[{pol.get('PolicyName')}]")
+        attached = set()
+        for plid in self.of_type("AWS::IAM::RolePolicy"):
+            if self.tpl.prop(plid, "RoleName") == name:
+                add(self.tpl.prop(plid, "PolicyDocument"), plid)
+        for typ in ("AWS::IAM::Policy", "AWS::IAM::ManagedPolicy"):
+            for plid in self.of_type(typ):
+                if name in (self.tpl.prop(plid, "Roles") or []):
+                    add(self.tpl.prop(plid, "PolicyDocument"), plid)
+                    attached.add(plid)
+        managed = {self.tpl.arn_of(m): m for m in self.of_type("AWS::IAM::ManagedPolicy")}
+        for arn in self.tpl.prop(lid, "ManagedPolicyArns") or []:
+            m = managed.get(arn)
+            if m is None:
+                out["problems"].append(
+                    f"managed policy {arn} of {lid} is not in the template: its statements are unknown"
+                )
+            elif m not in attached:
+                add(self.tpl.prop(m, "PolicyDocument"), m)
+        return out
+
+    def log_groups(self) -> list[str]:
+        """The log groups that exist: the stack's, and those its containers log to."""
+        names = {self.tpl.name_of(lid) for lid in self.of_type("AWS::Logs::LogGroup")}
+        names |= {c.log_group for td in self.tds for c in td.containers if isinstance(c.log_group, str)}
+        return sorted(names)
+
+    def capacity_strategy(self) -> list[dict]:
+        """The cluster's default capacity provider strategy, as DescribeClusters shows it."""
+        for lid in self.of_type("AWS::ECS::ClusterCapacityProviderAssociations"):
+            out = []
+            for s in self.tpl.prop(lid, "DefaultCapacityProviderStrategy") or []:
+                item = {"capacityProvider": s.get("CapacityProvider")}
+                for k, key in (("Weight", "weight"), ("Base", "base")):
+                    if k in s:
+                        item[key] = int(s[k])
+                out.append(item)
+            return out
+        return []
+
     def facts(self) -> dict:
         return {
             "task_definitions": {td.family: td.facts() for td in self.tds},
@@ -497,7 +580,7 @@ def discover(folders: list[str]) -> tuple[list[Example], list[str]]:
 
 def exc_text(e: BaseException) -> str:
     """The exception as `Type: message`, with the innermost frame that raised it."""
-    tb = traceback.extract_tb(e.__traceback__)
+    tb = [f for f in traceback.extract_tb(e.__traceback__) if Path(f.filename).name != "awsstandin.py"]
     where = f" [{Path(tb[-1].filename).name}:{tb[-1].lineno} in {tb[-1].name}]" if tb else ""
     msg = str(e).strip() or repr(e)
     return f"{type(e).__name__}: {msg}{where}"

@@ -18,28 +18,54 @@ would start it: its container's Environment, with CloudFormation intrinsics reso
 plausible values (region us-east-1, account 111122223333, parameters' defaults or realistic
 dummies), plus its Secrets replaced by working dummies (a sqlite file per example for the
 metadata database, a real Fernet key, a local Redis URL for Celery, a fixed string otherwise),
-in a subprocess with a temporary AIRFLOW_HOME. The checks:
+in a subprocess with a temporary AIRFLOW_HOME. AWS is the stand-in of awsstandin.py: every
+botocore call is answered as AWS would answer the component's own task role (TaskRoleArn -> its
+AWS::IAM::Role -> the statements of every policy attached to it, resolved like the rest of the
+template), from the stack's facts (its log groups exist, its cluster, its task definitions, the
+S3 DAG bundle holding the example's DAG files); a denied call raises the service's AccessDenied
+as botocore would, and a call without a rule there fails the check that made it. The checks:
 
   a  connections   every AIRFLOW_CONN_<ID>: BaseHook.get_connection, host/port as the JSON says,
                    then opened with its hook (http: HttpHook.get_conn, grpc: GrpcHook.get_conn)
   b  executor      AwsEcsExecutor: loaded as ExecutorLoader does, build_task_kwargs, and the
                    RunTask request of one task validated against botocore's ECS model and the
-                   template (task definition, cluster, container, launch type, network)
+                   template (task definition, cluster, container, launch type, network); in
+                   the scheduler (which runs it) also its ECS calls as the scheduler's role:
+                   the start's health check, RunTask, DescribeTasks, StopTask
   c  dags          <example>/airflow/dags/*.py load in a DagBag in the environment of the
                    component that runs Airflow tasks; every EcsRunTaskOperator is checked
-                   against the template and its RunTask request against botocore's model;
-                   the guide's EcsRunTaskOperator example constructs with this provider
+                   against the template, and its RunTask request against botocore's model and,
+                   sent as that component's role, IAM (RunTask, iam:PassRole of the task's
+                   roles), then its task's log stream read as its log fetcher reads it; the
+                   guide's EcsRunTaskOperator example constructs with this provider;
+                   c.bundle (3.x): the configured DAG bundles fetched as the task runner's
+                   process fetches them before a task (S3: as its role)
   d  migration     exactly one non-essential container runs `db migrate`, the scheduler waits
                    for its SUCCESS; its command, run as the image's entrypoint would, twice,
                    leaves a database `airflow db check-migrations` accepts (and the admin user)
   e  logging       remote logging to the stack's CloudWatch log group, as Airflow's own logging
-                   config loads it
+                   config loads it; `write` in the components that write remote logs (the task
+                   runner, the triggerer): a record through the handler Airflow builds must reach
+                   the group; `read` in the API server / webserver: a task's log read back
+  f  start         each component an ECS service runs, started for real: the container's
+                   Command through the image's entrypoint rule, against a copy of the database
+                   the migration left, the DAG files in its dags folder (or its S3 bundle),
+                   the stand-in in its process and in every interpreter it starts
+                   (sitecustomize.py). It must come up (API server GET /api/v2/version, 2.x
+                   webserver GET /health, scheduler GET /health when its health check is on,
+                   else a running job in the job table, and the component that parses DAGs must
+                   have parsed one) and stay up START_MIN s; an early exit fails with the tail of
+                   its output. Only what this machine needs is overridden: free loopback ports
+                   (API/web server, scheduler health, log servers) and one web server worker
+                   where the template sets none. Not started: Celery workers (no Redis here) and
+                   the 2.x `dag-processor` (Airflow 2 refuses it on SQLite); both say SKIP.
 
 The cheap checks (a, b, c, e) of one component share one process; processes run in parallel
-(--jobs, default: the number of cores). They are forked from a fork server that has imported
-the libraries Airflow is built on, but never Airflow itself (zygote.py says why that is sound);
---no-fork-server starts each as a plain subprocess instead (slower, same results). One line per
-check, a summary, exit 1 when any check fails (2: usage error).
+(--jobs, default: the number of cores), and the migrations and starts (which mostly wait) run
+all at once beside them (--no-start leaves f out). They are forked from a fork server that has
+imported the libraries Airflow is built on, but never Airflow itself (zygote.py says why that is
+sound); --no-fork-server starts each as a plain subprocess instead (slower, same results). One
+line per check, a summary, exit 1 when any check fails (2: usage error).
 """
 
 from __future__ import annotations
@@ -54,6 +80,7 @@ import shutil
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 from pathlib import Path
 
@@ -61,6 +88,7 @@ HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 sys.dont_write_bytecode = True  # no __pycache__ in the checkout
 
+import awsstandin  # noqa: E402
 from cfn import (  # noqa: E402
     ACCOUNT,
     BROKER_URL,
@@ -105,6 +133,13 @@ class Run:
                 "PYTHONWARNINGS": "ignore",
             }
             self.server = zygote.Server(str(self.root), base, TIMEOUT)
+        # sitecustomize.py of every Airflow interpreter a check starts afresh (no fork server,
+        # or a process Airflow spawns): it installs the AWS stand-in its environment names.
+        self.site = self.root / "site"
+        self.site.mkdir()
+        (self.site / "sitecustomize.py").write_text(SITECUSTOMIZE.format(standin=str(HERE / "awsstandin.py")))
+        self.migrated: dict[str, concurrent.futures.Future] = {}
+        self.lock = threading.Lock()
 
     def path_prefix(self) -> str:
         """What goes first on PATH: the fork server's `airflow`, then the venv's bin."""
@@ -145,6 +180,29 @@ class Run:
             return None, e.stdout or "", e.stderr or ""
         return p.returncode, p.stdout, p.stderr
 
+    def start(self, kind: str, argv: list[str], env: dict, cwd: str, out_path: Path):
+        """Starts a long-running `airflow <args>` (kind "airflow") or other command (kind
+        "exec"), its stdout and stderr into `out_path`; returns a handle with poll() and stop()."""
+        out = open(out_path, "wb")
+        try:
+            if self.server is not None and kind == "airflow":
+                import zygote
+
+                with open(os.devnull) as null:
+                    return zygote.start(
+                        self.server.sock, "airflow", ["airflow", *argv], env, cwd,
+                        [null.fileno(), out.fileno(), out.fileno()], TIMEOUT,
+                    )
+            cmd = [str(Path(sys.executable).parent / "airflow"), *argv] if kind == "airflow" else argv
+            return Popened(
+                subprocess.Popen(
+                    cmd, env=env, cwd=cwd, stdin=subprocess.DEVNULL, stdout=out, stderr=subprocess.STDOUT,
+                    start_new_session=True,
+                )
+            )
+        finally:
+            out.close()
+
     def example_dir(self, ex: Example) -> Path:
         d = self.root / re.sub(r"[^A-Za-z0-9_.-]", "_", ex.label)
         d.mkdir(parents=True, exist_ok=True)
@@ -167,6 +225,50 @@ class Run:
             shutil.rmtree(self.root, ignore_errors=True)
 
 
+SITECUSTOMIZE = """# Written by tests/airflow/check.py: the AWS stand-in of this process, if its environment names one.
+import os
+if os.environ.get("MESHSYNTH_AWS_STANDIN"):
+    import importlib.util, sys
+    _spec = importlib.util.spec_from_file_location("awsstandin", {standin!r})
+    _mod = importlib.util.module_from_spec(_spec)
+    sys.modules["awsstandin"] = _mod
+    _spec.loader.exec_module(_mod)
+    _mod.install_from_env()
+"""
+
+
+class Popened:
+    """A plain subprocess with the interface of zygote.Started."""
+
+    def __init__(self, proc: subprocess.Popen):
+        self.proc = proc
+        self.killed = False
+
+    def poll(self):
+        return self.proc.poll()
+
+    def stop(self, grace: float = 5.0):
+        import signal
+
+        if self.proc.poll() is None:
+            try:
+                os.killpg(self.proc.pid, signal.SIGTERM)
+            except ProcessLookupError:
+                pass
+            try:
+                self.proc.wait(grace)
+            except subprocess.TimeoutExpired:
+                self.killed = True
+        try:
+            os.killpg(self.proc.pid, signal.SIGKILL)
+        except (ProcessLookupError, PermissionError):
+            pass
+        try:
+            return self.proc.wait(10)
+        except subprocess.TimeoutExpired:
+            return None
+
+
 def secret_value(run: Run, ex: Example, name: str) -> str:
     if name == "AIRFLOW__DATABASE__SQL_ALCHEMY_CONN":
         return run.database(ex)
@@ -177,8 +279,69 @@ def secret_value(run: Run, ex: Example, name: str) -> str:
     return DUMMY_SECRET
 
 
-def container_env(run: Run, ex: Example, c: Container, home: Path) -> dict[str, str]:
-    """The environment of container `c` as ECS would start it, on this machine."""
+def bundle_objects(ex: Example, env: dict) -> dict:
+    """The objects of the S3 DAG bundles `env` configures: the example's DAG files under each
+    bundle's prefix (what its runbook says to upload), as {bucket: {key: local file}}."""
+    out: dict = {}
+    try:
+        bundles = json.loads(env.get("AIRFLOW__DAG_PROCESSOR__DAG_BUNDLE_CONFIG_LIST") or "[]")
+    except ValueError:
+        return out
+    files = sorted((ex.folder / "airflow" / "dags").glob("*.py"))
+    for b in bundles if isinstance(bundles, list) else []:
+        if not isinstance(b, dict) or not str(b.get("classpath", "")).endswith("S3DagBundle"):
+            continue
+        kw = b.get("kwargs") or {}
+        bucket, prefix = kw.get("bucket_name"), kw.get("prefix") or ""
+        if not bucket:
+            continue
+        if prefix and not prefix.endswith("/"):
+            prefix += "/"
+        objs = out.setdefault(bucket, {})
+        for f in files:
+            objs[prefix + f.name] = str(f.resolve())
+    return out
+
+
+def standin_spec(run: Run, ex: Example, td: TaskDef, env: dict) -> Path:
+    """Writes the AWS stand-in spec of task definition `td` (awsstandin.py): its task role's
+    statements and what exists in the account. Returns its path."""
+    cluster = ex.cluster()
+    clusters = {}
+    if cluster["name"]:
+        clusters[cluster["name"]] = {"arn": cluster["arn"], "strategy": ex.capacity_strategy()}
+    spec = {
+        "component": td.family,
+        "role": ex.task_role(td),
+        "region": REGION,
+        "account": ACCOUNT,
+        "partition": PARTITION,
+        "log_groups": ex.log_groups(),
+        "clusters": clusters,
+        "task_definitions": {
+            t.family: {
+                "containers": [c.name for c in t.containers],
+                "requires": t.requires,
+                "task_role_arn": t.task_role_arn,
+                "execution_role_arn": t.execution_role_arn,
+            }
+            for t in ex.tds
+        },
+        "s3_objects": bundle_objects(ex, env),
+        "record": str(run.example_dir(ex) / f"aws-{td.family}.calls.jsonl"),
+    }
+    path = run.example_dir(ex) / f"aws-{td.family}.json"
+    with run.lock:  # one spec per task definition, whole before any process reads it
+        if not path.exists():
+            tmp = path.with_suffix(".tmp")
+            tmp.write_text(json.dumps(spec, indent=1, default=str))
+            os.replace(tmp, path)
+    return path
+
+
+def container_env(run: Run, ex: Example, td: TaskDef, c: Container, home: Path) -> dict[str, str]:
+    """The environment of container `c` of `td` as ECS would start it, on this machine, with
+    the AWS stand-in of td's task role (its calls recorded in <home>/aws-calls.jsonl)."""
     env = {
         "PATH": run.path_prefix() + os.pathsep + os.environ.get("PATH", "/usr/bin:/bin"),
         "HOME": str(home),
@@ -206,7 +369,16 @@ def container_env(run: Run, ex: Example, c: Container, home: Path) -> dict[str, 
     for name in c.secret_names:
         env[name] = secret_value(run, ex, name)
     env["AIRFLOW_HOME"] = str(home)
+    env["MESHSYNTH_AWS_STANDIN"] = str(standin_spec(run, ex, td, env))
+    env["MESHSYNTH_AWS_RECORD"] = str(home / "aws-calls.jsonl")
+    env["PYTHONPATH"] = os.pathsep.join(x for x in (str(run.site), env.get("PYTHONPATH")) if x)
     return env
+
+
+def aws_calls(env: dict) -> list[dict]:
+    import awsstandin
+
+    return awsstandin.read_record(env["MESHSYNTH_AWS_RECORD"])
 
 
 # --------------------------------------------------------------------------------------------
@@ -215,11 +387,12 @@ def container_env(run: Run, ex: Example, c: Container, home: Path) -> dict[str, 
 
 
 class Result:
-    def __init__(self, example: str, component: str, check: str, ok: bool, detail: str):
+    def __init__(self, example: str, component: str, check: str, ok: bool, detail: str, skipped: bool = False):
         self.example, self.component, self.check, self.ok, self.detail = example, component, check, ok, detail
+        self.skipped = skipped
 
     def line(self) -> str:
-        status = "PASS" if self.ok else "FAIL"
+        status = "SKIP" if self.skipped else "PASS" if self.ok else "FAIL"
         head, *rest = (self.detail or "").rstrip().splitlines() or [""]
         out = f"{status}  {self.example}  {self.component}  {self.check}: {head}"
         for r in rest:
@@ -252,7 +425,7 @@ def conn_specs(env: dict) -> dict:
 def component_job(run: Run, ex: Example, td: TaskDef) -> tuple:
     c = td.container("airflow")
     home = run.home(ex, td.family)
-    env = container_env(run, ex, c, home)
+    env = container_env(run, ex, td, c, home)
     checks = []
     conns = conn_specs(c.environment)
     if conns:
@@ -260,11 +433,17 @@ def component_job(run: Run, ex: Example, td: TaskDef) -> tuple:
     if "AwsEcsExecutor" in env.get("AIRFLOW__CORE__EXECUTOR", ""):
         checks.append("b.executor")
     runner = ex.task_runner()
+    if runner is td and ex.line != "2.10" and "AIRFLOW__DAG_PROCESSOR__DAG_BUNDLE_CONFIG_LIST" in env:
+        checks.append("c.bundle")  # a task's process fetches the DAG bundle first
     if runner is td:
         checks.append("c.dags")
         if (ex.folder / "airflow" / "README.md").is_file():
             checks.append("c.guide")
     checks.append("e.logging")
+    if runner is td or td.family.endswith("-triggerer"):
+        checks.append("e.logging write")  # task logs, trigger logs
+    if td.family.endswith(("-api-server", "-webserver")):
+        checks.append("e.logging read")  # the UI shows a task's log
     group = ex.log_group(td)
     job = {
         "example": ex.label,
@@ -273,12 +452,15 @@ def component_job(run: Run, ex: Example, td: TaskDef) -> tuple:
         "connections": conns,
         "facts": ex.facts(),
         "dags_folder": str((ex.folder / "airflow" / "dags").resolve()),
+        "dag_files": sorted(p.name for p in (ex.folder / "airflow" / "dags").glob("*.py")),
         "dag_tasks": sorted(td.family for td in ex.dag_tasks()),
         "guide": str((ex.folder / "airflow" / "README.md").resolve()),
         "log_group": group,
         "region": REGION,
         "remote_base": f"cloudwatch://arn:{PARTITION}:logs:{REGION}:{ACCOUNT}:log-group:{group}",
         "result": str(home / "result.json"),
+        # The scheduler runs the executor: it calls ECS as its own task role.
+        "runs_executor": td is ex.scheduler(),
     }
     return job, env
 
@@ -391,17 +573,28 @@ def migration_job(run: Run, ex: Example) -> list[Result]:
     cmds = entrypoint_commands([str(x) for x in c.command], c.environment)
     shown = " && ".join(" ".join(x) for x in cmds)
     for attempt in (1, 2):
-        env = container_env(run, ex, c, run.home(ex, f"migrate-{attempt}"))
+        env = container_env(run, ex, td, c, run.home(ex, f"migrate-{attempt}"))
         ok, text = True, ""
         for cmd in cmds:
             ok, text = run_cli(run, cmd, env)
             if not ok:
                 break
+        bad = awsstandin.problems(aws_calls(env))
+        if bad:
+            ok, text = False, "\n".join(bad + ([text] if not ok else []))
         what = "first run" if attempt == 1 else "second run (a restart)"
         res.append(Result(label, comp, f"d.migration {what}", ok, text if not ok else f"`{shown}` exited 0"))
+        if attempt == 1:
+            # What the long-running components start against (f.start): the database as the
+            # migration container leaves it, copied before anything else touches it.
+            if ok:
+                shutil.copyfile(run.example_dir(ex) / "airflow.db", run.example_dir(ex) / "migrated.db")
+            publish = run.migrated.get(ex.label)
+            if publish is not None and not publish.done():
+                publish.set_result(ok)
         if not ok:
             return res
-    env = container_env(run, ex, c, run.home(ex, "check-migrations"))
+    env = container_env(run, ex, td, c, run.home(ex, "check-migrations"))
     ok, text = run_cli(run, ["airflow", "db", "check-migrations", "-t", "0"], env)
     res.append(
         Result(label, comp, "d.check-migrations", ok, text if not ok else "the database is at the head revision")
@@ -434,6 +627,250 @@ def migration_job(run: Run, ex: Example) -> list[Result]:
     return res
 
 
+# --------------------------------------------------------------------------------------------
+# f.start: the long-running components, started for real
+# --------------------------------------------------------------------------------------------
+
+# How long a start must stay up (the brief of ECS's StartPeriod), at least, and at most while it
+# is not yet healthy on a loaded machine.
+START_MIN = 22.0
+START_MAX = 90.0
+START_SETTLE = 3.0  # still up this long after it first answered healthy
+
+
+def services(ex: Example) -> list[TaskDef]:
+    """The components an ECS service keeps running (the others are run per task)."""
+    served = {
+        json.dumps(r.get("Properties", {}).get("TaskDefinition"), sort_keys=True)
+        for lid, r in ex.tpl.resources.items()
+        if r.get("Type") == "AWS::ECS::Service" and ex.exists(lid)
+    }
+    return [td for td in ex.components if json.dumps({"Ref": td.lid}, sort_keys=True) in served]
+
+
+def free_port() -> int:
+    import socket
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def http_get(url: str) -> tuple[int | None, str]:
+    import urllib.error
+    import urllib.request
+
+    try:
+        with urllib.request.urlopen(url, timeout=3) as r:
+            return r.status, r.read(2000).decode(errors="replace")
+    except urllib.error.HTTPError as e:
+        return e.code, e.read(500).decode(errors="replace")
+    except Exception as e:
+        return None, f"{type(e).__name__}: {e}"
+
+
+def job_state(db: Path, job_type: str, parses: bool) -> tuple[bool, str]:
+    """Whether a `job_type` job of this database is running (what `airflow jobs check` asks)
+    and, for a component that parses the DAG files (`parses`), has parsed one: a DAG or an
+    import error recorded (a DAG processor builds its per-file loggers, the remote one too, as
+    it starts parsing)."""
+    import sqlite3
+
+    try:
+        con = sqlite3.connect(f"file:{db}?mode=ro", uri=True, timeout=2)
+        try:
+            row = con.execute(
+                "SELECT state, latest_heartbeat FROM job WHERE job_type = ? ORDER BY id DESC LIMIT 1", (job_type,)
+            ).fetchone()
+            dags = con.execute("SELECT count(*) FROM dag").fetchone()[0] if parses else 0
+            errors = con.execute("SELECT filename FROM import_error").fetchall() if parses else []
+        finally:
+            con.close()
+    except sqlite3.Error as e:
+        return False, f"reading the job table: {e}"
+    if row is None:
+        return False, f"no {job_type} in the job table yet"
+    said = f"{job_type} {row[0]}"
+    if parses:
+        said += f", {dags} DAG(s) parsed" + (f", import errors in {[e[0] for e in errors]}" if errors else "")
+    return row[0] == "running" and (not parses or dags > 0 or bool(errors)), said
+
+
+def start_plan(ex: Example, td: TaskDef, env: dict, home: Path) -> tuple[dict, object, str]:
+    """The overrides a start needs on this machine (free local ports, one web worker), the
+    probe that tells it is up, and what that probe is."""
+    c = td.container("airflow")
+    args = [str(x) for x in c.command]
+    sub = args[0] if args and args[0] not in ("bash", "python", "airflow") else (args[1] if len(args) > 1 else "")
+    over: dict[str, str] = {
+        # Log servers the scheduler and triggerer start (parallel starts would share them).
+        "AIRFLOW__LOGGING__WORKER_LOG_SERVER_PORT": str(free_port()),
+        "AIRFLOW__LOGGING__TRIGGER_LOG_SERVER_PORT": str(free_port()),
+    }
+    db = home / "airflow.db"
+    # Who parses the DAG files: the DAG processor, or on 2.x a scheduler without a standalone one.
+    has_dags = (ex.folder / "airflow" / "dags").is_dir() and any((ex.folder / "airflow" / "dags").glob("*.py"))
+    standalone = env.get("AIRFLOW__SCHEDULER__STANDALONE_DAG_PROCESSOR", "").lower() == "true"
+    parses = has_dags and (sub == "dag-processor" or (sub == "scheduler" and ex.line == "2.10" and not standalone))
+    if sub == "api-server":
+        port = free_port()
+        over.update({"AIRFLOW__API__PORT": str(port), "AIRFLOW__API__HOST": "127.0.0.1"})
+        if "AIRFLOW__API__WORKERS" not in env:
+            over["AIRFLOW__API__WORKERS"] = "1"
+        url = f"http://127.0.0.1:{port}/api/v2/version"
+
+        def probe():
+            code, body = http_get(url)
+            return code == 200 and '"version"' in body, f"GET /api/v2/version: {code} {body[:120]}"
+
+        return over, probe, "GET /api/v2/version"
+    if sub == "webserver":
+        port = free_port()
+        over.update(
+            {"AIRFLOW__WEBSERVER__WEB_SERVER_PORT": str(port), "AIRFLOW__WEBSERVER__WEB_SERVER_HOST": "127.0.0.1"}
+        )
+        if "AIRFLOW__WEBSERVER__WORKERS" not in env:
+            over["AIRFLOW__WEBSERVER__WORKERS"] = "1"
+        url = f"http://127.0.0.1:{port}/health"
+
+        def probe():
+            code, body = http_get(url)
+            return code == 200 and "healthy" in body, f"GET /health: {code} {body[:160]}"
+
+        return over, probe, "GET /health"
+    if sub == "scheduler" and env.get("AIRFLOW__SCHEDULER__ENABLE_HEALTH_CHECK", "").lower() == "true":
+        port = free_port()
+        over.update(
+            {
+                "AIRFLOW__SCHEDULER__SCHEDULER_HEALTH_CHECK_SERVER_PORT": str(port),
+                "AIRFLOW__SCHEDULER__SCHEDULER_HEALTH_CHECK_SERVER_HOST": "127.0.0.1",
+            }
+        )
+        url = f"http://127.0.0.1:{port}/health"
+
+        def probe():
+            code, body = http_get(url)
+            up, said = code == 200, f"GET /health: {code}"
+            if up and parses:
+                up, said2 = job_state(db, "SchedulerJob", True)
+                said += f"; {said2}"
+            return up, said
+
+        return over, probe, "the scheduler's GET /health" + (" and a DAG parsed" if parses else "")
+    job_types = {"scheduler": "SchedulerJob", "dag-processor": "DagProcessorJob", "triggerer": "TriggererJob"}
+    if sub in job_types:
+        jt = job_types[sub]
+        what = f"a running {jt}" + (" that has parsed a DAG" if parses else "")
+        return over, (lambda: job_state(db, jt, parses)), what
+    return over, (lambda: (True, "no probe: running is enough")), "running"
+
+
+def output_tail(text: str, n: int = 12) -> str:
+    """The last lines of a component's output, without the frames of awsstandin.py."""
+    lines, skip = [], False
+    for line in text.splitlines():
+        if line.lstrip().startswith("File "):
+            skip = "awsstandin.py" in line
+        elif line and not line[0].isspace():
+            skip = False
+        if not skip:
+            lines.append(line)
+    return tail("\n".join(lines), n)
+
+
+def start_job(run: Run, ex: Example, td: TaskDef) -> list[Result]:
+    """f.start: the component's command, run as the image's entrypoint runs it, against a copy
+    of the migrated database, with the AWS stand-in of its task role; it must come up and stay
+    up (START_MIN s at least), and is stopped then."""
+    c = td.container("airflow")
+    label, comp, check = ex.label, td.family, "f.start"
+    cmds = entrypoint_commands([str(x) for x in c.command], c.environment)
+    main = cmds[-1]
+    shown = " ".join(main)
+    if main[:2] == ["airflow", "celery"]:
+        return [
+            Result(label, comp, check, True, f"`{shown}` not started: a Celery worker needs the stack's Redis "
+                   "broker, which this suite does not run", skipped=True)
+        ]
+    if ex.line == "2.10" and main[:2] == ["airflow", "dag-processor"]:
+        return [
+            Result(label, comp, check, True, f"`{shown}` not started: Airflow 2 refuses it on SQLite (\"Standalone "
+                   "DagProcessor is not supported when using sqlite\"), the only database this suite has", skipped=True)
+        ]
+    if not run.migrated[ex.label].result():
+        return [Result(label, comp, check, False, "not started: no migrated database (d.migration failed)")]
+    home = run.home(ex, f"start-{td.family}")
+    env = container_env(run, ex, td, c, home)
+    # The database: a copy of the migrated one (SQLite takes one writer at a time).
+    db = home / "airflow.db"
+    shutil.copyfile(run.example_dir(ex) / "migrated.db", db)
+    for name in c.secret_names:
+        if name == "AIRFLOW__DATABASE__SQL_ALCHEMY_CONN":
+            env[name] = f"sqlite:///{db}"
+    # The DAGs the image holds (its runbook bakes them into the dags folder), unless a DAG
+    # bundle brings them (then the stand-in's S3 serves them).
+    dags = ex.folder / "airflow" / "dags"
+    if dags.is_dir() and "AIRFLOW__DAG_PROCESSOR__DAG_BUNDLE_CONFIG_LIST" not in env:
+        shutil.copytree(dags, Path(env.get("AIRFLOW__CORE__DAGS_FOLDER") or home / "dags"), dirs_exist_ok=True)
+    over, probe, probe_what = start_plan(ex, td, env, home)
+    env.update(over)
+    for cmd in cmds[:-1]:
+        ok, text = run_cli(run, cmd, env)
+        if not ok:
+            return [Result(label, comp, check, False, f"before the command: {text}")]
+    output = home / "output.log"
+    if main[0] == "airflow":
+        proc = run.start("airflow", main[1:], env, str(home), output)
+    else:  # bash/python: its `airflow` must be the venv's own (a fork-server one would outlive a stop)
+        shim = run.server.shim_dir if run.server else None
+        env["PATH"] = os.pathsep.join(p for p in env["PATH"].split(os.pathsep) if p != shim)
+        proc = run.start("exec", main, env, str(home), output)
+    t0 = time.monotonic()
+    healthy_at, said, code, took = None, "", None, 0.0
+    try:
+        while True:
+            time.sleep(1.0)
+            code = proc.poll()
+            took = time.monotonic() - t0
+            if code is not None:
+                break
+            if healthy_at is None:
+                up, said = probe()
+                if up:
+                    healthy_at = took
+            if healthy_at is not None and took >= max(START_MIN, healthy_at + START_SETTLE):
+                break
+            if took >= START_MAX:
+                break
+    finally:
+        stopped = proc.stop()
+    text = output.read_text(errors="replace") if output.is_file() else ""
+    calls = aws_calls(env)
+    bad = awsstandin.problems(calls)
+    denied = list(dict.fromkeys(x["error"] for x in calls if x.get("decision") == "deny" and x.get("error")))
+    aws = f"AWS: {awsstandin.summarize(calls)}"
+    if code is not None:
+        why = (cli_error(text).splitlines() or ["(no output)"])[-1]
+        detail = [f"`{shown}` exited {code} after {took:.0f} s: {why}", aws, *[d for d in denied if d.split(": ", 1)[-1] not in why], *bad,
+                  "its last lines (the stand-in's own frames left out):", output_tail(text)]
+        return [Result(label, comp, check, False, "\n".join(detail))]
+    if healthy_at is None:
+        detail = [f"`{shown}` still running after {took:.0f} s but not up ({probe_what}): {said}", aws, *denied, *bad,
+                  "its last lines:", output_tail(text)]
+        return [Result(label, comp, check, False, "\n".join(detail))]
+    if bad:
+        return [Result(label, comp, check, False, "\n".join([f"`{shown}` ran, but:", *bad, aws]))]
+    note = f" (denied, and handled by the client: {len(denied)})" if denied else ""
+    return [
+        Result(
+            label, comp, check, True,
+            f"`{shown}` up {took:.0f} s, healthy after {healthy_at:.0f} s ({said}); "
+            + ("killed (SIGTERM did not stop it in 5 s)" if proc.killed else f"stopped (exit {stopped})")
+            + f"; {aws}{note}",
+        )
+    ]
+
+
 def example_problems(ex: Example) -> list[Result]:
     res = []
     for td in ex.components:
@@ -456,6 +893,7 @@ def main(argv: list[str]) -> int:
     ap.add_argument("--jobs", type=int, default=os.cpu_count() or 2)
     ap.add_argument("--keep", action="store_true", help="keep the scratch folder (databases, homes)")
     ap.add_argument("--no-fork-server", action="store_true", help="start every check as a plain subprocess")
+    ap.add_argument("--no-start", action="store_true", help="skip f.start (the long-running components)")
     ap.add_argument("-v", "--verbose", action="store_true", help="print each job's time to stderr")
     args = ap.parse_args(argv)
     if not args.folders:
@@ -486,33 +924,48 @@ def main(argv: list[str]) -> int:
             others.append(ex)
     run = Run(args.keep, fork_server=not args.no_fork_server and bool(mine))
     try:
-        jobs = []
+        migrations, jobs, starts = [], [], []
         for ex in mine:
             results += example_problems(ex)
-            jobs.append(("migration", ex, None))
+            migrations.append(("migration", ex, None))
+            run.migrated[ex.label] = concurrent.futures.Future()
         for ex in mine:
             for td in ex.components:
                 jobs.append(("component", ex, td))
+            if not args.no_start:
+                starts += [("start", ex, td) for td in services(ex)]
 
         def do(job):
             kind, ex, td = job
             t0 = time.monotonic()
+            got = []
             try:
                 if kind == "migration":
                     got = migration_job(run, ex)
+                elif kind == "start":
+                    got = start_job(run, ex, td)
                 else:
                     j, env = component_job(run, ex, td)
                     got = run_component(run, j, env)
             except Exception as e:  # this harness failing is a failure too, never a pass
                 got = [Result(ex.label, td.family if td else "-", f"{kind} job", False, exc_text(e))]
+            finally:
+                if kind == "migration" and not run.migrated[ex.label].done():
+                    run.migrated[ex.label].set_result(False)
             if args.verbose:
                 took = time.monotonic() - t0
-                print(f"  {took:5.1f} s  {ex.label} {td.family if td else kind}", file=sys.stderr, flush=True)
+                print(f"  {took:5.1f} s  {ex.label} {kind} {td.family if td else ''}", file=sys.stderr, flush=True)
             return got
 
-        with concurrent.futures.ThreadPoolExecutor(max_workers=max(1, args.jobs)) as pool:
+        # The migrations gate the starts, and the starts mostly wait (START_MIN s of running
+        # once up): both run all at once, first, and the checks' pool fills the CPU meanwhile.
+        with concurrent.futures.ThreadPoolExecutor(max_workers=max(1, len(migrations) + len(starts))) as eager, \
+                concurrent.futures.ThreadPoolExecutor(max_workers=max(1, args.jobs)) as pool:
+            first = [eager.submit(do, j) for j in migrations + starts]
             for got in pool.map(do, jobs):
                 results += got
+            for f in first:
+                results += f.result()
     finally:
         run.cleanup()
 
@@ -528,9 +981,11 @@ def main(argv: list[str]) -> int:
     for ex in others:
         print(f"NOTE  {ex.label}: Airflow {ex.line} line ({', '.join(ex.images)}); check it with the {ex.line} venv")
     failed = [r for r in results if not r.ok]
+    skipped = [r for r in results if r.skipped]
     took = time.monotonic() - started
     print(
-        f"summary (Airflow {line}): {len(results)} checks, {len(results) - len(failed)} PASS, {len(failed)} FAIL "
+        f"summary (Airflow {line}): {len(results)} checks, {len(results) - len(failed) - len(skipped)} PASS, "
+        f"{len(failed)} FAIL, {len(skipped)} SKIP "
         f"in {took:.0f} s over {', '.join(e.label for e in mine) or 'no example'}"
     )
     for r in failed:

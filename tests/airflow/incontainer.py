@@ -3,6 +3,10 @@ this in a process of its own per component, with the environment the component's
 definition gives its `airflow` container): a connections, b executor, c DAGs and the guide's
 operator example, e remote logging. Each check appends (check, ok, detail) results; an
 exception is a failed check with its text, and the next check still runs.
+
+AWS is the stand-in of awsstandin.py, answering as the component's own task role would be
+answered; a call it has no rule for, or whose parameters botocore's model rejects, fails the
+`aws calls` line even when the code that made it swallowed the error.
 """
 
 from __future__ import annotations
@@ -23,28 +27,20 @@ def airflow_major() -> int:
     return int(version("apache-airflow").split(".")[0])
 
 
-def forbid_aws_calls(cluster_defaults: dict):
-    """No check may call AWS. The one read the ECS executor makes while loading its settings
-    (DescribeClusters, when neither a launch type nor a capacity provider is configured) gets
-    the cluster this stack describes; any other call is an error naming it."""
-    import botocore.client
+def standin():
+    """The AWS stand-in of this process (installed by child_main, or earlier by zygote.py or
+    sitecustomize.py from MESHSYNTH_AWS_STANDIN)."""
+    import awsstandin
 
-    def fake(self, operation_name, api_params):
-        if operation_name == "DescribeClusters":
-            return {
-                "clusters": [
-                    {
-                        "clusterName": cluster_defaults.get("name"),
-                        "clusterArn": cluster_defaults.get("arn"),
-                        "defaultCapacityProviderStrategy": cluster_defaults.get("strategy", []),
-                        "status": "ACTIVE",
-                    }
-                ],
-                "failures": [],
-            }
-        raise RuntimeError(f"the check would call AWS: {self.meta.service_model.service_name}.{operation_name}")
+    return awsstandin.current() or awsstandin.install_from_env()
 
-    botocore.client.BaseClient._make_api_call = fake
+
+def calls_since(mark: int) -> list[dict]:
+    return standin().calls[mark:]
+
+
+def denials(calls: list[dict]) -> list[str]:
+    return list(dict.fromkeys(c["error"] for c in calls if c.get("decision") == "deny" and c.get("error")))
 
 
 def run_task_shape():
@@ -220,8 +216,37 @@ def child_executor(job: dict, out: list):
             out.append((check, False, "\n".join(problems) + f"\nrequest: {json.dumps(req, default=str)}"))
         else:
             out.append((check, True, f"RunTask request valid: {json.dumps(prune(summary))}"))
+        if job.get("runs_executor"):
+            executor_aws(executor, req, out)
     except Exception as e:
         out.append((check, False, exc_text(e)))
+
+
+def executor_aws(executor, req: dict, out: list):
+    """What the executor asks ECS in the component that runs it, as this task role: the health
+    check of its start (StopTask of an invalid task), RunTask of a task, DescribeTasks of it
+    (sync), StopTask of it (terminate)."""
+    check = "b.executor ECS calls"
+    mark = len(standin().calls)
+    steps = []
+    try:
+        executor.check_health()
+        steps.append("health check passed")
+        got = executor.ecs.run_task(**req)
+        if got.get("failures"):
+            raise RuntimeError(f"RunTask failures: {got['failures']}")
+        arn = got["tasks"][0]["taskArn"]
+        steps.append(f"RunTask -> {arn}")
+        described = executor.ecs.describe_tasks(cluster=executor.cluster, tasks=[arn])
+        if described.get("failures") or not described.get("tasks"):
+            raise RuntimeError(f"DescribeTasks of {arn}: {described}")
+        steps.append("DescribeTasks")
+        executor.ecs.stop_task(cluster=executor.cluster, task=arn, reason="meshsynth check")
+        steps.append("StopTask")
+        out.append((check, True, "; ".join(steps)))
+    except Exception as e:
+        said = denials(calls_since(mark))
+        out.append((check, False, "\n".join([exc_text(e), *said, f"(after: {'; '.join(steps) or 'nothing'})"])))
 
 
 def prune(d: dict) -> dict:
@@ -253,8 +278,9 @@ class FakeEcs:
         return {"tasks": [{"taskArn": tasks[0], "containers": self._containers(td)}], "failures": []}
 
 
-def operator_problems(op, facts: dict, network_ids: bool = True) -> tuple[list[str], dict | None]:
-    """An EcsRunTaskOperator checked against the template, and the RunTask request it sends."""
+def operator_problems(op, facts: dict, network_ids: bool = True, aws: bool = False) -> tuple[list[str], dict | None]:
+    """An EcsRunTaskOperator checked against the template, and the RunTask request it sends:
+    to the AWS stand-in (this component's task role decides, aws=True), else to FakeEcs."""
     problems = []
     tds = facts["task_definitions"]
     fam = family_of(op.task_definition)
@@ -288,17 +314,36 @@ def operator_problems(op, facts: dict, network_ids: bool = True) -> tuple[list[s
     try:
         import airflow.providers.amazon.aws.operators.ecs as ecs_module
 
-        fake = FakeEcs(facts)
-        op.__dict__["client"] = fake
+        sent: list[dict] = []
+        if aws:
+            real = op.client
+
+            class Recording:
+                def __getattr__(self, name):
+                    return getattr(real, name)
+
+                def run_task(self, **kwargs):
+                    sent.append(kwargs)
+                    return real.run_task(**kwargs)
+
+            op.__dict__["client"] = Recording()
+        else:
+            fake = FakeEcs(facts)
+            op.__dict__["client"] = fake
+            sent = fake.requests
         saved_sleep = getattr(ecs_module, "sleep", None)
         if saved_sleep is not None:
             ecs_module.sleep = lambda _s: None
+        mark = len(standin().calls)
         try:
             op._start_task()
+        except Exception as e:
+            said = denials(calls_since(mark))
+            problems.append("\n".join([f"RunTask as this task role: {exc_text(e)}", *said]))
         finally:
             if saved_sleep is not None:
                 ecs_module.sleep = saved_sleep
-        req = fake.requests[-1] if fake.requests else None
+        req = sent[-1] if sent else None
         if req is None:
             problems.append("_start_task sent no RunTask request")
         else:
@@ -314,7 +359,27 @@ def operator_problems(op, facts: dict, network_ids: bool = True) -> tuple[list[s
             ]
     except Exception as e:
         problems.append(f"building the RunTask request: {exc_text(e)}")
+    if aws and req is not None and getattr(op, "arn", None) and op.awslogs_group:
+        problems += log_fetch_problems(op)
     return problems, req
+
+
+def log_fetch_problems(op) -> list[str]:
+    """The operator tails its task's CloudWatch stream while it waits (AwsTaskLogFetcher): read
+    it once as this task role; the stand-in's stream holds two events."""
+    import awsstandin
+
+    mark = len(standin().calls)
+    try:
+        fetcher = op._get_task_log_fetcher()
+        events = list(fetcher._get_log_events())
+    except Exception as e:
+        return [f"reading the task's log stream: {exc_text(e)}"]
+    got = [e.get("message") for e in events]
+    if got != awsstandin.CANNED_EVENTS:
+        said = denials(calls_since(mark)) or [f"events: {got}"]
+        return [f"the task log fetcher read nothing of {op.awslogs_group}:{fetcher.log_stream_name}", *said]
+    return []
 
 
 def child_dags(job: dict, out: list):
@@ -347,7 +412,7 @@ def child_dags(job: dict, out: list):
                 continue
             check = f"c.EcsRunTaskOperator {dag_id}.{task.task_id}"
             try:
-                problems, req = operator_problems(task, job["facts"])
+                problems, req = operator_problems(task, job["facts"], aws=True)
                 if problems:
                     out.append(
                         (
@@ -357,7 +422,14 @@ def child_dags(job: dict, out: list):
                         )
                     )
                 else:
-                    out.append((check, True, f"{task.task_definition} on {task.cluster}, RunTask request valid"))
+                    out.append(
+                        (
+                            check,
+                            True,
+                            f"{task.task_definition} on {task.cluster}: RunTask valid and allowed, "
+                            "its log stream readable",
+                        )
+                    )
             except Exception as e:
                 out.append((check, False, exc_text(e)))
     run = {
@@ -371,6 +443,30 @@ def child_dags(job: dict, out: list):
         out.append(("c.dags every DAG task", False, f"no EcsRunTaskOperator runs {missing}"))
     elif job["dag_tasks"]:
         out.append(("c.dags every DAG task", True, f"{len(job['dag_tasks'])} DAG task definition(s) run"))
+
+
+def child_bundle(job: dict, out: list):
+    """The DAG bundles a task's process initializes before it runs the task (Airflow 3): each
+    configured bundle fetched as this task role fetches it; its DAG files must arrive."""
+    from airflow.dag_processing.bundles.manager import DagBundlesManager
+
+    for bundle in DagBundlesManager().get_all_dag_bundles():
+        check = f"c.bundle {bundle.name}"
+        mark = len(standin().calls)
+        try:
+            bundle.initialize()
+            got = sorted(p.name for p in Path(bundle.path).rglob("*.py"))
+            want = job["dag_files"]
+            if not got or (want and not set(want) <= set(got)):
+                said = denials(calls_since(mark))
+                out.append((check, False, "\n".join([f"{type(bundle).__name__} brought {got}, not {want}", *said])))
+            else:
+                import awsstandin
+
+                calls = awsstandin.summarize(calls_since(mark))
+                out.append((check, True, f"{type(bundle).__name__}: {len(got)} DAG file(s) {got} (AWS: {calls})"))
+        except Exception as e:
+            out.append((check, False, "\n".join([exc_text(e), *denials(calls_since(mark))])))
 
 
 def guide_snippet(readme: Path) -> str | None:
@@ -469,6 +565,98 @@ def child_logging(job: dict, out: list):
         out.append((check, False, exc_text(e)))
 
 
+PROBE_STREAM = "dag_id=meshsynth_check/run_id=manual__2025-01-01T00_00_00+00_00/task_id=probe/attempt=1.log"
+
+
+def remote_log_handler():
+    """The CloudWatch handler Airflow's logging config builds here: (kind, object)."""
+    if airflow_major() >= 3:
+        import airflow.logging_config as lc
+
+        lc.load_logging_config()
+        return "io", lc.REMOTE_TASK_LOG
+    import logging
+
+    from airflow.logging_config import configure_logging
+
+    configure_logging()
+    cw = [h for h in logging.getLogger("airflow.task").handlers if type(h).__name__ == "CloudwatchTaskHandler"]
+    return "handler", (cw[0] if cw else None)
+
+
+def child_log_write(job: dict, out: list):
+    """A task's log (or a trigger's) written to CloudWatch as this component writes it: the
+    watchtower handler Airflow builds (DescribeLogGroups, CreateLogGroup), one record, flushed
+    (PutLogEvents, CreateLogStream). The events must reach the stack's log group."""
+    check = "e.logging write"
+    mark = len(standin().calls)
+    try:
+        import logging
+
+        kind, rl = remote_log_handler()
+        if rl is None:
+            out.append((check, False, "no CloudWatch remote log handler to write with"))
+            return
+        if kind == "io":
+            rl.log_stream_name = PROBE_STREAM
+            handler = rl.handler  # what its structlog processor builds first
+            handler.log_stream_name = PROBE_STREAM
+        else:
+            import watchtower
+
+            handler = watchtower.CloudWatchLogHandler(
+                log_group_name=rl.log_group,
+                log_stream_name=PROBE_STREAM,
+                use_queues=True,
+                boto3_client=rl.hook.get_conn(),
+            )
+        record = logging.LogRecord("airflow.task", logging.INFO, "", 0, "meshsynth probe event", (), None)
+        handler.handle(record)
+        handler.close()  # flushes the queue, as the end of a task does
+        key = (job["region"], job["log_group"], PROBE_STREAM)
+        written = standin().streams.get(key) or []
+        calls = calls_since(mark)
+        import awsstandin
+
+        if not any("meshsynth probe event" in str(e.get("message")) for e in written):
+            said = denials(calls) or [f"AWS calls: {awsstandin.summarize(calls)}"]
+            out.append((check, False, "\n".join([f"no event reached {job['log_group']}:{PROBE_STREAM}", *said])))
+        else:
+            out.append((check, True, f"{len(written)} event(s) in {job['log_group']} ({awsstandin.summarize(calls)})"))
+    except Exception as e:
+        out.append((check, False, "\n".join([exc_text(e), *denials(calls_since(mark))])))
+
+
+def child_log_read(job: dict, out: list):
+    """A finished task's log read back from CloudWatch as the UI reads it (GetLogEvents)."""
+    check = "e.logging read"
+    mark = len(standin().calls)
+    try:
+        import types
+
+        import awsstandin
+
+        kind, rl = remote_log_handler()
+        if rl is None:
+            out.append((check, False, "no CloudWatch remote log handler to read with"))
+            return
+        ti = types.SimpleNamespace(end_date=None, try_number=1)
+        if kind == "io":
+            _messages, logs = rl.read(PROBE_STREAM, ti)
+            text = "".join(logs)
+        else:
+            text = rl.get_cloudwatch_logs(PROBE_STREAM, ti)
+        missing = [m for m in awsstandin.CANNED_EVENTS if m not in text]
+        if missing:
+            said = denials(calls_since(mark)) or [f"read: {text[:300]!r}"]
+            head = f"the events of {job['log_group']}:{PROBE_STREAM} were not read"
+            out.append((check, False, "\n".join([head, *said])))
+        else:
+            out.append((check, True, f"GetLogEvents of {job['log_group']} read the task's events"))
+    except Exception as e:
+        out.append((check, False, "\n".join([exc_text(e), *denials(calls_since(mark))])))
+
+
 def child_main(job_file: str) -> int:
     job = json.loads(Path(job_file).read_text())
     sys.dont_write_bytecode = True
@@ -479,13 +667,16 @@ def child_main(job_file: str) -> int:
         Path(job["result"]).write_text(json.dumps(state))
 
     try:
-        import airflow  # noqa: F401  (a component that cannot import Airflow fails every check)
+        import awsstandin
 
-        forbid_aws_calls(job["facts"]["cluster"])
+        awsstandin.install_from_env()  # before Airflow, as a container's process would have it
+        if awsstandin.current() is None:
+            raise RuntimeError("MESHSYNTH_AWS_STANDIN is not set: no AWS stand-in for the checks")
+        import airflow  # noqa: F401  (a component that cannot import Airflow fails every check)
     except Exception as e:
         text = exc_text(e)
         for check in job["checks"]:
-            out.append((check, False, f"importing Airflow: {text}"))
+            out.append((check, False, f"setting up (the AWS stand-in, importing Airflow): {text}"))
         state["done"] = list(job["checks"])
         save()
         return 0
@@ -494,7 +685,10 @@ def child_main(job_file: str) -> int:
         "b.executor": child_executor,
         "c.dags": child_dags,
         "c.guide": child_guide,
+        "c.bundle": child_bundle,
         "e.logging": child_logging,
+        "e.logging write": child_log_write,
+        "e.logging read": child_log_read,
     }
     for check in job["checks"]:
         try:
@@ -502,6 +696,11 @@ def child_main(job_file: str) -> int:
         except Exception as e:  # a bug in a step still reports, and the others still run
             out.append((check, False, exc_text(e)))
         state["done"].append(check)
+        save()
+    calls = awsstandin.current().calls
+    if calls:
+        bad = awsstandin.problems(calls)
+        out.append(("aws calls", not bad, "\n".join(bad) or awsstandin.summarize(calls)))
         save()
     return 0
 

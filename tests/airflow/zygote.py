@@ -11,7 +11,13 @@ Protocol: a client connects to the server's Unix socket, sends one JSON request
 ({"kind": "airflow" | "child", "argv": [...], "env": {...}, "cwd": "...", "timeout": s}) with
 its stdin, stdout and stderr file descriptors attached (SCM_RIGHTS), and reads back one line,
 the exit status. The `airflow` shim (see write_shim) is such a client, so that `bash -c 'airflow
-db migrate && ...'` runs every `airflow` through the server.
+db migrate && ...'` runs every `airflow` through the server. A request with "report_pid": true
+first gets `pid <n>` (the process group of the request, which `Started.stop` ends) and then the
+exit status: check.py's f.start runs long-running components that way.
+
+A request whose environment names an AWS stand-in spec (MESHSYNTH_AWS_STANDIN, see awsstandin.py)
+gets it installed after the fork, before Airflow is imported, as sitecustomize.py installs it in
+a fresh interpreter.
 """
 
 from __future__ import annotations
@@ -149,6 +155,10 @@ def _run_in_child(req: dict, fds: list[int]) -> int:
     sys.argv = list(req["argv"])
     code = 0
     try:
+        if os.environ.get("MESHSYNTH_AWS_STANDIN"):
+            import awsstandin
+
+            awsstandin.install_from_env()
         if req["kind"] == "airflow":
             from airflow.__main__ import main
 
@@ -231,6 +241,15 @@ def serve(path: str):
             conn.settimeout(None)
             for fd in fds:
                 os.close(fd)
+            # A stop (SIGTERM to the group) is for the request's process, not for this waiter,
+            # which still has to report its exit status.
+            signal.signal(signal.SIGTERM, signal.SIG_IGN)
+            signal.signal(signal.SIGINT, signal.SIG_IGN)
+            if req.get("report_pid"):
+                try:
+                    conn.sendall(f"pid {os.getpgid(0)}\n".encode())
+                except OSError:
+                    pass
             _, status = os.waitpid(gpid, 0)
             code = os.waitstatus_to_exitcode(status)
             try:
@@ -257,6 +276,94 @@ def request(path: str, kind: str, argv: list[str], env: dict, cwd: str, fds: lis
         return int(line)
     finally:
         sock.close()
+
+
+class Started:
+    """A process the server runs while the caller goes on (see start)."""
+
+    def __init__(self, sock: socket.socket, pgid: int):
+        self.sock, self.pgid, self.code = sock, pgid, None
+        self.killed = False
+
+    def poll(self) -> int | None:
+        """Its exit code once it has ended, else None."""
+        if self.code is None:
+            self.sock.setblocking(False)
+            try:
+                data = self.sock.recv(64)
+            except BlockingIOError:
+                return None
+            finally:
+                self.sock.setblocking(True)
+            if data:
+                line = data
+                while not line.endswith(b"\n"):
+                    more = self.sock.recv(64)
+                    if not more:
+                        break
+                    line += more
+                self.code = int(line)
+            else:
+                self.code = -255  # the server went away without a status
+        return self.code
+
+    def wait(self, timeout: float) -> int | None:
+        self.sock.settimeout(timeout)
+        try:
+            line = b""
+            while not line.endswith(b"\n"):
+                chunk = self.sock.recv(64)
+                if not chunk:
+                    self.code = -255 if self.code is None else self.code
+                    return self.code
+                line += chunk
+            self.code = int(line)
+        except TimeoutError:
+            return None
+        finally:
+            self.sock.settimeout(None)
+        return self.code
+
+    def stop(self, grace: float = 5.0) -> int | None:
+        """SIGTERM to its process group (what `docker stop` sends), SIGKILL after `grace` s
+        (which ends the waiter too: no exit status then, `killed` tells)."""
+        if self.poll() is None:
+            try:
+                os.killpg(self.pgid, signal.SIGTERM)
+            except ProcessLookupError:
+                pass
+            if self.wait(grace) is None:
+                self.killed = True
+                try:
+                    os.killpg(self.pgid, signal.SIGKILL)
+                except ProcessLookupError:
+                    pass
+                self.wait(10)
+                self.code = None
+        # Children it left behind in its group (a worker the server forked) go too.
+        try:
+            os.killpg(self.pgid, signal.SIGKILL)
+        except (ProcessLookupError, PermissionError):
+            pass
+        self.sock.close()
+        return self.code
+
+
+def start(path: str, kind: str, argv: list[str], env: dict, cwd: str, fds: list[int], timeout: int) -> Started:
+    """Starts one process through the server and returns at once (its pid known)."""
+    sock = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+    sock.connect(path)
+    _send(sock, {"kind": kind, "argv": argv, "env": env, "cwd": cwd, "timeout": timeout, "report_pid": True}, fds)
+    line = b""
+    while not line.endswith(b"\n"):
+        chunk = sock.recv(1)
+        if not chunk:
+            raise EOFError("the fork server closed the connection without a pid")
+        line += chunk
+    kind_, _, pid = line.decode().strip().partition(" ")
+    if kind_ != "pid":
+        raise RuntimeError(f"the fork server answered {line!r}, not a pid")
+    return Started(sock, int(pid))
 
 
 SHIM = """#!{python} -S
