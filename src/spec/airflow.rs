@@ -495,6 +495,8 @@ pub mod names {
     pub const AIRFLOW_CONTAINER: &str = "airflow";
     /// The container that migrates the metadata database before the scheduler starts.
     pub const MIGRATE_CONTAINER: &str = "airflow-db-migrate";
+    /// The container that waits for that migration before another component starts.
+    pub const WAIT_FOR_MIGRATIONS_CONTAINER: &str = "airflow-wait-for-migrations";
     /// The environment variables the migration creates the UI admin from.
     pub const ADMIN_USERNAME_ENV: &str = "MESHSYNTH_ADMIN_USERNAME";
     pub const ADMIN_PASSWORD_ENV: &str = "MESHSYNTH_ADMIN_PASSWORD";

@@ -17,6 +17,8 @@ use crate::spec::paths::airflow_path;
 use crate::spec::{Airflow, ComponentSize, DagSource, Executor, TaskRunner};
 
 const SCHEDULER_HEALTH_PORT: u32 = 8974;
+/// How long a component waits for the database migration before its task gives up.
+const MIGRATION_WAIT_SECONDS: &str = "600";
 
 impl Ecs<'_> {
     pub(super) fn airflow(&mut self, af: &Airflow) {
@@ -347,5 +349,32 @@ impl Ecs<'_> {
             ports: Vec::new(),
             health: None,
         });
+        // The other long-running components wait for the migration instead of crash-looping
+        // until it is done (the Helm chart's wait-for-airflow-migrations); a timeout stops the
+        // task and ECS starts another.
+        let celery_workers = af.executor == Executor::Celery;
+        for (i, t) in self.tasks.iter_mut().enumerate() {
+            let component =
+                components.contains(&t.what.as_str()) || (celery_workers && t.what == "worker");
+            if i == task || !component || t.service.is_none() || t.init.is_some() {
+                continue;
+            }
+            t.init = Some(Container {
+                name: names::WAIT_FOR_MIGRATIONS_CONTAINER.into(),
+                image: t.app.image.clone(),
+                command: [
+                    "db",
+                    "check-migrations",
+                    "--migration-wait-timeout",
+                    MIGRATION_WAIT_SECONDS,
+                ]
+                .map(String::from)
+                .to_vec(),
+                environment: t.app.environment.clone(),
+                secrets: t.app.secrets.clone(),
+                ports: Vec::new(),
+                health: None,
+            });
+        }
     }
 }
