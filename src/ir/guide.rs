@@ -38,8 +38,12 @@ pub struct AirflowDoc {
     /// The name of the generated DAG file (`orders_airflow_tasks.py`), when there are DAG tasks.
     pub dag_file: Option<String>,
     pub dag_id: Option<String>,
-    /// The stack's Envoy drain on task stop, in seconds, for client-only tasks.
-    pub envoy_client_drain: u32,
+    /// How the sidecar stops with its task, when tasks are meshed.
+    pub sidecar_stop: Option<SidecarStopDoc>,
+    /// The containers that migrate the database and wait for it, and how long the wait lasts.
+    pub migrate_container: String,
+    pub wait_container: String,
+    pub migration_wait_minutes: u32,
     /// The secrets to create before deploying.
     pub secrets: Vec<SecretDoc>,
     /// Whether the cluster exists already (`cluster: { name: … }`).
@@ -59,6 +63,17 @@ pub struct SecretDoc {
     pub holds: String,
     /// Where its ARN comes from, in words.
     pub from: String,
+}
+
+/// How the mesh's sidecar ends when its task stops, in seconds.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct SidecarStopDoc {
+    /// The drain of a task that only calls out.
+    pub client_drain: u32,
+    /// The drain of a task that serves.
+    pub serving_drain: u32,
+    /// The container's `stopTimeout`.
+    pub stop_timeout: u32,
 }
 
 /// Where the UI is and who logs in.

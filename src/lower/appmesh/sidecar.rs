@@ -4,7 +4,7 @@
 use std::collections::BTreeSet;
 
 use crate::check::Checked;
-use crate::ir::{Attr, Kind, Obj, Param, ParamType, Plan, ResourceId, Value};
+use crate::ir::{Attr, Kind, Obj, Param, ParamType, Plan, ResourceId, SidecarStopDoc, Value};
 use crate::lower::ecs::{kv, Sidecar};
 use crate::lower::iam::statement;
 use crate::params::ENVOY_IMAGE;
@@ -60,8 +60,12 @@ impl Sidecar for Envoy<'_> {
         );
     }
 
-    fn client_drain_seconds(&self) -> u32 {
-        ENVOY_CLIENT_DRAIN_SECONDS
+    fn stop_doc(&self) -> SidecarStopDoc {
+        SidecarStopDoc {
+            client_drain: ENVOY_CLIENT_DRAIN_SECONDS,
+            serving_drain: ENVOY_DRAIN_SECONDS,
+            stop_timeout: ENVOY_STOP_TIMEOUT,
+        }
     }
 
     fn container_name(&self) -> &'static str {

@@ -12,6 +12,7 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use crate::check::Checked;
 use crate::diagnostic::FieldPath;
+use crate::ir::SidecarStopDoc;
 use crate::ir::{Attr, Kind, Obj, Param, ParamType, Plan, Resource, ResourceId, Value};
 use crate::params::{SECURITY_GROUP_IDS, SUBNET_IDS};
 use crate::spec::{LaunchType, Spec, Workload};
@@ -30,8 +31,8 @@ pub trait Sidecar {
     fn proxy_configuration(&self, app_ports: &[u32], ignored_ports: &[u32]) -> Option<Value>;
     /// What the task role must allow the sidecar.
     fn statements(&self, node: &str) -> Vec<Value>;
-    /// How long the sidecar drains when its task stops, for a client-only task.
-    fn client_drain_seconds(&self) -> u32;
+    /// How the sidecar stops with its task, for the guide.
+    fn stop_doc(&self) -> SidecarStopDoc;
 }
 
 pub(super) fn lower(checked: &Checked, plan: &mut Plan, sidecar: Option<&dyn Sidecar>) {

@@ -18,7 +18,7 @@ use crate::spec::{Airflow, ComponentSize, DagSource, Executor, TaskRunner};
 
 const SCHEDULER_HEALTH_PORT: u32 = 8974;
 /// How long a component waits for the database migration before its task gives up.
-const MIGRATION_WAIT_SECONDS: &str = "600";
+const MIGRATION_WAIT_SECONDS: u32 = 600;
 
 impl Ecs<'_> {
     pub(super) fn airflow(&mut self, af: &Airflow) {
@@ -362,14 +362,12 @@ impl Ecs<'_> {
             t.init = Some(Container {
                 name: names::WAIT_FOR_MIGRATIONS_CONTAINER.into(),
                 image: t.app.image.clone(),
-                command: [
-                    "db",
-                    "check-migrations",
-                    "--migration-wait-timeout",
-                    MIGRATION_WAIT_SECONDS,
-                ]
-                .map(String::from)
-                .to_vec(),
+                command: vec![
+                    "db".into(),
+                    "check-migrations".into(),
+                    "--migration-wait-timeout".into(),
+                    MIGRATION_WAIT_SECONDS.to_string(),
+                ],
                 environment: t.app.environment.clone(),
                 secrets: t.app.secrets.clone(),
                 ports: Vec::new(),
