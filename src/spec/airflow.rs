@@ -505,6 +505,8 @@ pub mod names {
     pub const SECURITY_GROUPS_ENV: &str = "MESHSYNTH_SECURITY_GROUP_IDS";
     /// Where DAG files are in every Airflow container (the official image's DAG folder).
     pub const DAGS_FOLDER: &str = "/opt/airflow/dags";
+    /// The task definition volume of an EFS DAG folder.
+    pub const DAG_VOLUME: &str = "dags";
     /// The NFS port an EFS mount uses.
     pub const NFS_PORT: u32 = 2049;
     /// The name of the S3 DAG bundle.

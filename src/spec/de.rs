@@ -482,18 +482,37 @@ impl<'de> de::Deserializer<'de> for Value<'de> {
         visitor: V,
     ) -> Result<V::Value, Error> {
         match (self.scalar(), self.kind()) {
-            (Some(Scalar::Str(s)), _) => {
-                let variant = de::value::BorrowedStrDeserializer::<Error>::new(s);
-                self.at(visitor.visit_enum(variant))
-            }
+            (Some(Scalar::Str(name)), _) => self.at(visitor.visit_enum(Variant {
+                name,
+                key: None,
+                whole: self,
+                content: None,
+            })),
             // `{ s3: { bucket: … } }`: a variant with a value is a one-key mapping.
             (_, Kind::Map(pairs)) if pairs.len() == 1 => {
                 let (key, value) = pairs[0];
+                let key = self.child(key);
+                let name = match key.kind() {
+                    Kind::Scalar { value, .. } => value.as_str(),
+                    _ => return Err(key.wrong(&"a name")),
+                };
                 self.at(visitor.visit_enum(Variant {
-                    key: self.child(key),
-                    value: self.child(value),
+                    name,
+                    key: Some(key),
+                    whole: self,
+                    content: Some(self.child(value)),
                 }))
             }
+            (_, Kind::Map(pairs)) => Err(Error::new(format!(
+                "a mapping with {} keys where {} is wanted",
+                pairs.len(),
+                one_of(variants)
+            ))
+            .at(self.location())
+            .with_help(
+                "write one name alone, or a mapping with exactly one of them as its only key; see schemas/meshsynth.schema.json"
+                    .into(),
+            )),
             _ => Err(self.wrong(&one_of(variants).as_str())),
         }
     }
@@ -508,42 +527,75 @@ impl<'de> de::Deserializer<'de> for Value<'de> {
     }
 }
 
-/// An enum variant written as a one-key mapping: the key names it, the value is its content.
+/// An enum variant: its name, written alone (`dags: image`) or as the one key of a mapping
+/// whose value is its content (`dags: { s3: { … } }`).
 struct Variant<'de> {
-    key: Value<'de>,
-    value: Value<'de>,
+    name: &'de str,
+    key: Option<Value<'de>>,
+    /// The whole value: the name alone, or the mapping.
+    whole: Value<'de>,
+    content: Option<Value<'de>>,
 }
 
 impl<'de> de::EnumAccess<'de> for Variant<'de> {
     type Error = Error;
-    type Variant = Value<'de>;
+    type Variant = Self;
 
-    fn variant_seed<S: DeserializeSeed<'de>>(
-        self,
-        seed: S,
-    ) -> Result<(S::Value, Value<'de>), Error> {
-        Ok((seed.deserialize(Key(self.key))?, self.value))
+    fn variant_seed<S: DeserializeSeed<'de>>(self, seed: S) -> Result<(S::Value, Self), Error> {
+        let v = match self.key {
+            Some(key) => seed.deserialize(Key(key))?,
+            None => self
+                .whole
+                .at(seed.deserialize(de::value::BorrowedStrDeserializer::<Error>::new(self.name)))?,
+        };
+        Ok((v, self))
     }
 }
 
-impl<'de> de::VariantAccess<'de> for Value<'de> {
+impl<'de> Variant<'de> {
+    /// A variant that needs content, written as its name alone.
+    fn needs_content(&self) -> Error {
+        Error::new(format!("`{}` needs a value here", self.name))
+            .at(self.whole.location())
+            .with_help(format!(
+                "write it as a mapping with `{}` as its only key: `{{ {}: {{ … }} }}`; see schemas/meshsynth.schema.json",
+                self.name, self.name
+            ))
+    }
+}
+
+impl<'de> de::VariantAccess<'de> for Variant<'de> {
     type Error = Error;
 
     fn unit_variant(self) -> Result<(), Error> {
-        Err(self.wrong(&"no value (write the variant's name alone)"))
+        match self.content {
+            None => Ok(()),
+            Some(content) => Err(Error::new(format!("`{}` takes no value", self.name))
+                .at(content.location())
+                .with_help(format!("write the name alone: `{}`", self.name))),
+        }
     }
     fn newtype_variant_seed<S: DeserializeSeed<'de>>(self, seed: S) -> Result<S::Value, Error> {
-        seed.deserialize(self)
+        match self.content {
+            Some(content) => seed.deserialize(content),
+            None => Err(self.needs_content()),
+        }
     }
     fn tuple_variant<V: Visitor<'de>>(self, _len: usize, visitor: V) -> Result<V::Value, Error> {
-        de::Deserializer::deserialize_seq(self, visitor)
+        match self.content {
+            Some(content) => de::Deserializer::deserialize_seq(content, visitor),
+            None => Err(self.needs_content()),
+        }
     }
     fn struct_variant<V: Visitor<'de>>(
         self,
         fields: &'static [&'static str],
         visitor: V,
     ) -> Result<V::Value, Error> {
-        de::Deserializer::deserialize_struct(self, "", fields, visitor)
+        match self.content {
+            Some(content) => de::Deserializer::deserialize_struct(content, "", fields, visitor),
+            None => Err(self.needs_content()),
+        }
     }
 }
 

@@ -209,9 +209,8 @@ fn field_path(tracked: &serde_path_to_error::Path) -> FieldPath {
         match s {
             S::Seq { index } => segments.push(Segment::Index(*index)),
             S::Map { key } => segments.push(Segment::Key(key.clone())),
-            // The spec has no enum with content; were one read, its content would stand where
-            // the enum does, adding nothing to the path.
-            S::Enum { .. } => {}
+            // An enum variant with content is written `{ s3: { … } }`: its name is a key.
+            S::Enum { variant } => segments.push(Segment::Key(variant.clone())),
             // A key that is not a scalar has no name: its mapping is as close as the path gets.
             S::Unknown => break,
         }

@@ -599,6 +599,32 @@ def migration_job(run: Run, ex: Example) -> list[Result]:
     res.append(
         Result(label, comp, "d.check-migrations", ok, text if not ok else "the database is at the head revision")
     )
+    # Every other one-off container (the components' wait for the migration) must see the
+    # database (a URL among its secrets), or it waits for a migration that never comes; each
+    # distinct command is run once against the migrated database and must exit 0 at once.
+    ran: set[tuple[str, ...]] = set()
+    for td2 in ex.tds:
+        for c2 in td2.containers:
+            if c2.essential is not False or c2 is c:
+                continue
+            comp2 = f"{td2.family}/{c2.name}"
+            if "AIRFLOW__DATABASE__SQL_ALCHEMY_CONN" not in c2.secret_names:
+                res.append(
+                    Result(label, comp2, "d.one-off", False, "no AIRFLOW__DATABASE__SQL_ALCHEMY_CONN among its secrets")
+                )
+                continue
+            key = tuple(str(x) for x in c2.command)
+            if key in ran:
+                res.append(Result(label, comp2, "d.one-off", True, "sees the database; its command ran for another component"))
+                continue
+            ran.add(key)
+            env2 = container_env(run, ex, td2, c2, run.home(ex, f"one-off-{td2.family}"))
+            ok2, text2 = True, ""
+            for cmd in entrypoint_commands([str(x) for x in c2.command], c2.environment):
+                ok2, text2 = run_cli(run, cmd, env2)
+                if not ok2:
+                    break
+            res.append(Result(label, comp2, "d.one-off", ok2, text2 if not ok2 else "exited 0 on the migrated database"))
     fab = env.get("AIRFLOW__CORE__AUTH_MANAGER") == FAB_AUTH_MANAGER or ex.line == "2.10"
     if fab:
         user = env.get("MESHSYNTH_ADMIN_USERNAME")

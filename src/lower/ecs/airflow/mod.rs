@@ -267,6 +267,7 @@ impl Ecs<'_> {
         self.add_migration(
             af,
             &common,
+            &db,
             &[&db, &fernet, &api_key, &jwt, &broker, &admin_password],
         );
         let secrets = self.secret_docs(
@@ -288,13 +289,14 @@ impl Ecs<'_> {
         }
     }
 
-    /// The EFS DAG folder every Airflow container mounts, when DAGs come from EFS.
+    /// The EFS DAG folder every Airflow component's container mounts, when DAGs come from EFS
+    /// (not the one-off migration containers, which read no DAGs).
     fn dag_volumes(&self, af: &Airflow) -> Vec<EfsVolume> {
         let DagSource::Efs(efs) = &af.dags else {
             return Vec::new();
         };
         vec![EfsVolume {
-            name: "dags".into(),
+            name: names::DAG_VOLUME.into(),
             file_system_id: efs.file_system_id.clone(),
             access_point_id: efs.access_point_id.clone(),
             container_path: names::DAGS_FOLDER.into(),
@@ -310,6 +312,7 @@ impl Ecs<'_> {
         &mut self,
         af: &Airflow,
         common: &BTreeMap<String, Value>,
+        db: &crate::lower::airflow::Secret,
         secrets: &[&crate::lower::airflow::Secret],
     ) {
         let components = [
@@ -369,7 +372,14 @@ impl Ecs<'_> {
                     MIGRATION_WAIT_SECONDS.to_string(),
                 ],
                 environment: t.app.environment.clone(),
-                secrets: t.app.secrets.clone(),
+                // It reads the database, which 3.x Celery workers otherwise never do.
+                secrets: t
+                    .app
+                    .secrets
+                    .clone()
+                    .into_iter()
+                    .chain(AirflowSettings::pick(&[db]))
+                    .collect(),
                 ports: Vec::new(),
                 health: None,
             });
