@@ -9,6 +9,8 @@
 //! It runs by default. `MESHSYNTH_SKIP_AIRFLOW=1` skips it with a banner; with `CI` set, a
 //! skip is a failure.
 
+mod common;
+
 use std::collections::BTreeMap;
 use std::io::Write as _;
 use std::path::{Path, PathBuf};
@@ -34,7 +36,7 @@ fn airflow_accepts_examples_and_valid_fixtures() {
         std::env::temp_dir().join(format!("meshsynth-airflow-runtime-{}", std::process::id()));
     let _ = std::fs::remove_dir_all(&scratch);
     remove_stale_scratch();
-    let fixtures = synthesize_airflow_fixtures(root, &scratch);
+    let fixtures = synthesize_airflow_fixtures(&scratch);
     assert!(
         !fixtures.is_empty(),
         "no valid fixture has an `airflow:` section"
@@ -141,14 +143,8 @@ fn remove_stale_scratch() {
 
 /// Every valid fixture with an `airflow:` section, synthesized for every target into
 /// `<scratch>/<stem>/<target>/`, the layout of out/.
-fn synthesize_airflow_fixtures(root: &Path, scratch: &Path) -> Vec<String> {
-    let mut fixtures: Vec<PathBuf> = std::fs::read_dir(root.join("tests/fixtures/valid"))
-        .unwrap()
-        .flatten()
-        .map(|e| e.path())
-        .filter(|p| p.extension().is_some_and(|x| x == "yaml"))
-        .collect();
-    fixtures.sort();
+fn synthesize_airflow_fixtures(scratch: &Path) -> Vec<String> {
+    let fixtures = common::valid_fixtures();
     let mut done = Vec::new();
     for f in &fixtures {
         let text = std::fs::read_to_string(f).unwrap();

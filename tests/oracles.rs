@@ -2,6 +2,8 @@
 //! checker, `terraform validate`, the AWS API constraints) accept everything meshsynth writes:
 //! the committed out/ and a fresh synthesis of every valid fixture.
 
+mod common;
+
 use std::io::Write as _;
 use std::path::Path;
 use std::process::Command;
@@ -25,13 +27,7 @@ fn oracles_accept_examples_and_valid_fixtures() {
     }
     let scratch = std::env::temp_dir().join(format!("meshsynth-oracles-{}", std::process::id()));
     let _ = std::fs::remove_dir_all(&scratch);
-    let mut fixtures: Vec<_> = std::fs::read_dir(root.join("tests/fixtures/valid"))
-        .unwrap()
-        .flatten()
-        .map(|e| e.path())
-        .filter(|p| p.extension().is_some_and(|x| x == "yaml"))
-        .collect();
-    fixtures.sort();
+    let fixtures = common::valid_fixtures();
     for f in &fixtures {
         let name = f.file_name().unwrap().to_string_lossy().to_string();
         let targets = if name.starts_with("cfn-only-") {

@@ -1,4 +1,4 @@
-//! Helpers of the tests that run `meshsynth synth` against output folders.
+//! Helpers of the tests: running `meshsynth synth` against output folders, and the fixtures.
 #![allow(dead_code)]
 
 use std::collections::BTreeMap;
@@ -172,4 +172,17 @@ impl Drop for Tmpfs {
             sh("umount", &["-l".as_ref(), self.0.as_os_str()]);
         }
     }
+}
+
+/// Every valid fixture (`tests/fixtures/valid/*.yaml`), sorted.
+pub fn valid_fixtures() -> Vec<PathBuf> {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let mut fixtures: Vec<PathBuf> = std::fs::read_dir(root.join("tests/fixtures/valid"))
+        .unwrap()
+        .flatten()
+        .map(|e| e.path())
+        .filter(|p| p.extension().is_some_and(|x| x == "yaml"))
+        .collect();
+    fixtures.sort();
+    fixtures
 }
