@@ -35,8 +35,7 @@ pub struct AirflowDoc {
     /// The UI, when an API server or webserver runs.
     pub ui: Option<UiDoc>,
     pub dags: DagsDoc,
-    /// The name of the generated DAG file (`orders_airflow_tasks.py`), when there are DAG tasks.
-    pub dag_file: Option<String>,
+    /// The id of the generated DAG, when there are DAG tasks; its file is `dags/<id>.py`.
     pub dag_id: Option<String>,
     /// How the sidecar stops with its task, when tasks are meshed.
     pub sidecar_stop: Option<SidecarStopDoc>,

@@ -16,7 +16,7 @@ fn py_str(s: &str) -> String {
 
 /// The DAG file's name and text, when the spec has DAG tasks.
 pub fn render(doc: &AirflowDoc, project: &str, spec_file: &str) -> Option<(String, String)> {
-    let (file, dag_id) = (doc.dag_file.as_ref()?, doc.dag_id.as_ref()?);
+    let dag_id = doc.dag_id.as_ref()?;
     let mut out = String::new();
     let w = &mut out;
     let dag_import = if doc.major >= 3 {
@@ -110,5 +110,5 @@ with DAG(
         arg("awslogs_stream_prefix", py_str(&t.stream_prefix));
         let _ = writeln!(w, "    )");
     }
-    Some((format!("dags/{file}"), out))
+    Some((format!("dags/{dag_id}.py"), out))
 }

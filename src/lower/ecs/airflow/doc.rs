@@ -155,7 +155,6 @@ impl Ecs<'_> {
                     access_point_id: efs.access_point_id.clone(),
                 },
             },
-            dag_file: (!af.tasks.is_empty()).then(|| format!("{}.py", dag_id(self.project()))),
             dag_id: (!af.tasks.is_empty()).then(|| dag_id(self.project())),
             sidecar_stop: self.sidecar.map(|s| s.stop_doc()),
             migrate_container: names::MIGRATE_CONTAINER.into(),
