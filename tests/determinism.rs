@@ -5,6 +5,8 @@
 //! absolute paths; the second copy has every mapping's keys in reverse order. The two output trees
 //! must be byte-identical.
 
+mod common;
+
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::process::Command;
@@ -119,14 +121,7 @@ fn first_difference(a: &[u8], b: &[u8]) -> String {
 
 #[test]
 fn examples_synthesize_identically_from_other_folders_and_reordered_keys() {
-    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
-    let mut examples: Vec<PathBuf> = std::fs::read_dir(root.join("examples"))
-        .unwrap()
-        .flatten()
-        .map(|e| e.path())
-        .filter(|p| p.extension().is_some_and(|x| x == "yaml"))
-        .collect();
-    examples.sort();
+    let examples = common::yaml_files("examples");
     assert!(!examples.is_empty(), "no examples/*.yaml");
 
     // Two working folders with different absolute paths (and different depths).

@@ -33,6 +33,8 @@
 //! reproducer as `tests/fuzz/reproducers/<class>--<what>.yaml`: `fuzz_reproducers` runs them all
 //! every time.
 
+mod common;
+
 use std::collections::BTreeMap;
 use std::io::Write as _;
 use std::path::{Path, PathBuf};
@@ -795,13 +797,7 @@ fn fuzz_corpus() {
 fn fuzz_reproducers() {
     oracle::install_panic_hook();
     let dir = root().join("tests/fuzz/reproducers");
-    let mut files: Vec<PathBuf> = std::fs::read_dir(&dir)
-        .unwrap()
-        .flatten()
-        .map(|e| e.path())
-        .filter(|p| p.extension().is_some_and(|x| x == "yaml"))
-        .collect();
-    files.sort();
+    let files = common::yaml_files("tests/fuzz/reproducers");
     assert!(!files.is_empty(), "no reproducers in {}", dir.display());
     let bin = binary(work_dir("reproducers"));
     let mut failing = Vec::new();

@@ -1,6 +1,8 @@
 //! `out/` holds exactly what `meshsynth synth examples/*.yaml` writes today: every target's files
 //! and each spec folder's manifest of them.
 
+mod common;
+
 use std::collections::BTreeMap;
 use std::path::Path;
 
@@ -31,13 +33,7 @@ fn files_under(dir: &Path, base: &Path, out: &mut BTreeMap<String, String>) {
 fn committed_out_matches_a_fresh_synthesis() {
     let root = Path::new(env!("CARGO_MANIFEST_DIR"));
     let mut expected = BTreeMap::new();
-    let mut examples: Vec<_> = std::fs::read_dir(root.join("examples"))
-        .unwrap()
-        .flatten()
-        .map(|e| e.path())
-        .filter(|p| p.extension().is_some_and(|x| x == "yaml"))
-        .collect();
-    examples.sort();
+    let examples = common::yaml_files("examples");
     assert!(examples.len() >= 4, "expected at least 4 examples");
     for ex in &examples {
         let stem = ex.file_stem().unwrap().to_string_lossy().to_string();

@@ -36,8 +36,7 @@ as botocore would, and a call without a rule there fails the check that made it.
                    component that runs Airflow tasks; every EcsRunTaskOperator is checked
                    against the template, and its RunTask request against botocore's model and,
                    sent as that component's role, IAM (RunTask, iam:PassRole of the task's
-                   roles), then its task's log stream read as its log fetcher reads it; the
-                   guide's EcsRunTaskOperator example constructs with this provider;
+                   roles), then its task's log stream read as its log fetcher reads it;
                    c.bundle (3.x): the configured DAG bundles fetched as the task runner's
                    process fetches them before a task (S3: as its role)
   d  migration     exactly one non-essential container runs `db migrate`, the scheduler waits
@@ -437,8 +436,6 @@ def component_job(run: Run, ex: Example, td: TaskDef) -> tuple:
         checks.append("c.bundle")  # a task's process fetches the DAG bundle first
     if runner is td:
         checks.append("c.dags")
-        if (ex.folder / "airflow" / "README.md").is_file():
-            checks.append("c.guide")
     checks.append("e.logging")
     if runner is td or td.family.endswith("-triggerer"):
         checks.append("e.logging write")  # task logs, trigger logs
@@ -454,7 +451,6 @@ def component_job(run: Run, ex: Example, td: TaskDef) -> tuple:
         "dags_folder": str((ex.folder / "airflow" / "dags").resolve()),
         "dag_files": sorted(p.name for p in (ex.folder / "airflow" / "dags").glob("*.py")),
         "dag_tasks": sorted(td.family for td in ex.dag_tasks()),
-        "guide": str((ex.folder / "airflow" / "README.md").resolve()),
         "log_group": group,
         "region": REGION,
         "remote_base": f"cloudwatch://arn:{PARTITION}:logs:{REGION}:{ACCOUNT}:log-group:{group}",

@@ -1,7 +1,7 @@
 """The checks that run inside one Airflow component's environment (tests/airflow/check.py runs
 this in a process of its own per component, with the environment the component's task
-definition gives its `airflow` container): a connections, b executor, c DAGs and the guide's
-operator example, e remote logging. Each check appends (check, ok, detail) results; an
+definition gives its `airflow` container): a connections, b executor, c DAGs,
+e remote logging. Each check appends (check, ok, detail) results; an
 exception is a failed check with its text, and the next check still runs.
 
 AWS is the stand-in of awsstandin.py, answering as the component's own task role would be
@@ -469,45 +469,6 @@ def child_bundle(job: dict, out: list):
             out.append((check, False, "\n".join([exc_text(e), *denials(calls_since(mark))])))
 
 
-def guide_snippet(readme: Path) -> str | None:
-    text = readme.read_text()
-    for block in re.findall(r"```python\n(.*?)```", text, flags=re.S):
-        if "EcsRunTaskOperator(" in block:
-            return block
-    return None
-
-
-def child_guide(job: dict, out: list):
-    readme = Path(job["guide"])
-    snippet = guide_snippet(readme)
-    if snippet is None:
-        return
-    check = "c.guide EcsRunTaskOperator example"
-    try:
-        from airflow.providers.amazon.aws.operators.ecs import EcsRunTaskOperator
-
-        try:
-            from airflow.sdk import DAG
-        except ImportError:
-            from airflow import DAG
-        import datetime
-
-        scope: dict = {}
-        with DAG("meshsynth_guide_example", schedule=None, start_date=datetime.datetime(2025, 1, 1)) as dag:
-            exec(compile(snippet, str(readme), "exec"), scope)
-        ops = [t for t in dag.tasks if isinstance(t, EcsRunTaskOperator)]
-        problems = []
-        for op in ops:
-            p, _ = operator_problems(op, job["facts"], network_ids=False)
-            problems += [f"{op.task_id}: {x}" for x in p]
-        if problems:
-            out.append((check, False, "\n".join(problems)))
-        else:
-            out.append((check, True, f"{len(ops)} operator(s) construct: {', '.join(o.task_id for o in ops)}"))
-    except Exception as e:
-        out.append((check, False, exc_text(e)))
-
-
 def child_logging(job: dict, out: list):
     check = "e.logging"
     try:
@@ -684,7 +645,6 @@ def child_main(job_file: str) -> int:
         "a.connections": child_connections,
         "b.executor": child_executor,
         "c.dags": child_dags,
-        "c.guide": child_guide,
         "c.bundle": child_bundle,
         "e.logging": child_logging,
         "e.logging write": child_log_write,

@@ -174,15 +174,20 @@ impl Drop for Tmpfs {
     }
 }
 
-/// Every valid fixture (`tests/fixtures/valid/*.yaml`), sorted.
-pub fn valid_fixtures() -> Vec<PathBuf> {
-    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
-    let mut fixtures: Vec<PathBuf> = std::fs::read_dir(root.join("tests/fixtures/valid"))
-        .unwrap()
+/// The `*.yaml` files of a folder of the repository (`examples`), sorted.
+pub fn yaml_files(folder: &str) -> Vec<PathBuf> {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join(folder);
+    let mut files: Vec<PathBuf> = std::fs::read_dir(&dir)
+        .unwrap_or_else(|e| panic!("{}: {e}", dir.display()))
         .flatten()
         .map(|e| e.path())
         .filter(|p| p.extension().is_some_and(|x| x == "yaml"))
         .collect();
-    fixtures.sort();
-    fixtures
+    files.sort();
+    files
+}
+
+/// Every valid fixture (`tests/fixtures/valid/*.yaml`), sorted.
+pub fn valid_fixtures() -> Vec<PathBuf> {
+    yaml_files("tests/fixtures/valid")
 }
