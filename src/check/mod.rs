@@ -18,6 +18,7 @@ mod ctx;
 mod ecs;
 pub mod generated;
 mod images;
+pub mod lattice;
 
 pub(crate) use appmesh::too_many_backends_message;
 pub use checked::{Checked, GatewayRouteKind, Provider, RouteKind};

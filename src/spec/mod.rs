@@ -9,6 +9,7 @@
 mod airflow;
 mod de;
 mod gateway;
+mod lattice;
 pub mod limits;
 pub mod load;
 mod node;
@@ -31,6 +32,7 @@ pub use airflow::{
     LaunchType, Major, ProviderVersion, S3Dags, SecretRef, TaskRunner, Workers, Workload,
 };
 pub use gateway::*;
+pub use lattice::{HostedZone, LatticeAuth, LatticeSettings, MeshBackend};
 pub use node::*;
 pub use routing::*;
 pub use shapes::{Duration, OneOrMany, Short, ShortForm};
@@ -148,6 +150,25 @@ pub struct Mesh {
     /// Tags for the mesh resource only.
     #[serde(default)]
     pub tags: BTreeMap<String, String>,
+    /// Which AWS service renders the mesh: `app_mesh` (default; AWS ended App Mesh on
+    /// 2026-09-30) or `vpc_lattice`. `meshsynth synth --backend` overrides it.
+    #[serde(default)]
+    pub backend: Option<MeshBackend>,
+    /// Settings of the VPC Lattice backend (all optional).
+    #[serde(default)]
+    pub lattice: Option<LatticeSettings>,
+}
+
+impl Mesh {
+    /// The backend the spec asks for.
+    pub fn backend(&self) -> MeshBackend {
+        self.backend.unwrap_or_default()
+    }
+
+    /// The Lattice settings, defaults where the spec says nothing.
+    pub fn lattice(&self) -> LatticeSettings {
+        self.lattice.clone().unwrap_or_default()
+    }
 }
 
 /// Egress filter of the mesh.

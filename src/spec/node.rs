@@ -28,6 +28,10 @@ pub struct VirtualNode {
     /// Tags for this node only.
     #[serde(default)]
     pub tags: BTreeMap<String, String>,
+    /// VPC Lattice backend: the IAM role this node's tasks run as, when meshsynth does not create
+    /// it (a node without a workload or Airflow task). The auth policies of its backends allow it.
+    #[serde(default)]
+    pub iam_role_arn: Option<String>,
 }
 
 /// An inbound listener of a virtual node.
