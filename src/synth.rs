@@ -4,7 +4,7 @@ use std::collections::BTreeMap;
 
 use crate::diagnostic::{reset_suggestion_budget, Diagnostics};
 use crate::ir::{check_graph, Plan};
-use crate::spec::load;
+use crate::spec::{load, MeshBackend};
 use crate::targets::{self, ids, Output, RenderOptions, Rendered, Target};
 use crate::{check, lower};
 
@@ -12,11 +12,16 @@ use crate::{check, lower};
 pub struct Synthesis {
     /// Every diagnostic, sorted and located.
     pub diagnostics: Diagnostics,
-    /// Files per output folder (`cloudformation`, `terraform`, `airflow`); `None` when the spec
-    /// has errors.
-    pub files: Option<BTreeMap<&'static str, Rendered>>,
-    /// Resources in the graph (for summaries).
-    pub resources: usize,
+    /// Files per output folder, relative to the spec's folder (`cloudformation`, `terraform`,
+    /// `airflow`, and `vpc_lattice/cloudformation`, ... for the Lattice backend); `None` when
+    /// the spec has errors.
+    pub files: Option<BTreeMap<String, Rendered>>,
+    /// Resources in each backend's graph (for summaries), by the folder its targets go to.
+    pub resources: BTreeMap<String, usize>,
+    /// The backends rendered, in order.
+    pub backends: Vec<MeshBackend>,
+    /// What the Lattice output keeps of the spec, when the Lattice backend is rendered.
+    pub migration: Option<serde_json::Value>,
 }
 
 /// How to synthesize one spec.
@@ -28,6 +33,10 @@ pub struct Options<'a> {
     pub targets: &'a [&'static dyn Target],
     /// The folder this spec's target folders go to, as the user would type it (`out/orders`).
     pub folder: String,
+    /// The backends to render; `None` renders the one the spec names (`mesh.backend`).
+    pub backends: Option<&'a [MeshBackend]>,
+    /// Whether a feature the Lattice backend drops is an error.
+    pub strict: bool,
 }
 
 impl<'a> Options<'a> {
@@ -43,6 +52,8 @@ impl<'a> Options<'a> {
             spec_file,
             targets,
             folder: format!("out/{stem}"),
+            backends: None,
+            strict: false,
         }
     }
 }
@@ -60,37 +71,69 @@ pub fn synthesize_with(text: &str, opts: &Options) -> Synthesis {
 /// Loads, validates, plans and renders a spec file's bytes as `opts` says: bytes that are not
 /// UTF-8 are a located diagnostic like any other.
 pub fn synthesize_bytes(spec: &[u8], opts: &Options) -> Synthesis {
-    let (diagnostics, plan) = check_bytes(spec, opts.targets);
-    let Some(plan) = plan else {
+    let scope = CheckOptions {
+        targets: opts.targets,
+        backends: opts.backends,
+        strict: opts.strict,
+    };
+    let (diagnostics, plans) = check_scoped(spec, &scope);
+    let backends: Vec<MeshBackend> = plans.iter().map(|p| p.backend).collect();
+    if plans.is_empty() {
         return Synthesis {
             diagnostics,
             files: None,
-            resources: 0,
+            resources: BTreeMap::new(),
+            backends,
+            migration: None,
         };
-    };
-    let mut files: BTreeMap<&'static str, Rendered> = BTreeMap::new();
-    for t in opts.targets.iter().copied().chain(targets::guides()) {
-        if files.contains_key(t.name()) {
-            continue;
-        }
-        let render = RenderOptions {
-            version: crate::VERSION,
-            spec_file: opts.spec_file,
-            folder: format!("{}/{}", opts.folder, t.name()),
+    }
+    let mut files: BTreeMap<String, Rendered> = BTreeMap::new();
+    let mut resources = BTreeMap::new();
+    for plan in &plans {
+        let prefix = plan.backend.folder();
+        let folder_of = |name: &str| match prefix {
+            Some(p) => format!("{p}/{name}"),
+            None => name.to_owned(),
         };
-        let rendered = t.render(&plan, &render);
-        if !rendered.is_empty() {
-            files.insert(t.name(), rendered);
+        for t in opts.targets.iter().copied().chain(targets::guides()) {
+            let key = folder_of(t.name());
+            if files.contains_key(&key) {
+                continue;
+            }
+            let render = RenderOptions {
+                version: crate::VERSION,
+                spec_file: opts.spec_file,
+                folder: format!("{}/{key}", opts.folder),
+            };
+            let rendered = t.render(plan, &render);
+            if !rendered.is_empty() {
+                if t.output() == Output::Iac {
+                    resources.insert(key.clone(), plan.count());
+                }
+                files.insert(key, rendered);
+            }
         }
     }
     Synthesis {
         diagnostics,
         files: Some(files),
-        resources: plan.count(),
+        resources,
+        backends,
+        migration: None,
     }
 }
 
-/// Loads, validates and plans for `targets`; the plan is `None` when there is an error.
+/// What [`check_scoped`] validates and plans for.
+#[derive(Debug, Clone, Copy)]
+pub struct CheckOptions<'a> {
+    pub targets: &'a [&'static dyn Target],
+    /// `None`: the backend the spec names.
+    pub backends: Option<&'a [MeshBackend]>,
+    pub strict: bool,
+}
+
+/// Loads, validates and plans for `targets`, with the spec's own backend; the plan is `None`
+/// when there is an error.
 pub fn check(text: &str, targets: &[&'static dyn Target]) -> (Diagnostics, Option<Plan>) {
     check_bytes(text.as_bytes(), targets)
 }
@@ -98,35 +141,59 @@ pub fn check(text: &str, targets: &[&'static dyn Target]) -> (Diagnostics, Optio
 /// [`check`] for a spec file's bytes: bytes that are not UTF-8 are a located diagnostic like any
 /// other.
 pub fn check_bytes(spec: &[u8], targets: &[&'static dyn Target]) -> (Diagnostics, Option<Plan>) {
+    let (d, plans) = check_scoped(
+        spec,
+        &CheckOptions {
+            targets,
+            backends: None,
+            strict: false,
+        },
+    );
+    (d, plans.into_iter().next())
+}
+
+/// Loads, validates and plans one graph per backend; no plan when there is an error.
+pub fn check_scoped(spec: &[u8], opts: &CheckOptions) -> (Diagnostics, Vec<Plan>) {
+    let targets = opts.targets;
     // Every check's "did you mean" help shares one budget, so no spec can make it slow.
     reset_suggestion_budget();
     let loaded = load::load_bytes(spec);
     let mut diagnostics = loaded.diagnostics;
-    let mut result = None;
+    let mut result = Vec::new();
     if let Some(spec) = &loaded.spec {
-        let (checked, diags) = check::validate(spec, &|ctx| {
+        let own = [spec.mesh.backend()];
+        let backends = opts.backends.unwrap_or(&own);
+        let scope = check::Scope {
+            backends,
+            strict: opts.strict,
+        };
+        let (checked, diags) = check::validate(spec, &scope, &|ctx| {
             for t in targets {
                 t.rules(ctx);
             }
         });
         diagnostics.extend(diags);
         if let (Some(checked), false) = (checked, diagnostics.has_errors()) {
-            let plan = lower::lower(&checked);
-            // Graph-level problems the spec rules cannot see: two names that sanitise to the
-            // same identifier, a dangling reference, a dependency cycle.
-            // Identifiers collide or not whichever targets this run renders: a spec that one
-            // target refuses is not half valid.
-            let mut graph = ids::check_collisions(&plan, &targets::iac());
-            graph.extend(check_graph(&plan));
-            if graph.has_errors() {
-                diagnostics.extend(graph);
-            } else {
-                for t in targets {
-                    diagnostics.extend(t.limits(&plan));
+            let mut plans = Vec::new();
+            for b in backends {
+                let plan = lower::lower(&checked, *b);
+                // Graph-level problems the spec rules cannot see: two names that sanitise to
+                // the same identifier, a dangling reference, a dependency cycle.
+                // Identifiers collide or not whichever targets this run renders: a spec that
+                // one target refuses is not half valid.
+                let mut graph = ids::check_collisions(&plan, &targets::iac());
+                graph.extend(check_graph(&plan));
+                if graph.has_errors() {
+                    diagnostics.extend(graph);
+                } else {
+                    for t in targets {
+                        diagnostics.extend(t.limits(&plan));
+                    }
                 }
-                if !diagnostics.has_errors() {
-                    result = Some(plan);
-                }
+                plans.push(plan);
+            }
+            if !diagnostics.has_errors() {
+                result = plans;
             }
         }
     }
@@ -137,5 +204,6 @@ pub fn check_bytes(spec: &[u8], targets: &[&'static dyn Target]) -> (Diagnostics
 
 /// Whether a rendered folder is infrastructure (counted in summaries) or a guide.
 pub fn is_iac(folder: &str) -> bool {
-    targets::by_name(folder).is_some_and(|t| t.output() == Output::Iac)
+    let name = folder.rsplit('/').next().unwrap_or(folder);
+    targets::by_name(name).is_some_and(|t| t.output() == Output::Iac)
 }

@@ -18,6 +18,8 @@ pub struct Checked {
     /// The spec with the generated objects added.
     spec: Spec,
     origins: Vec<Origin>,
+    /// The spec in VPC Lattice's terms, when the Lattice backend is rendered.
+    lattice: Option<super::lattice::Model>,
 }
 
 /// What provides a virtual service of a checked spec.
@@ -54,13 +56,24 @@ impl Checked {
     pub(super) fn build(written: &Spec, extra: &dyn Fn(&mut Ctx)) -> (Option<Self>, Diagnostics) {
         let (spec, origins) = generated::augment(written);
         if origins.is_empty() {
-            return (Some(Checked { spec, origins }), Diagnostics::default());
+            return (
+                Some(Checked {
+                    spec,
+                    origins,
+                    lattice: None,
+                }),
+                Diagnostics::default(),
+            );
         }
         let mut ctx = Ctx::new(&spec);
         appmesh::check(&mut ctx);
         extra(&mut ctx);
         let found = ctx.out;
-        let checked = Checked { spec, origins };
+        let checked = Checked {
+            spec,
+            origins,
+            lattice: None,
+        };
         let mut out = Diagnostics::default();
         for mut d in found {
             let Some(origin) = checked.origin(&d.path) else {
@@ -85,6 +98,15 @@ impl Checked {
     /// The spec with what meshsynth generates added.
     pub fn spec(&self) -> &Spec {
         &self.spec
+    }
+
+    /// The spec in VPC Lattice's terms; `None` unless the Lattice rules ran (they build it).
+    pub fn lattice(&self) -> Option<&super::lattice::Model> {
+        self.lattice.as_ref()
+    }
+
+    pub(super) fn set_lattice(&mut self, model: super::lattice::Model) {
+        self.lattice = Some(model);
     }
 
     /// Where in the file the object at `path` comes from: the path itself for the spec's own

@@ -25,11 +25,25 @@ pub use checked::{Checked, GatewayRouteKind, Provider, RouteKind};
 pub use ctx::Ctx;
 
 use crate::diagnostic::Diagnostics;
-use crate::spec::Spec;
+use crate::spec::{MeshBackend, Spec};
 
-/// Runs every rule, then `extra` (the selected targets' own rules). Returns the checked spec when
-/// there is no error; warnings come back either way.
-pub fn validate(spec: &Spec, extra: &dyn Fn(&mut Ctx)) -> (Option<Checked>, Diagnostics) {
+/// What a validation covers besides the shared rules.
+#[derive(Debug, Clone, Copy)]
+pub struct Scope<'a> {
+    /// The backends that will be rendered; each adds its own rules.
+    pub backends: &'a [MeshBackend],
+    /// Whether a spec feature the backend would drop is an error rather than a warning.
+    pub strict: bool,
+}
+
+/// Runs every rule, then `extra` (the selected targets' own rules), then the rules of each
+/// backend in `scope`. Returns the checked spec when there is no error; warnings come back
+/// either way.
+pub fn validate(
+    spec: &Spec,
+    scope: &Scope,
+    extra: &dyn Fn(&mut Ctx),
+) -> (Option<Checked>, Diagnostics) {
     let mut ctx = Ctx::new(spec);
     appmesh::check(&mut ctx);
     airflow::check(&mut ctx);
@@ -41,5 +55,14 @@ pub fn validate(spec: &Spec, extra: &dyn Fn(&mut Ctx)) -> (Option<Checked>, Diag
     }
     let (checked, generated) = Checked::build(spec, extra);
     out.extend(generated);
-    (checked, out)
+    let Some(mut checked) = checked else {
+        return (None, out);
+    };
+    if scope.backends.contains(&MeshBackend::VpcLattice) {
+        // On the spec with what meshsynth generates: the Airflow nodes call services too.
+        let found = lattice::check(&mut checked, scope.strict);
+        out.extend(found);
+    }
+    let ok = !out.has_errors();
+    (ok.then_some(checked), out)
 }

@@ -12,8 +12,8 @@ use clap::builder::{PossibleValue, PossibleValuesParser};
 use clap::{Parser, Subcommand, ValueEnum};
 
 use meshsynth::spec::limits::MAX_SPEC_BYTES;
-use meshsynth::spec::schema;
-use meshsynth::synth::{self, check_bytes, synthesize_bytes};
+use meshsynth::spec::{schema, MeshBackend};
+use meshsynth::synth::{self, synthesize_bytes};
 use meshsynth::targets::{self, Rendered, Target};
 
 pub mod console;
@@ -45,6 +45,27 @@ enum Command {
     Schema(SchemaArgs),
 }
 
+/// `--backend`: `all`, or one backend.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+enum BackendArg {
+    /// AWS App Mesh (end of support 2026-09-30): OUT/<spec>/<target>/.
+    AppMesh,
+    /// Amazon VPC Lattice: OUT/<spec>/vpc_lattice/<target>/ and vpc_lattice/MIGRATION.md.
+    VpcLattice,
+    /// Both, side by side.
+    All,
+}
+
+impl BackendArg {
+    fn backends(self) -> &'static [MeshBackend] {
+        match self {
+            BackendArg::AppMesh => &[MeshBackend::AppMesh],
+            BackendArg::VpcLattice => &[MeshBackend::VpcLattice],
+            BackendArg::All => &MeshBackend::ALL,
+        }
+    }
+}
+
 /// `--target`: `all`, or one target of the registry.
 fn target_values() -> PossibleValuesParser {
     let mut values: Vec<PossibleValue> = targets::iac()
@@ -70,12 +91,24 @@ struct SynthArgs {
     /// What to generate (the Airflow guide comes with any of them when the spec has `airflow:`).
     #[arg(long, default_value = "all", value_parser = target_values())]
     target: String,
+    /// Which backend renders the mesh; default: the spec's `mesh.backend` (itself `app_mesh` by
+    /// default). App Mesh output goes to OUT/<spec>/<target>/, Lattice output to
+    /// OUT/<spec>/vpc_lattice/<target>/ beside it.
+    #[arg(long, value_enum)]
+    backend: Option<BackendArg>,
+    /// Make every spec feature the Lattice backend would drop an error (exit 1, nothing written).
+    #[arg(long)]
+    strict: bool,
     /// Output root; each spec goes to OUT/<spec file stem>/<target>/.
     #[arg(long, default_value = "out")]
     out: PathBuf,
     /// Print the generated files on stdout instead of writing them.
-    #[arg(long)]
+    #[arg(long, conflicts_with = "format")]
     stdout: bool,
+    /// `json`: print what was checked and written, with each spec's diagnostics and Lattice
+    /// migration report, as JSON on stdout (files are still written).
+    #[arg(long, value_enum, default_value = "human")]
+    format: Format,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -94,6 +127,12 @@ struct ValidateArgs {
     /// Which targets' own rules, limits and identifier rules to check (some exist in one target only).
     #[arg(long, default_value = "all", value_parser = target_values())]
     target: String,
+    /// Which backends' rules to check; default: the spec's `mesh.backend`.
+    #[arg(long, value_enum)]
+    backend: Option<BackendArg>,
+    /// Make every spec feature the Lattice backend would drop an error.
+    #[arg(long)]
+    strict: bool,
 }
 
 #[derive(Debug, clap::Args)]
@@ -166,6 +205,8 @@ fn synth(a: SynthArgs) -> Result<ExitCode> {
             spec_file: &display,
             targets: &targets,
             folder: folder.display().to_string(),
+            backends: a.backend.map(BackendArg::backends),
+            strict: a.strict,
         };
         let result = synthesize_bytes(&text, &opts);
         let elapsed = started.elapsed();
@@ -203,6 +244,14 @@ fn synth(a: SynthArgs) -> Result<ExitCode> {
             Err(why) => bail!("{why}"),
         }
     }
+    if checked
+        .iter()
+        .any(|c| c.result.backends.contains(&MeshBackend::AppMesh))
+    {
+        errln!(
+            "meshsynth: note: AWS App Mesh reached end of support on 2026-09-30; its resources can no longer be created. Render the same spec for VPC Lattice with `--backend vpc_lattice` (or `all`)."
+        );
+    }
     let many = checked.len() > 1;
     if a.stdout {
         for (c, stem) in checked.iter().zip(&stems) {
@@ -218,17 +267,82 @@ fn synth(a: SynthArgs) -> Result<ExitCode> {
         .zip(&stems)
         .filter_map(|(c, stem)| c.result.files.as_ref().map(|files| Job { stem, files }))
         .collect();
-    // Targets that --target leaves out keep their previous output.
-    let keep: Vec<&str> = targets::iac()
-        .into_iter()
-        .filter(|t| !targets.contains(t))
-        .map(|t| t.name())
+    // Targets that --target leaves out, and backends that --backend leaves out, keep their
+    // previous output. Every spec of a run renders the same backends unless they follow their
+    // own `mesh.backend`; a backend no spec of the run renders is kept in all of them.
+    let rendered: Vec<MeshBackend> = checked
+        .iter()
+        .flat_map(|c| c.result.backends.iter().copied())
         .collect();
+    let keep = kept_folders(&targets, &rendered);
+    let keep: Vec<&str> = keep.iter().map(String::as_str).collect();
     let written = write_all(&a.out, &jobs, &keep)?;
     for ((c, stem), w) in checked.iter().zip(&stems).zip(&written) {
         summary(&a.out, c, stem, false, &w.kept, many);
     }
+    if a.format == Format::Json {
+        let report: Vec<serde_json::Value> = checked
+            .iter()
+            .zip(&stems)
+            .map(|(c, stem)| json_report(&a.out, c, stem))
+            .collect();
+        console::out(&format!(
+            "{}\n",
+            serde_json::to_string_pretty(&serde_json::json!({ "specs": report }))?
+        ))?;
+    }
     Ok(ExitCode::SUCCESS)
+}
+
+/// The folders a run leaves as they are: each target `--target` leaves out, in every backend
+/// folder, and the whole folder of each backend the run does not render.
+fn kept_folders(targets: &[&'static dyn Target], rendered: &[MeshBackend]) -> Vec<String> {
+    let mut keep = Vec::new();
+    for b in MeshBackend::ALL {
+        let in_folder = |name: &str| match b.folder() {
+            Some(f) => format!("{f}/{name}"),
+            None => name.to_owned(),
+        };
+        if rendered.contains(&b) {
+            keep.extend(
+                targets::iac()
+                    .into_iter()
+                    .filter(|t| !targets.contains(t))
+                    .map(|t| in_folder(t.name())),
+            );
+        } else {
+            match b.folder() {
+                Some(f) => keep.push(f.to_owned()),
+                None => keep.extend(targets::ALL.iter().map(|t| t.name().to_owned())),
+            }
+        }
+    }
+    keep
+}
+
+/// `synth --format json`: one spec's diagnostics, what it wrote and its migration report.
+fn json_report(out: &Path, c: &Checked, stem: &str) -> serde_json::Value {
+    let files: Vec<String> = c
+        .result
+        .files
+        .iter()
+        .flatten()
+        .flat_map(|(folder, rendered)| {
+            rendered
+                .keys()
+                .map(move |name| format!("{}/{stem}/{folder}/{name}", out.display()))
+        })
+        .collect();
+    serde_json::json!({
+        "file": c.display,
+        "valid": !c.result.diagnostics.has_errors(),
+        "backends": c.result.backends.iter().map(|b| b.as_str()).collect::<Vec<_>>(),
+        "errors": c.result.diagnostics.errors(),
+        "warnings": c.result.diagnostics.warnings(),
+        "diagnostics": c.result.diagnostics,
+        "files": files,
+        "migration": c.result.migration,
+    })
 }
 
 /// The specs with each file once (`synth a.yaml a.yaml`, or two globs that overlap).
@@ -307,7 +421,7 @@ fn summary(out: &Path, c: &Checked, stem: &str, stdout: bool, kept: &[String], m
         let what = if synth::is_iac(t) {
             format!(
                 "{} resources, {} warning(s)",
-                c.result.resources,
+                c.result.resources.get(t).copied().unwrap_or(0),
                 c.result.diagnostics.warnings()
             )
         } else {
@@ -348,7 +462,7 @@ fn spec_stem(spec: &Path) -> std::result::Result<String, String> {
     Ok(stem.to_owned())
 }
 
-fn print_files(files: &BTreeMap<&'static str, Rendered>) -> Result<()> {
+fn print_files(files: &BTreeMap<String, Rendered>) -> Result<()> {
     let many = files.values().map(|r| r.len()).sum::<usize>() > 1;
     let mut text = String::new();
     for (t, rendered) in files {
@@ -365,7 +479,15 @@ fn print_files(files: &BTreeMap<&'static str, Rendered>) -> Result<()> {
 fn validate(a: ValidateArgs) -> Result<ExitCode> {
     let text = read(&a.spec)?;
     let display = a.spec.display().to_string();
-    let (diags, _) = check_bytes(&text, &selected(&a.target));
+    let targets = selected(&a.target);
+    let (diags, _) = synth::check_scoped(
+        &text,
+        &synth::CheckOptions {
+            targets: &targets,
+            backends: a.backend.map(BackendArg::backends),
+            strict: a.strict,
+        },
+    );
     match a.format {
         Format::Human => {
             if diags.is_empty() {

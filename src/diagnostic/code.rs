@@ -183,6 +183,8 @@ codes! {
         "The YAML has the spec's shape: required fields, types, enum values and durations.";
     InvalidYaml = "invalid-yaml",
         "The spec is well-formed YAML: indentation, quotes, brackets, anchors and aliases.";
+    LatticeDropped = "lattice-dropped",
+        "A spec feature VPC Lattice has no equivalent for (retries aside, which move to the client): a warning with what to do instead, an error under `--strict`.";
     LengthOutOfRange = "length-out-of-range",
         "Strings App Mesh bounds (names, paths, hostnames, match values) are non-empty and within their length limit.";
     MethodWithoutService = "method-without-service",

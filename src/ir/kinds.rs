@@ -24,6 +24,19 @@ pub enum Kind {
     GatewayRoute,
     CloudMapNamespace,
     CloudMapService,
+    ServiceNetwork,
+    ServiceNetworkVpcAssociation,
+    LatticeService,
+    ServiceNetworkServiceAssociation,
+    LatticeListener,
+    LatticeRule,
+    TargetGroup,
+    AuthPolicy,
+    AccessLogSubscription,
+    HostedZone,
+    RecordSet,
+    SecurityGroup,
+    SecurityGroupIngress,
     EcsCluster,
     LogGroup,
     IamRole,
@@ -53,6 +66,12 @@ pub struct TypeInfo {
     pub tf_arn_attribute: &'static str,
     /// Whether the type takes tags.
     pub taggable: bool,
+    /// The CloudFormation property that holds the tags (`Tags`; `HostedZoneTags` for a hosted
+    /// zone).
+    pub cfn_tags: &'static str,
+    /// The Terraform attribute that holds the resource's own ID: `id`, or `listener_id` for a
+    /// Lattice listener (whose `id` is `SERVICE-ID/LISTENER-ID`).
+    pub tf_id_attribute: &'static str,
 }
 
 /// The property holding a resource's own name, in the API's and the provider's spelling.
@@ -74,6 +93,8 @@ pub enum CfnRef {
     Name,
     /// `Ref` returns the resource's ARN.
     Arn,
+    /// `Ref` returns the resource's ID (a security group's, a hosted zone's).
+    Id,
     /// The template reads every attribute with `Fn::GetAtt` (whatever `Ref` would return).
     GetAttOnly,
 }
@@ -83,7 +104,7 @@ impl CfnRef {
     pub fn reads(self, attr: Attr) -> bool {
         matches!(
             (self, attr),
-            (CfnRef::Name, Attr::Name) | (CfnRef::Arn, Attr::Arn)
+            (CfnRef::Name, Attr::Name) | (CfnRef::Arn, Attr::Arn) | (CfnRef::Id, Attr::Id)
         )
     }
 }
@@ -112,6 +133,19 @@ all_kinds![
     GatewayRoute,
     CloudMapNamespace,
     CloudMapService,
+    ServiceNetwork,
+    ServiceNetworkVpcAssociation,
+    LatticeService,
+    ServiceNetworkServiceAssociation,
+    LatticeListener,
+    LatticeRule,
+    TargetGroup,
+    AuthPolicy,
+    AccessLogSubscription,
+    HostedZone,
+    RecordSet,
+    SecurityGroup,
+    SecurityGroupIngress,
     EcsCluster,
     LogGroup,
     IamRole,
@@ -149,6 +183,8 @@ impl Kind {
                 cfn_ref: CfnRef::GetAttOnly,
                 tf_arn_attribute: "arn",
                 taggable: true,
+                cfn_tags: "Tags",
+                tf_id_attribute: "id",
             },
             Kind::VirtualNode => &TypeInfo {
                 label: "virtual node",
@@ -162,6 +198,8 @@ impl Kind {
                 cfn_ref: CfnRef::GetAttOnly,
                 tf_arn_attribute: "arn",
                 taggable: true,
+                cfn_tags: "Tags",
+                tf_id_attribute: "id",
             },
             Kind::VirtualRouter => &TypeInfo {
                 label: "virtual router",
@@ -175,6 +213,8 @@ impl Kind {
                 cfn_ref: CfnRef::GetAttOnly,
                 tf_arn_attribute: "arn",
                 taggable: true,
+                cfn_tags: "Tags",
+                tf_id_attribute: "id",
             },
             Kind::Route => &TypeInfo {
                 label: "route",
@@ -188,6 +228,8 @@ impl Kind {
                 cfn_ref: CfnRef::GetAttOnly,
                 tf_arn_attribute: "arn",
                 taggable: true,
+                cfn_tags: "Tags",
+                tf_id_attribute: "id",
             },
             Kind::VirtualService => &TypeInfo {
                 label: "virtual service",
@@ -201,6 +243,8 @@ impl Kind {
                 cfn_ref: CfnRef::GetAttOnly,
                 tf_arn_attribute: "arn",
                 taggable: true,
+                cfn_tags: "Tags",
+                tf_id_attribute: "id",
             },
             Kind::VirtualGateway => &TypeInfo {
                 label: "virtual gateway",
@@ -214,6 +258,8 @@ impl Kind {
                 cfn_ref: CfnRef::GetAttOnly,
                 tf_arn_attribute: "arn",
                 taggable: true,
+                cfn_tags: "Tags",
+                tf_id_attribute: "id",
             },
             Kind::GatewayRoute => &TypeInfo {
                 label: "gateway route",
@@ -227,6 +273,8 @@ impl Kind {
                 cfn_ref: CfnRef::GetAttOnly,
                 tf_arn_attribute: "arn",
                 taggable: true,
+                cfn_tags: "Tags",
+                tf_id_attribute: "id",
             },
             Kind::CloudMapNamespace => &TypeInfo {
                 label: "Cloud Map namespace",
@@ -240,6 +288,8 @@ impl Kind {
                 cfn_ref: CfnRef::GetAttOnly,
                 tf_arn_attribute: "arn",
                 taggable: true,
+                cfn_tags: "Tags",
+                tf_id_attribute: "id",
             },
             Kind::CloudMapService => &TypeInfo {
                 label: "Cloud Map service",
@@ -253,6 +303,188 @@ impl Kind {
                 cfn_ref: CfnRef::GetAttOnly,
                 tf_arn_attribute: "arn",
                 taggable: true,
+                cfn_tags: "Tags",
+                tf_id_attribute: "id",
+            },
+            Kind::ServiceNetwork => &TypeInfo {
+                label: "service network",
+                noun: "ServiceNetwork",
+                cfn_type: "AWS::VpcLattice::ServiceNetwork",
+                tf_type: "aws_vpclattice_service_network",
+                name: Some(NameField {
+                    property: "Name",
+                    tf_argument: "name",
+                }),
+                cfn_ref: CfnRef::Arn,
+                tf_arn_attribute: "arn",
+                taggable: true,
+                cfn_tags: "Tags",
+                tf_id_attribute: "id",
+            },
+            Kind::ServiceNetworkVpcAssociation => &TypeInfo {
+                label: "service network VPC association",
+                noun: "ServiceNetworkVpcAssociation",
+                cfn_type: "AWS::VpcLattice::ServiceNetworkVpcAssociation",
+                tf_type: "aws_vpclattice_service_network_vpc_association",
+                name: None,
+                cfn_ref: CfnRef::Arn,
+                tf_arn_attribute: "arn",
+                taggable: true,
+                cfn_tags: "Tags",
+                tf_id_attribute: "id",
+            },
+            Kind::LatticeService => &TypeInfo {
+                label: "Lattice service",
+                noun: "LatticeService",
+                cfn_type: "AWS::VpcLattice::Service",
+                tf_type: "aws_vpclattice_service",
+                name: Some(NameField {
+                    property: "Name",
+                    tf_argument: "name",
+                }),
+                cfn_ref: CfnRef::Arn,
+                tf_arn_attribute: "arn",
+                taggable: true,
+                cfn_tags: "Tags",
+                tf_id_attribute: "id",
+            },
+            Kind::ServiceNetworkServiceAssociation => &TypeInfo {
+                label: "service network service association",
+                noun: "ServiceNetworkServiceAssociation",
+                cfn_type: "AWS::VpcLattice::ServiceNetworkServiceAssociation",
+                tf_type: "aws_vpclattice_service_network_service_association",
+                name: None,
+                cfn_ref: CfnRef::Arn,
+                tf_arn_attribute: "arn",
+                taggable: true,
+                cfn_tags: "Tags",
+                tf_id_attribute: "id",
+            },
+            Kind::LatticeListener => &TypeInfo {
+                label: "Lattice listener",
+                noun: "LatticeListener",
+                cfn_type: "AWS::VpcLattice::Listener",
+                tf_type: "aws_vpclattice_listener",
+                name: Some(NameField {
+                    property: "Name",
+                    tf_argument: "name",
+                }),
+                cfn_ref: CfnRef::Arn,
+                tf_arn_attribute: "arn",
+                taggable: true,
+                cfn_tags: "Tags",
+                tf_id_attribute: "listener_id",
+            },
+            Kind::LatticeRule => &TypeInfo {
+                label: "Lattice rule",
+                noun: "LatticeRule",
+                cfn_type: "AWS::VpcLattice::Rule",
+                tf_type: "aws_vpclattice_listener_rule",
+                name: Some(NameField {
+                    property: "Name",
+                    tf_argument: "name",
+                }),
+                cfn_ref: CfnRef::Arn,
+                tf_arn_attribute: "arn",
+                taggable: true,
+                cfn_tags: "Tags",
+                tf_id_attribute: "rule_id",
+            },
+            Kind::TargetGroup => &TypeInfo {
+                label: "target group",
+                noun: "TargetGroup",
+                cfn_type: "AWS::VpcLattice::TargetGroup",
+                tf_type: "aws_vpclattice_target_group",
+                name: Some(NameField {
+                    property: "Name",
+                    tf_argument: "name",
+                }),
+                cfn_ref: CfnRef::Arn,
+                tf_arn_attribute: "arn",
+                taggable: true,
+                cfn_tags: "Tags",
+                tf_id_attribute: "id",
+            },
+            Kind::AuthPolicy => &TypeInfo {
+                label: "auth policy",
+                noun: "AuthPolicy",
+                cfn_type: "AWS::VpcLattice::AuthPolicy",
+                tf_type: "aws_vpclattice_auth_policy",
+                name: None,
+                cfn_ref: CfnRef::GetAttOnly,
+                tf_arn_attribute: "arn",
+                taggable: false,
+                cfn_tags: "Tags",
+                tf_id_attribute: "id",
+            },
+            Kind::AccessLogSubscription => &TypeInfo {
+                label: "access log subscription",
+                noun: "AccessLogSubscription",
+                cfn_type: "AWS::VpcLattice::AccessLogSubscription",
+                tf_type: "aws_vpclattice_access_log_subscription",
+                name: None,
+                cfn_ref: CfnRef::Arn,
+                tf_arn_attribute: "arn",
+                taggable: true,
+                cfn_tags: "Tags",
+                tf_id_attribute: "id",
+            },
+            Kind::HostedZone => &TypeInfo {
+                label: "hosted zone",
+                noun: "HostedZone",
+                cfn_type: "AWS::Route53::HostedZone",
+                tf_type: "aws_route53_zone",
+                name: Some(NameField {
+                    property: "Name",
+                    tf_argument: "name",
+                }),
+                cfn_ref: CfnRef::Id,
+                tf_arn_attribute: "arn",
+                taggable: true,
+                cfn_tags: "HostedZoneTags",
+                tf_id_attribute: "id",
+            },
+            Kind::RecordSet => &TypeInfo {
+                label: "DNS record",
+                noun: "RecordSet",
+                cfn_type: "AWS::Route53::RecordSet",
+                tf_type: "aws_route53_record",
+                name: Some(NameField {
+                    property: "Name",
+                    tf_argument: "name",
+                }),
+                cfn_ref: CfnRef::GetAttOnly,
+                tf_arn_attribute: "arn",
+                taggable: false,
+                cfn_tags: "Tags",
+                tf_id_attribute: "id",
+            },
+            Kind::SecurityGroup => &TypeInfo {
+                label: "security group",
+                noun: "SecurityGroup",
+                cfn_type: "AWS::EC2::SecurityGroup",
+                tf_type: "aws_security_group",
+                name: Some(NameField {
+                    property: "GroupName",
+                    tf_argument: "name",
+                }),
+                cfn_ref: CfnRef::Id,
+                tf_arn_attribute: "arn",
+                taggable: true,
+                cfn_tags: "Tags",
+                tf_id_attribute: "id",
+            },
+            Kind::SecurityGroupIngress => &TypeInfo {
+                label: "security group ingress rule",
+                noun: "SecurityGroupIngress",
+                cfn_type: "AWS::EC2::SecurityGroupIngress",
+                tf_type: "aws_vpc_security_group_ingress_rule",
+                name: None,
+                cfn_ref: CfnRef::GetAttOnly,
+                tf_arn_attribute: "arn",
+                taggable: false,
+                cfn_tags: "Tags",
+                tf_id_attribute: "id",
             },
             Kind::EcsCluster => &TypeInfo {
                 label: "ECS cluster",
@@ -266,6 +498,8 @@ impl Kind {
                 cfn_ref: CfnRef::Name,
                 tf_arn_attribute: "arn",
                 taggable: true,
+                cfn_tags: "Tags",
+                tf_id_attribute: "id",
             },
             Kind::LogGroup => &TypeInfo {
                 label: "log group",
@@ -279,6 +513,8 @@ impl Kind {
                 cfn_ref: CfnRef::Name,
                 tf_arn_attribute: "arn",
                 taggable: true,
+                cfn_tags: "Tags",
+                tf_id_attribute: "id",
             },
             Kind::IamRole => &TypeInfo {
                 label: "IAM role",
@@ -292,6 +528,8 @@ impl Kind {
                 cfn_ref: CfnRef::Name,
                 tf_arn_attribute: "arn",
                 taggable: true,
+                cfn_tags: "Tags",
+                tf_id_attribute: "id",
             },
             Kind::IamRolePolicy => &TypeInfo {
                 label: "IAM role policy",
@@ -305,6 +543,8 @@ impl Kind {
                 cfn_ref: CfnRef::GetAttOnly,
                 tf_arn_attribute: "arn",
                 taggable: false,
+                cfn_tags: "Tags",
+                tf_id_attribute: "id",
             },
             Kind::TaskDefinition => &TypeInfo {
                 label: "task definition",
@@ -318,6 +558,8 @@ impl Kind {
                 cfn_ref: CfnRef::Arn,
                 tf_arn_attribute: "arn",
                 taggable: true,
+                cfn_tags: "Tags",
+                tf_id_attribute: "id",
             },
             Kind::EcsService => &TypeInfo {
                 label: "ECS service",
@@ -331,6 +573,8 @@ impl Kind {
                 cfn_ref: CfnRef::Arn,
                 tf_arn_attribute: "id",
                 taggable: true,
+                cfn_tags: "Tags",
+                tf_id_attribute: "id",
             },
             Kind::ClusterCapacityProviders => &TypeInfo {
                 label: "cluster capacity providers",
@@ -341,6 +585,8 @@ impl Kind {
                 cfn_ref: CfnRef::GetAttOnly,
                 tf_arn_attribute: "arn",
                 taggable: false,
+                cfn_tags: "Tags",
+                tf_id_attribute: "id",
             },
         }
     }
@@ -425,7 +671,7 @@ mod tests {
             assert!(
                 i.tf_type
                     .bytes()
-                    .all(|b| b.is_ascii_lowercase() || b == b'_'),
+                    .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_'),
                 "{}",
                 i.tf_type
             );
@@ -460,6 +706,28 @@ mod tests {
                 "AWS::ServiceDiscovery::PrivateDnsNamespace",
             ),
             (Kind::CloudMapService, "AWS::ServiceDiscovery::Service"),
+            (Kind::ServiceNetwork, "AWS::VpcLattice::ServiceNetwork"),
+            (
+                Kind::ServiceNetworkVpcAssociation,
+                "AWS::VpcLattice::ServiceNetworkVpcAssociation",
+            ),
+            (Kind::LatticeService, "AWS::VpcLattice::Service"),
+            (
+                Kind::ServiceNetworkServiceAssociation,
+                "AWS::VpcLattice::ServiceNetworkServiceAssociation",
+            ),
+            (Kind::LatticeListener, "AWS::VpcLattice::Listener"),
+            (Kind::LatticeRule, "AWS::VpcLattice::Rule"),
+            (Kind::TargetGroup, "AWS::VpcLattice::TargetGroup"),
+            (Kind::AuthPolicy, "AWS::VpcLattice::AuthPolicy"),
+            (
+                Kind::AccessLogSubscription,
+                "AWS::VpcLattice::AccessLogSubscription",
+            ),
+            (Kind::HostedZone, "AWS::Route53::HostedZone"),
+            (Kind::RecordSet, "AWS::Route53::RecordSet"),
+            (Kind::SecurityGroup, "AWS::EC2::SecurityGroup"),
+            (Kind::SecurityGroupIngress, "AWS::EC2::SecurityGroupIngress"),
             (Kind::EcsCluster, "AWS::ECS::Cluster"),
             (Kind::LogGroup, "AWS::Logs::LogGroup"),
             (Kind::IamRole, "AWS::IAM::Role"),
@@ -477,8 +745,9 @@ mod tests {
         }
     }
 
-    /// Every kind but the capacity-provider association (which names none of its own) has a
-    /// name property, and Terraform calls it `name` except for a task definition's `family`.
+    /// Every kind that names itself has a name property, and Terraform calls it `name` except
+    /// for a task definition's `family`; associations, policies, subscriptions and ingress rules
+    /// name nothing of their own.
     #[test]
     fn name_fields() {
         let expected = [
@@ -491,6 +760,14 @@ mod tests {
             (Kind::GatewayRoute, "GatewayRouteName"),
             (Kind::CloudMapNamespace, "Name"),
             (Kind::CloudMapService, "Name"),
+            (Kind::ServiceNetwork, "Name"),
+            (Kind::LatticeService, "Name"),
+            (Kind::LatticeListener, "Name"),
+            (Kind::LatticeRule, "Name"),
+            (Kind::TargetGroup, "Name"),
+            (Kind::HostedZone, "Name"),
+            (Kind::RecordSet, "Name"),
+            (Kind::SecurityGroup, "GroupName"),
             (Kind::EcsCluster, "ClusterName"),
             (Kind::LogGroup, "LogGroupName"),
             (Kind::IamRole, "RoleName"),
@@ -517,7 +794,13 @@ mod tests {
         let untaggable: Vec<Kind> = Kind::ALL.into_iter().filter(|k| !k.taggable()).collect();
         assert_eq!(
             untaggable,
-            [Kind::IamRolePolicy, Kind::ClusterCapacityProviders]
+            [
+                Kind::AuthPolicy,
+                Kind::RecordSet,
+                Kind::SecurityGroupIngress,
+                Kind::IamRolePolicy,
+                Kind::ClusterCapacityProviders
+            ]
         );
     }
 
@@ -531,6 +814,7 @@ mod tests {
             let want = match k.info().cfn_ref {
                 CfnRef::Name => vec![Attr::Name],
                 CfnRef::Arn => vec![Attr::Arn],
+                CfnRef::Id => vec![Attr::Id],
                 CfnRef::GetAttOnly => vec![],
             };
             assert_eq!(read, want, "{k:?}");

@@ -43,6 +43,10 @@ pub enum Attr {
     Arn,
     Name,
     Id,
+    /// A Lattice service's generated DNS name (`DnsEntry.DomainName`).
+    DnsName,
+    /// The hosted zone of that DNS name (`DnsEntry.HostedZoneId`), for alias records.
+    DnsZoneId,
 }
 
 /// A value known only at deploy time from the environment.
@@ -70,6 +74,8 @@ pub enum Value {
     Join(Vec<Value>),
     /// The items of a list-valued expression (a list parameter) joined with a separator.
     JoinList(String, Box<Value>),
+    /// Lists (list parameters or literal lists) concatenated into one list.
+    Concat(Vec<Value>),
 }
 
 impl Value {
@@ -85,7 +91,9 @@ impl Value {
             Value::Ref(id, _) => {
                 out.insert(id.clone());
             }
-            Value::List(v) | Value::Join(v) => v.iter().for_each(|x| x.refs(out)),
+            Value::List(v) | Value::Join(v) | Value::Concat(v) => {
+                v.iter().for_each(|x| x.refs(out))
+            }
             Value::Map(m) => m.values().for_each(|x| x.refs(out)),
             Value::JoinList(_, v) => v.refs(out),
             _ => {}
@@ -97,7 +105,9 @@ impl Value {
             Value::Param(p) => {
                 out.insert(p.clone());
             }
-            Value::List(v) | Value::Join(v) => v.iter().for_each(|x| x.params(out)),
+            Value::List(v) | Value::Join(v) | Value::Concat(v) => {
+                v.iter().for_each(|x| x.params(out))
+            }
             Value::Map(m) => m.values().for_each(|x| x.params(out)),
             Value::JoinList(_, v) => v.params(out),
             _ => {}
@@ -108,7 +118,9 @@ impl Value {
             Value::Pseudo(p) => {
                 out.insert(*p);
             }
-            Value::List(v) | Value::Join(v) => v.iter().for_each(|x| x.pseudos(out)),
+            Value::List(v) | Value::Join(v) | Value::Concat(v) => {
+                v.iter().for_each(|x| x.pseudos(out))
+            }
             Value::Map(m) => m.values().for_each(|x| x.pseudos(out)),
             Value::JoinList(_, v) => v.pseudos(out),
             _ => {}
@@ -262,6 +274,8 @@ pub struct Plan {
     pub outputs: BTreeMap<String, Output>,
     /// What the Airflow guide documents, when the spec has an `airflow:` section.
     pub airflow: Option<AirflowDoc>,
+    /// The backend this graph renders the mesh with.
+    pub backend: crate::spec::MeshBackend,
 }
 
 impl Plan {

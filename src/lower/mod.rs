@@ -1,19 +1,66 @@
 //! Lowering: a [`Checked`] spec → the resource graph ([`Plan`]). One folder per backend or
-//! platform: `appmesh/` (the mesh and its Envoy sidecar), `ecs/` (tasks and services), with the
+//! platform: `appmesh/` (the mesh and its Envoy sidecar), `lattice/` (service network, services, target
+//! groups, auth policies), `ecs/` (tasks and services), with the
 //! Airflow settings every platform shares in `airflow.rs`.
 
 pub mod airflow;
 pub mod appmesh;
 pub mod ecs;
 pub mod iam;
+pub mod lattice;
 
 use crate::check::Checked;
 use crate::ir::Plan;
+use crate::spec::MeshBackend;
 
-/// Lowers a checked spec into the graph (which [`crate::ir::check_graph`] then checks).
-pub fn lower(checked: &Checked) -> Plan {
-    let mut plan = appmesh::lower(checked);
-    let envoy = appmesh::sidecar::Envoy { checked };
-    ecs::lower(checked, &mut plan, Some(&envoy));
+/// Lowers a checked spec into the graph of one backend (which [`crate::ir::check_graph`] then
+/// checks).
+pub fn lower(checked: &Checked, backend: MeshBackend) -> Plan {
+    let mut plan = match backend {
+        MeshBackend::AppMesh => {
+            let mut plan = appmesh::lower(checked);
+            let envoy = appmesh::sidecar::Envoy { checked };
+            ecs::lower(checked, &mut plan, &ecs::AppMeshEcs(&envoy));
+            plan
+        }
+        MeshBackend::VpcLattice => lattice::lower(checked),
+    };
+    for r in plan.resources.values_mut() {
+        if r.id.kind.taggable() {
+            r.tags.insert(SOURCE_TAG.into(), source_tag(&r.source));
+        }
+    }
     plan
+}
+
+/// The tag that leads from a resource in the console back to the spec.
+pub const SOURCE_TAG: &str = "meshsynth:source";
+
+/// `virtual_nodes.orders-v1`: the spec path a resource comes from, in the characters every
+/// AWS tag value allows (letters, digits, spaces and `_.:/=+-@`), at most 256 of them.
+pub fn source_tag(path: &crate::diagnostic::FieldPath) -> String {
+    use crate::diagnostic::Segment;
+    let parts: Vec<String> = path
+        .segments()
+        .iter()
+        .map(|s| match s {
+            Segment::Key(k) => k.clone(),
+            Segment::Index(i) => i.to_string(),
+        })
+        .collect();
+    let text = if parts.is_empty() {
+        "spec".to_owned()
+    } else {
+        parts.join(".")
+    };
+    text.chars()
+        .map(|c| {
+            if c.is_alphanumeric() || c == ' ' || "_.:/=+-@".contains(c) {
+                c
+            } else {
+                '_'
+            }
+        })
+        .take(256)
+        .collect()
 }

@@ -25,7 +25,7 @@ pub struct Manifest {
 
 impl Manifest {
     /// The manifest of rendered target folders, as `synth` writes it for them.
-    pub fn of(files: &BTreeMap<&'static str, Rendered>) -> Manifest {
+    pub fn of(files: &BTreeMap<String, Rendered>) -> Manifest {
         let mut m = Manifest::default();
         for (target, rendered) in files {
             for (name, content) in rendered {
@@ -80,12 +80,15 @@ mod tests {
 
     #[test]
     fn round_trips_and_lists_every_file() {
-        let mut files: BTreeMap<&'static str, Rendered> = BTreeMap::new();
+        let mut files: BTreeMap<String, Rendered> = BTreeMap::new();
         files.insert(
-            "terraform",
+            "terraform".into(),
             [("main.tf.json".to_owned(), "{}\n".to_owned())].into(),
         );
-        files.insert("airflow", [("README.md".to_owned(), String::new())].into());
+        files.insert(
+            "airflow".into(),
+            [("README.md".to_owned(), String::new())].into(),
+        );
         let m = Manifest::of(&files);
         assert_eq!(
             m.files.keys().collect::<Vec<_>>(),

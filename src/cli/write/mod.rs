@@ -39,7 +39,7 @@ pub struct Job<'a> {
     /// The output folder's name, `OUT/<stem>/`.
     pub stem: &'a str,
     /// Target folder → file name → content.
-    pub files: &'a BTreeMap<&'static str, Rendered>,
+    pub files: &'a BTreeMap<String, Rendered>,
 }
 
 /// What was written for one spec.

@@ -44,8 +44,8 @@ pub struct Plan<'a> {
     pub conflicts: Vec<String>,
 }
 
-/// Plans `job`'s folder; `keep` are target folders this run does not render (narrowed by
-/// `--target`), whose previous files stay as they are.
+/// Plans `job`'s folder; `keep` are folders this run does not render (narrowed by `--target`
+/// and `--backend`), whose previous files stay as they are.
 pub fn plan<'a>(out: &Path, job: &Job<'a>, keep: &[&str]) -> Result<Plan<'a>> {
     let pid = std::process::id();
     let dest = out.join(job.stem);
@@ -324,11 +324,9 @@ impl<'a> Planner<'a, '_> {
             return Ok(());
         }
         self.movable(rel, meta);
-        let kept_target = rel
-            .components()
-            .next()
-            .and_then(|c| c.as_os_str().to_str())
-            .is_some_and(|t| self.keep.contains(&t));
+        // `keep` holds target folders (`cloudformation`, `vpc_lattice/terraform`) and whole
+        // backend folders (`vpc_lattice`).
+        let kept_target = self.keep.iter().any(|k| rel.starts_with(rel_path(k)));
         let path = self.plan.dest.join(rel);
         if kept_target {
             let hash = match hash {

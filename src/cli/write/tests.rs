@@ -93,12 +93,12 @@ fn real(exchange: bool) -> RealOps {
     }
 }
 
-type Files = BTreeMap<&'static str, Rendered>;
+type Files = BTreeMap<String, Rendered>;
 
 fn files(entries: &[(&'static str, &str, &str)]) -> Files {
     let mut f = Files::new();
     for (target, name, content) in entries {
-        f.entry(*target)
+        f.entry((*target).to_owned())
             .or_default()
             .insert((*name).to_owned(), (*content).to_owned());
     }

@@ -34,6 +34,7 @@ pub(super) fn lower(checked: &Checked) -> Plan {
             params: BTreeMap::new(),
             outputs: BTreeMap::new(),
             airflow: None,
+            backend: crate::spec::MeshBackend::AppMesh,
         },
     };
     l.mesh();

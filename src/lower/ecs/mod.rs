@@ -35,16 +35,68 @@ pub trait Sidecar {
     fn stop_doc(&self) -> SidecarStopDoc;
 }
 
-pub(super) fn lower(checked: &Checked, plan: &mut Plan, sidecar: Option<&dyn Sidecar>) {
+/// What a mesh backend adds to ECS tasks and services: App Mesh a sidecar and Cloud Map
+/// registration, VPC Lattice target-group registration and permission to invoke its services.
+pub trait EcsMesh {
+    /// Declares the inputs the backend needs.
+    fn declare(&self, plan: &mut Plan);
+    /// The sidecar beside every meshed application, if the backend has one.
+    fn sidecar(&self) -> Option<&dyn Sidecar>;
+    /// What the task role of a task that joins the mesh as `node` must allow.
+    fn statements(&self, node: &str) -> Vec<Value>;
+    /// Whether ECS services register their tasks in Cloud Map.
+    fn cloud_map(&self) -> bool;
+    /// Whether port mappings are named (Lattice registers tasks by port name).
+    fn named_ports(&self) -> bool;
+    /// The ECS service of tasks that serve `node`, with what the backend adds.
+    fn service(&self, node: &str, props: Obj) -> Obj;
+}
+
+/// The name of a task definition's port mapping, when the backend names them.
+pub(crate) fn port_name(port: u32) -> String {
+    format!("port-{port}")
+}
+
+/// App Mesh: Envoy beside every meshed task, Cloud Map registration.
+pub(crate) struct AppMeshEcs<'a>(pub &'a dyn Sidecar);
+
+impl EcsMesh for AppMeshEcs<'_> {
+    fn declare(&self, plan: &mut Plan) {
+        self.0.declare(plan);
+    }
+    fn sidecar(&self) -> Option<&dyn Sidecar> {
+        Some(self.0)
+    }
+    fn statements(&self, node: &str) -> Vec<Value> {
+        self.0.statements(node)
+    }
+    fn cloud_map(&self) -> bool {
+        true
+    }
+    fn named_ports(&self) -> bool {
+        false
+    }
+    fn service(&self, _node: &str, props: Obj) -> Obj {
+        props
+    }
+}
+
+/// Lowers `airflow:` and `workloads:`; returns each meshed node's task roles.
+pub(super) fn lower(
+    checked: &Checked,
+    plan: &mut Plan,
+    mesh: &dyn EcsMesh,
+) -> BTreeMap<String, Vec<ResourceId>> {
     let spec = checked.spec();
     if spec.airflow.is_none() && spec.workloads.is_empty() {
-        return;
+        return BTreeMap::new();
     }
     let mut l = Ecs {
         checked,
         spec,
         plan,
-        sidecar,
+        sidecar: mesh.sidecar(),
+        mesh,
         tasks: Vec::new(),
     };
     l.shared();
@@ -54,7 +106,7 @@ pub(super) fn lower(checked: &Checked, plan: &mut Plan, sidecar: Option<&dyn Sid
     for (name, w) in &spec.workloads {
         l.workload(name, w);
     }
-    l.emit();
+    l.emit()
 }
 
 struct Ecs<'a> {
@@ -62,6 +114,7 @@ struct Ecs<'a> {
     spec: &'a Spec,
     plan: &'a mut Plan,
     sidecar: Option<&'a dyn Sidecar>,
+    mesh: &'a dyn EcsMesh,
     tasks: Vec<TaskSpec>,
 }
 
@@ -194,9 +247,7 @@ impl Ecs<'_> {
             "Security groups of the ECS tasks".into(),
             None,
         );
-        if let Some(sidecar) = self.sidecar {
-            sidecar.declare(self.plan);
-        }
+        self.mesh.declare(self.plan);
         if self.creates_cluster() {
             let props = Obj::new().set("ClusterName", self.project()).set(
                 "ClusterSettings",

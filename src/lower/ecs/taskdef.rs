@@ -54,7 +54,8 @@ pub(super) struct Container {
 }
 
 impl Ecs<'_> {
-    pub(super) fn emit(&mut self) {
+    /// Emits every task; returns each meshed node's task roles.
+    pub(super) fn emit(&mut self) -> BTreeMap<String, Vec<ResourceId>> {
         let tasks = std::mem::take(&mut self.tasks);
         let exec_src = FieldPath::root().key(if self.spec.airflow.is_some() {
             "airflow"
@@ -62,9 +63,14 @@ impl Ecs<'_> {
             "workloads"
         });
         self.execution_role(&tasks, exec_src);
+        let mut roles: BTreeMap<String, Vec<ResourceId>> = BTreeMap::new();
         for t in &tasks {
-            self.emit_task(t);
+            let role = self.emit_task(t);
+            if let Some(node) = &t.node {
+                roles.entry(node.clone()).or_default().push(role);
+            }
         }
+        roles
     }
 
     fn assume_ecs_tasks() -> Value {
@@ -184,7 +190,7 @@ impl Ecs<'_> {
         );
     }
 
-    fn emit_task(&mut self, t: &TaskSpec) {
+    fn emit_task(&mut self, t: &TaskSpec) -> ResourceId {
         let family = names::family(self.project(), &t.what);
         let mut statements = t.extra_statements.clone();
         for v in &t.volumes {
@@ -203,8 +209,8 @@ impl Ecs<'_> {
                 )],
             ));
         }
-        if let (Some(node), Some(sidecar)) = (&t.node, self.sidecar) {
-            statements.extend(sidecar.statements(node));
+        if let Some(node) = &t.node {
+            statements.extend(self.mesh.statements(node));
         }
         let role = self.role(
             &t.what,
@@ -227,7 +233,7 @@ impl Ecs<'_> {
                 )
                 .into()
         };
-        let mut app = container(&t.app, true, log(t.what.clone())).list(
+        let mut app = container(&t.app, true, log(t.what.clone()), self.mesh.named_ports()).list(
             "MountPoints",
             t.volumes
                 .iter()
@@ -243,7 +249,7 @@ impl Ecs<'_> {
         let mut init = t
             .init
             .as_ref()
-            .map(|c| container(c, false, log(format!("{}-{}", t.what, c.name))));
+            .map(|c| container(c, false, log(format!("{}-{}", t.what, c.name)), false));
         let mut depends = Vec::new();
         let mut sidecar_container = None;
         let mut proxy = None;
@@ -361,7 +367,7 @@ impl Ecs<'_> {
                 Some(strategy) => props.set("CapacityProviderStrategy", strategy),
                 None => props.set("LaunchType", self.launch_type()),
             };
-            if let Some(svc) = &t.registry {
+            if let (Some(svc), true) = (&t.registry, self.mesh.cloud_map()) {
                 props = props.set(
                     "ServiceRegistries",
                     vec![Obj::new()
@@ -371,6 +377,9 @@ impl Ecs<'_> {
                         )
                         .into()],
                 );
+            }
+            if let Some(node) = &t.node {
+                props = self.mesh.service(node, props);
             }
             let service_id = ResourceId::new(Kind::EcsService, &t.what);
             self.add(service_id.clone(), t.source.clone(), props);
@@ -396,11 +405,12 @@ impl Ecs<'_> {
                 }
             }
         }
+        role
     }
 }
 
 /// One container definition; `essential` is false for a container that runs to completion.
-fn container(c: &Container, essential: bool, log: Value) -> Obj {
+fn container(c: &Container, essential: bool, log: Value, named_ports: bool) -> Obj {
     let mut out = Obj::new()
         .set("Name", &c.name)
         .set("Image", c.image.clone())
@@ -431,10 +441,12 @@ fn container(c: &Container, essential: bool, log: Value) -> Obj {
         c.ports
             .iter()
             .map(|p| {
-                Obj::new()
-                    .set("ContainerPort", *p)
-                    .set("Protocol", "tcp")
-                    .into()
+                let o = Obj::new().set("ContainerPort", *p).set("Protocol", "tcp");
+                if named_ports {
+                    o.set("Name", super::port_name(*p)).into()
+                } else {
+                    o.into()
+                }
             })
             .collect(),
     );

@@ -49,6 +49,8 @@ fn reference(id: &ResourceId, attr: Attr) -> Json {
     let attribute = match attr {
         Attr::Arn => "Arn",
         Attr::Id => "Id",
+        Attr::DnsName => "DnsEntry.DomainName",
+        Attr::DnsZoneId => "DnsEntry.HostedZoneId",
         // Nothing reads the name of a kind that has none.
         Attr::Name => info.name.map_or("Name", |n| n.property),
     };
@@ -64,6 +66,13 @@ fn value(v: &Value) -> Json {
         Value::Map(m) => Json::Object(m.iter().map(|(k, v)| (k.clone(), value(v))).collect()),
         Value::Ref(id, attr) => reference(id, *attr),
         Value::JoinList(sep, list) => json!({ "Fn::Join": [sep, value(list)] }),
+        // CloudFormation has no list concatenation: join every list, then split the whole.
+        Value::Concat(lists) => {
+            json!({ "Fn::Split": [",", { "Fn::Join": [",", lists.iter().map(|l| match l {
+            Value::List(_) => json!({ "Fn::Join": [",", value(l)] }),
+            other => json!({ "Fn::Join": [",", value(other)] }),
+        }).collect::<Vec<_>>()] }] })
+        }
         Value::Param(p) => json!({ "Ref": pascal_case(p) }),
         Value::Pseudo(p) => json!({ "Ref": match p {
             Pseudo::Region => "AWS::Region",
@@ -153,7 +162,7 @@ fn render(plan: &Plan, version: &str) -> Rendered {
             r.props.iter().map(|(k, v)| (k.clone(), value(v))).collect();
         if !r.tags.is_empty() && id.kind.info().taggable {
             props.insert(
-                "Tags".into(),
+                id.kind.info().cfn_tags.into(),
                 Json::Array(
                     r.tags
                         .iter()
@@ -253,6 +262,40 @@ mod tests {
             ),
             (
                 Kind::CloudMapService,
+                [GetAtt("Arn"), GetAtt("Name"), GetAtt("Id")],
+            ),
+            (Kind::ServiceNetwork, [Ref, GetAtt("Name"), GetAtt("Id")]),
+            (
+                Kind::ServiceNetworkVpcAssociation,
+                [Ref, GetAtt("Name"), GetAtt("Id")],
+            ),
+            (Kind::LatticeService, [Ref, GetAtt("Name"), GetAtt("Id")]),
+            (
+                Kind::ServiceNetworkServiceAssociation,
+                [Ref, GetAtt("Name"), GetAtt("Id")],
+            ),
+            (Kind::LatticeListener, [Ref, GetAtt("Name"), GetAtt("Id")]),
+            (Kind::LatticeRule, [Ref, GetAtt("Name"), GetAtt("Id")]),
+            (Kind::TargetGroup, [Ref, GetAtt("Name"), GetAtt("Id")]),
+            (
+                Kind::AuthPolicy,
+                [GetAtt("Arn"), GetAtt("Name"), GetAtt("Id")],
+            ),
+            (
+                Kind::AccessLogSubscription,
+                [Ref, GetAtt("Name"), GetAtt("Id")],
+            ),
+            (Kind::HostedZone, [GetAtt("Arn"), GetAtt("Name"), Ref]),
+            (
+                Kind::RecordSet,
+                [GetAtt("Arn"), GetAtt("Name"), GetAtt("Id")],
+            ),
+            (
+                Kind::SecurityGroup,
+                [GetAtt("Arn"), GetAtt("GroupName"), Ref],
+            ),
+            (
+                Kind::SecurityGroupIngress,
                 [GetAtt("Arn"), GetAtt("Name"), GetAtt("Id")],
             ),
             (Kind::EcsCluster, [GetAtt("Arn"), Ref, GetAtt("Id")]),

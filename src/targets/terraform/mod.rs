@@ -75,6 +75,10 @@ fn expr(v: &Value) -> Option<String> {
         Value::Param(p) => Some(format!("var.{p}")),
         Value::Pseudo(p) => Some(pseudo_expr(*p).to_owned()),
         Value::JoinList(sep, list) => Some(format!("join({}, {})", hcl_string(sep), expr(list)?)),
+        Value::Concat(lists) => Some(format!(
+            "concat({})",
+            lists.iter().map(hcl).collect::<Vec<_>>().join(", ")
+        )),
         _ => None,
     }
 }
@@ -206,6 +210,65 @@ fn adapt(kind: Kind, props: &BTreeMap<String, Value>, body: &mut Map<String, Jso
                 body.insert("proxy_configuration".into(), Json::Object(o));
             }
         }
+        Kind::AuthPolicy => {
+            if let Some(doc) = props.get("Policy") {
+                body.insert("policy".into(), jsonencode(doc));
+            }
+        }
+        Kind::HostedZone => {
+            body.remove("hosted_zone_config");
+            body.remove("vp_cs");
+            if let Some(Value::Map(c)) = props.get("HostedZoneConfig") {
+                if let Some(comment) = c.get("Comment") {
+                    body.insert("comment".into(), value(comment));
+                }
+            }
+            if let Some(Value::List(vpcs)) = props.get("VPCs") {
+                let blocks: Vec<Json> = vpcs
+                    .iter()
+                    .filter_map(|v| match v {
+                        Value::Map(m) => Some(json!({
+                            "vpc_id": m.get("VPCId").map(value),
+                            "vpc_region": m.get("VPCRegion").map(value),
+                        })),
+                        _ => None,
+                    })
+                    .collect();
+                body.insert("vpc".into(), Json::Array(blocks));
+            }
+        }
+        Kind::RecordSet => {
+            rename("hosted_zone_id", "zone_id");
+            body.remove("alias_target");
+            if let Some(Value::Map(a)) = props.get("AliasTarget") {
+                body.insert(
+                    "alias".into(),
+                    json!([{
+                        "name": a.get("DNSName").map(value),
+                        "zone_id": a.get("HostedZoneId").map(value),
+                        "evaluate_target_health": a.get("EvaluateTargetHealth").map(value),
+                    }]),
+                );
+            }
+        }
+        Kind::SecurityGroup => rename("group_description", "description"),
+        Kind::SecurityGroupIngress => {
+            rename("group_id", "security_group_id");
+            rename("source_prefix_list_id", "prefix_list_id");
+        }
+        Kind::TargetGroup => {
+            // The provider spells the health check's `Matcher.HttpCode` `matcher.value`.
+            let hc = body
+                .get_mut("config")
+                .and_then(|c| c.get_mut("health_check"))
+                .and_then(|h| h.get_mut("matcher"))
+                .and_then(Json::as_object_mut);
+            if let Some(m) = hc {
+                if let Some(code) = m.remove("http_code") {
+                    m.insert("value".into(), code);
+                }
+            }
+        }
         Kind::EcsService => {
             if let Some(Value::Map(nc)) = props.get("NetworkConfiguration") {
                 if let Some(Value::Map(aws)) = nc.get("AwsvpcConfiguration") {
@@ -258,7 +321,9 @@ fn value(v: &Value) -> Json {
             }
             Json::Object(out)
         }
-        Value::JoinList(..) => json!(format!("${{{}}}", expr(v).expect("a list expression"))),
+        Value::JoinList(..) | Value::Concat(..) => {
+            json!(format!("${{{}}}", expr(v).expect("a list expression")))
+        }
         Value::Join(parts) => {
             let mut s = String::new();
             for p in parts {

@@ -22,7 +22,9 @@ pub fn attribute(kind: Kind, attr: Attr) -> &'static str {
         Attr::Arn => info.tf_arn_attribute,
         // Nothing reads the name of a kind that has none.
         Attr::Name => info.name.map_or("name", |n| n.tf_argument),
-        Attr::Id => "id",
+        Attr::Id => info.tf_id_attribute,
+        Attr::DnsName => "dns_entry[0].domain_name",
+        Attr::DnsZoneId => "dns_entry[0].hosted_zone_id",
     }
 }
 
@@ -74,7 +76,18 @@ mod tests {
             };
             assert_eq!(attribute(kind, Attr::Arn), arn, "{kind:?}");
             assert_eq!(attribute(kind, Attr::Name), name, "{kind:?}");
-            assert_eq!(attribute(kind, Attr::Id), "id", "{kind:?}");
+            let id = match kind {
+                // Its `id` is `SERVICE-ID/LISTENER-ID`; rules take the listener's own.
+                Kind::LatticeListener => "listener_id",
+                Kind::LatticeRule => "rule_id",
+                _ => "id",
+            };
+            assert_eq!(attribute(kind, Attr::Id), id, "{kind:?}");
+            assert_eq!(
+                attribute(kind, Attr::DnsName),
+                "dns_entry[0].domain_name",
+                "{kind:?}"
+            );
         }
     }
 
