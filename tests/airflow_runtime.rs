@@ -165,7 +165,7 @@ fn synthesize_airflow_fixtures(scratch: &Path) -> Vec<String> {
         let stem = f.file_stem().unwrap().to_string_lossy().to_string();
         for (target, rendered) in files {
             for (file, content) in rendered {
-                let path = scratch.join(&stem).join(target).join(&file);
+                let path = scratch.join(&stem).join(&target).join(&file);
                 std::fs::create_dir_all(path.parent().unwrap()).unwrap();
                 std::fs::write(&path, content).unwrap();
             }

@@ -1,6 +1,6 @@
 //! The independent validators in ../shared/oracles (cfn-lint, the Terraform provider-schema
 //! checker, `terraform validate`, the AWS API constraints) accept everything meshsynth writes:
-//! the committed out/ and a fresh synthesis of every valid fixture.
+//! the committed out/ and a fresh synthesis of every valid fixture, with both backends.
 
 mod common;
 
@@ -8,7 +8,8 @@ use std::io::Write as _;
 use std::path::Path;
 use std::process::Command;
 
-use meshsynth::synth::synthesize;
+use meshsynth::spec::MeshBackend;
+use meshsynth::synth::{synthesize_with, Options};
 use meshsynth::targets;
 
 #[test]
@@ -35,7 +36,10 @@ fn oracles_accept_examples_and_valid_fixtures() {
         } else {
             meshsynth::targets::iac()
         };
-        let s = synthesize(&std::fs::read_to_string(f).unwrap(), &name, &targets);
+        // Both backends, as `synth --backend all` writes them.
+        let mut opts = Options::new(&name, &targets);
+        opts.backends = Some(&MeshBackend::ALL);
+        let s = synthesize_with(&std::fs::read_to_string(f).unwrap(), &opts);
         let stem = f.file_stem().unwrap().to_string_lossy().to_string();
         for (t, rendered) in s.files.expect("valid fixture") {
             let dir = scratch.join(&stem).join(t);

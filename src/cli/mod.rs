@@ -49,8 +49,10 @@ enum Command {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 enum BackendArg {
     /// AWS App Mesh (end of support 2026-09-30): OUT/<spec>/<target>/.
+    #[value(name = "app_mesh")]
     AppMesh,
     /// Amazon VPC Lattice: OUT/<spec>/vpc_lattice/<target>/ and vpc_lattice/MIGRATION.md.
+    #[value(name = "vpc_lattice")]
     VpcLattice,
     /// Both, side by side.
     All,

@@ -49,6 +49,36 @@ pub struct AirflowDoc {
     pub existing_cluster: bool,
     /// The ports Airflow's own tasks reach each other on (the API server's).
     pub api_port: u32,
+    /// How DAGs call the mesh through VPC Lattice, for the Lattice backend.
+    pub lattice: Option<LatticeAirflowDoc>,
+}
+
+/// How Airflow calls the mesh's services through VPC Lattice.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct LatticeAirflowDoc {
+    /// `iam` or `none`.
+    pub auth: String,
+    /// The SigV4 module's file under `dags/`, its module and class names.
+    pub module_file: String,
+    pub module: String,
+    pub class: String,
+    /// One row per connection: how to call it.
+    pub connections: Vec<LatticeConnectionDoc>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct LatticeConnectionDoc {
+    pub id: String,
+    /// `https://orders.orders.internal:8080`.
+    pub url: String,
+    pub conn_type: String,
+    /// Whether requests must be SigV4-signed (the service's auth type is `AWS_IAM`).
+    pub sign: bool,
+    /// The route's per-request timeout in seconds, which the connection's `timeout` extra holds.
+    pub timeout_seconds: Option<String>,
+    /// The route's retries, for the client: `3` and `2s`.
+    pub max_retries: Option<u64>,
+    pub per_retry_timeout: Option<String>,
 }
 
 /// One secret the deployment injects.

@@ -17,7 +17,10 @@ use std::collections::{BTreeMap, BTreeSet};
 use crate::diagnostic::FieldPath;
 
 pub use graph::check_graph;
-pub use guide::{AirflowDoc, ConnectionDoc, DagTaskDoc, DagsDoc, SecretDoc, SidecarStopDoc, UiDoc};
+pub use guide::{
+    AirflowDoc, ConnectionDoc, DagTaskDoc, DagsDoc, LatticeAirflowDoc, LatticeConnectionDoc,
+    SecretDoc, SidecarStopDoc, UiDoc,
+};
 pub use kinds::{CfnRef, Kind, NameField, TypeInfo};
 
 /// A resource's neutral identity. `name` is the spec's own name (`orders-v1`), or

@@ -5,10 +5,14 @@
 use std::collections::BTreeMap;
 
 use crate::case::snake_case;
+use crate::check::lattice::model::{fmt_duration, ClientPolicy, ListenerProtocol};
+use crate::check::lattice::Model;
 use crate::check::Checked;
 use crate::ir::{Param, ParamType, Plan, Value};
 use crate::spec::airflow_names as names;
-use crate::spec::{Airflow, ConnType, Connection, DagSource, Executor, S3Dags, SecretRef};
+use crate::spec::{
+    Airflow, ConnType, Connection, DagSource, Executor, LatticeAuth, MeshBackend, S3Dags, SecretRef,
+};
 
 /// One secret: the environment variable it is injected as, and where its value comes from.
 pub type Secret = Option<(String, Value)>;
@@ -74,10 +78,30 @@ impl AirflowSettings {
                 Value::str(format!("http://{api}:{}/execution/", names::API_PORT)),
             );
         }
+        let lattice = match plan.backend {
+            MeshBackend::AppMesh => None,
+            MeshBackend::VpcLattice => checked.lattice(),
+        };
+        let mut signs = false;
         for (id, c) in &af.connections {
+            let conn_type = c.conn_type(checked.spec());
+            let json = match lattice {
+                Some(model) => {
+                    let l = lattice_client(model, c);
+                    signs |= l.sign && conn_type == ConnType::Http;
+                    lattice_connection_json(c, conn_type, &l)
+                }
+                None => connection_json(c, conn_type),
+            };
+            common.insert(names::connection_env(id), Value::str(json.to_string()));
+        }
+        if signs {
+            // Providers that read a connection's `auth_type` load only the classes listed here;
+            // the generated DAG file and the guide pass it to the hook in code, which works on
+            // every provider version.
             common.insert(
-                names::connection_env(id),
-                Value::str(connection_json(c, c.conn_type(checked.spec())).to_string()),
+                "AIRFLOW__HTTP__EXTRA_AUTH_TYPES".into(),
+                Value::str(LATTICE_AUTH_CLASS),
             );
         }
         if af.has_api() {
@@ -130,6 +154,94 @@ pub fn connection_json(c: &Connection, conn_type: ConnType) -> serde_json::Value
         // GrpcHook.get_conn() raises KeyError without `auth_type`; the local Envoy is a
         // plaintext hop, so the hook opens an insecure channel to it.
         ConnType::Grpc => json["extra"] = serde_json::json!({ "auth_type": "NO_AUTH" }),
+    }
+    json
+}
+
+/// The SigV4 auth class meshsynth ships in the DAGs folder for the Lattice backend.
+pub const LATTICE_AUTH_MODULE: &str = "meshsynth_lattice_auth";
+pub const LATTICE_AUTH_CLASS: &str = "meshsynth_lattice_auth.LatticeSigV4Auth";
+
+/// The CA bundle of the official (Debian-based) Airflow images.
+pub const SYSTEM_CA_BUNDLE: &str = "/etc/ssl/certs/ca-certificates.crt";
+
+/// How a client calls a virtual service through VPC Lattice.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LatticeClient {
+    /// The Lattice listener is HTTPS (Lattice terminates TLS with the service's certificate).
+    pub https: bool,
+    /// The service's auth type is `AWS_IAM`: requests must be SigV4-signed.
+    pub sign: bool,
+    /// What the route's App Mesh Envoy did that the client does now.
+    pub policy: ClientPolicy,
+}
+
+/// The Lattice listener a connection calls, and what the client must do.
+pub fn lattice_client(model: &Model, c: &Connection) -> LatticeClient {
+    let svc = model.services.get(&c.virtual_service);
+    let listener = svc.and_then(|s| s.listeners.iter().find(|l| l.port == c.port));
+    LatticeClient {
+        https: listener.is_some_and(|l| l.protocol == ListenerProtocol::Https),
+        sign: svc.is_some_and(|s| s.auth == LatticeAuth::Iam),
+        policy: svc
+            .and_then(|s| s.client.get(&c.port))
+            .cloned()
+            .unwrap_or_default(),
+    }
+}
+
+/// `AIRFLOW_CONN_<ID>` for the Lattice backend: the same host (the virtual-service name, an
+/// alias of the Lattice service), `https` when Lattice terminates TLS, and the route's timeout
+/// as the `timeout` extra HttpHook applies to every request. Retries have no extra HttpHook
+/// reads (it sends unknown extras as headers), so the description carries them for people.
+pub fn lattice_connection_json(
+    c: &Connection,
+    conn_type: ConnType,
+    l: &LatticeClient,
+) -> serde_json::Value {
+    let mut json = serde_json::json!({
+        "conn_type": conn_type.as_str(),
+        "host": c.virtual_service,
+        "port": c.port,
+    });
+    let mut notes = Vec::new();
+    match conn_type {
+        ConnType::Http => {
+            json["schema"] = if l.https { "https" } else { "http" }.into();
+            if let Some(t) = l.policy.timeout {
+                let secs = t.millis() as f64 / 1000.0;
+                json["extra"] = serde_json::json!({ "timeout": secs });
+            }
+            if l.sign {
+                notes.push(format!(
+                    "VPC Lattice IAM auth: call with auth_type={} (module {LATTICE_AUTH_MODULE} in the DAGs folder)",
+                    LATTICE_AUTH_CLASS.rsplit('.').next().unwrap_or(LATTICE_AUTH_CLASS)
+                ));
+            }
+        }
+        ConnType::Grpc => {
+            // On an HTTPS listener Lattice presents the service's ACM certificate: GrpcHook
+            // verifies it against a PEM bundle (the image's system CAs, for a public
+            // certificate); a plaintext listener takes an insecure channel.
+            json["extra"] = if l.https {
+                serde_json::json!({ "auth_type": "SSL", "credential_pem_file": SYSTEM_CA_BUNDLE })
+            } else {
+                serde_json::json!({ "auth_type": "NO_AUTH" })
+            };
+        }
+    }
+    if let Some(n) = l.policy.max_retries {
+        let per = l
+            .policy
+            .per_retry_timeout
+            .map(|d| format!(", {} per try", fmt_duration(d)))
+            .unwrap_or_default();
+        notes.push(format!(
+            "retry up to {n} times{per} (App Mesh retried; Lattice does not)"
+        ));
+    }
+    if !notes.is_empty() {
+        json["description"] = notes.join("; ").into();
     }
     json
 }

@@ -315,7 +315,7 @@ impl Model {
             },
         };
         b.mesh();
-        for (name, _) in &spec.virtual_services {
+        for name in spec.virtual_services.keys() {
             b.service(name, generated_api_service == Some(name.as_str()));
         }
         for (name, node) in &spec.virtual_nodes {
@@ -785,21 +785,21 @@ impl Builder<'_> {
             let n = routes.len();
             for (idx, (rname, route)) in routes.into_iter().enumerate() {
                 let rp = router_path(router).key("routes").key(rname.as_str());
-                let Some((matches, catch_all, targets, retry, timeout)) =
+                let Some((kp, matches, catch_all, targets, retry, timeout)) =
                     self.route_parts(route, &rp)
                 else {
                     continue;
                 };
-                let action = self.forward(targets, port, &rp, &svc.domain);
+                let action = self.forward(targets, port, &kp, &svc.domain);
                 if let Action::Forward(t) = &action {
                     target_nodes.extend(t.iter().map(|(n, _, _)| n.clone()));
                 }
-                self.client_side(&rp, retry, timeout, svc, port, catch_all);
+                self.client_side(&kp, retry, timeout, svc, port, catch_all);
                 if catch_all && idx + 1 == n {
                     default_action = action;
                     default_route = Some(format!("{router}/{rname}"));
                     self.find(
-                        rp.key("match"),
+                        kp.key("match"),
                         "catch-all match",
                         Outcome::Kept,
                         "the listener's default action",
@@ -913,6 +913,7 @@ impl Builder<'_> {
         route: &'r Route,
         rp: &FieldPath,
     ) -> Option<(
+        FieldPath,
         RuleMatch,
         bool,
         &'r BTreeMap<String, Short<WeightedTarget>>,
@@ -928,6 +929,7 @@ impl Builder<'_> {
             let mp = rp.key(kind).key("match");
             let m = self.http_match(&h.matches, &mp);
             return Some((
+                rp.key(kind),
                 m,
                 http_catch_all(&h.matches),
                 &h.targets,
@@ -939,6 +941,7 @@ impl Builder<'_> {
             let mp = rp.key("grpc").key("match");
             let m = self.grpc_match(&g.matches, &mp);
             return Some((
+                rp.key("grpc"),
                 m,
                 grpc_catch_all(&g.matches),
                 &g.targets,

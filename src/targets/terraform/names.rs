@@ -46,6 +46,13 @@ pub fn group_description(group: &str) -> &'static str {
             "Virtual gateway name → ARN (APPMESH_RESOURCE_ARN of each gateway's Envoy)"
         }
         "cloud_map_service_arns" => "Cloud Map service name → ARN (for ECS ServiceRegistries)",
+        "lattice_service_arns" => "Virtual service → ARN of its VPC Lattice service",
+        "lattice_service_dns_names" => {
+            "Virtual service → the DNS name Lattice generates (the virtual-service name is an alias of it)"
+        }
+        "target_group_arns" => {
+            "`<node>-<port>` → ARN of its Lattice target group (register tasks that run elsewhere here)"
+        }
         // The ECS groups of `airflow:` and `workloads:`, keyed like the CloudFormation outputs.
         "role_arns" => "IAM role → ARN (the execution role and one task role per task definition)",
         "task_definition_arns" => "Task definition → ARN (the revision this module registers)",

@@ -1,14 +1,20 @@
 //! What the Airflow guide documents and the generated DAG uses: the lowering's facts, in words
 //! where they are only known at deploy time.
 
+use crate::check::lattice::model::fmt_duration;
 use crate::ir::{
-    AirflowDoc, Attr, ConnectionDoc, DagTaskDoc, DagsDoc, Pseudo, SecretDoc, UiDoc, Value,
+    AirflowDoc, Attr, ConnectionDoc, DagTaskDoc, DagsDoc, LatticeAirflowDoc, LatticeConnectionDoc,
+    Pseudo, SecretDoc, UiDoc, Value,
 };
-use crate::lower::airflow::{executor_class, Secret};
+use crate::lower::airflow::{
+    executor_class, lattice_client, Secret, LATTICE_AUTH_CLASS, LATTICE_AUTH_MODULE,
+};
 use crate::lower::ecs::Ecs;
 use crate::params::{SECURITY_GROUP_IDS, SUBNET_IDS};
 use crate::spec::airflow_names as names;
-use crate::spec::{Airflow, DagSource, Executor, ProviderVersion, SecretRef};
+use crate::spec::{
+    Airflow, DagSource, Executor, LatticeAuth, MeshBackend, ProviderVersion, SecretRef,
+};
 
 /// The id (and file stem) of the generated DAG: `orders-airflow` → `orders_airflow_ecs_tasks`.
 fn dag_id(project: &str) -> String {
@@ -101,6 +107,7 @@ impl Ecs<'_> {
             worker_family: (af.executor == Executor::Ecs).then(|| worker_family.to_owned()),
             log_group: self.log_group_name(),
             tasks,
+            lattice: self.lattice_doc(af),
             connections: af
                 .connections
                 .iter()
@@ -167,6 +174,51 @@ impl Ecs<'_> {
     }
 
     /// The secrets to create before deploying, in the order the guide lists them.
+    /// How DAGs call the mesh on Lattice: the signing module and each connection's URL and
+    /// client-side policy.
+    fn lattice_doc(&self, af: &Airflow) -> Option<LatticeAirflowDoc> {
+        if self.plan.backend != MeshBackend::VpcLattice {
+            return None;
+        }
+        let model = self.checked.lattice()?;
+        let connections = af
+            .connections
+            .iter()
+            .map(|(id, c)| {
+                let l = lattice_client(model, c);
+                let conn_type = c.conn_type(self.spec);
+                LatticeConnectionDoc {
+                    id: id.clone(),
+                    url: format!(
+                        "{}://{}:{}",
+                        if l.https { "https" } else { "http" },
+                        c.virtual_service,
+                        c.port
+                    ),
+                    conn_type: conn_type.as_str().into(),
+                    sign: l.sign,
+                    timeout_seconds: l
+                        .policy
+                        .timeout
+                        .map(|t| format!("{}", t.millis() as f64 / 1000.0)),
+                    max_retries: l.policy.max_retries,
+                    per_retry_timeout: l.policy.per_retry_timeout.map(fmt_duration),
+                }
+            })
+            .collect();
+        let class = LATTICE_AUTH_CLASS.rsplit('.').next().unwrap_or_default();
+        Some(LatticeAirflowDoc {
+            auth: match model.auth {
+                LatticeAuth::Iam => "iam".into(),
+                LatticeAuth::None => "none".into(),
+            },
+            module_file: format!("{LATTICE_AUTH_MODULE}.py"),
+            module: LATTICE_AUTH_MODULE.into(),
+            class: class.into(),
+            connections,
+        })
+    }
+
     pub(super) fn secret_docs(&self, af: &Airflow, list: [(&str, &Secret); 6]) -> Vec<SecretDoc> {
         list.into_iter()
             .filter_map(|(key, s)| {
