@@ -191,3 +191,55 @@ pub fn yaml_files(folder: &str) -> Vec<PathBuf> {
 pub fn valid_fixtures() -> Vec<PathBuf> {
     yaml_files("tests/fixtures/valid")
 }
+
+/// Whether `MESHSYNTH_SKIP_AIRFLOW=1` skips a test that needs the Airflow venvs; says so on the
+/// terminal with `what` (what did not get checked). With `CI` set, a skip is a failure.
+pub fn skip_airflow(test: &str, what: &str) -> bool {
+    if std::env::var_os("MESHSYNTH_SKIP_AIRFLOW").is_none_or(|v| v != "1") {
+        return false;
+    }
+    assert!(
+        std::env::var_os("CI").is_none(),
+        "CI must run {test}, but MESHSYNTH_SKIP_AIRFLOW=1 is set"
+    );
+    let rule = "=".repeat(78);
+    let banner = format!(
+        "\n{rule}\nSKIPPED: {test} did NOT run.\n\nWhy: MESHSYNTH_SKIP_AIRFLOW=1 is set, so {what} \
+         was not checked. The test reports `ok`, but nothing was checked.\n\nTo run it: unset \
+         MESHSYNTH_SKIP_AIRFLOW (the first run builds two venvs under\n\
+         ${{MESHSYNTH_AIRFLOW_VENVS:-~/.cache/meshsynth/airflow}} from PyPI, a minute or two).\n\
+         With CI set, skipping is a failure.\n{rule}\n"
+    );
+    let mut err = std::io::stderr().lock();
+    let _ = err.write_all(banner.as_bytes());
+    let _ = err.flush();
+    true
+}
+
+/// Runs tests/airflow/setup.sh, which builds (or reuses) one venv per Airflow line (its progress
+/// goes straight to stderr), and returns each line's python: `3.1` and `2.10`.
+pub fn airflow_venvs() -> BTreeMap<String, PathBuf> {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let o = Command::new("bash")
+        .arg(root.join("tests/airflow/setup.sh"))
+        .current_dir(root)
+        .stderr(std::process::Stdio::inherit())
+        .output()
+        .expect("bash runs");
+    assert!(
+        o.status.success(),
+        "tests/airflow/setup.sh failed (exit {:?}); its output is above.\n{}",
+        o.status.code(),
+        text(&o.stdout)
+    );
+    let venvs: BTreeMap<String, PathBuf> = text(&o.stdout)
+        .lines()
+        .filter_map(|l| l.split_once(' '))
+        .map(|(line, python)| (line.to_string(), PathBuf::from(python)))
+        .collect();
+    assert!(
+        venvs.contains_key("3.1") && venvs.contains_key("2.10"),
+        "setup.sh printed no venv for each line: {venvs:?}"
+    );
+    venvs
+}
