@@ -45,5 +45,14 @@ fn render(plan: &Plan, spec_file: &str) -> Rendered {
     let s = text::render("airflow-README.md", ctx);
     let mut out = Rendered::from([("README.md".to_owned(), s)]);
     out.extend(super::dag::render(doc, &plan.project, spec_file));
+    if let Some(l) = &doc.lattice {
+        if l.auth == "iam" {
+            out.insert(format!("dags/{}", l.module_file), LATTICE_AUTH.to_owned());
+        }
+    }
     out
 }
+
+/// The SigV4 `requests` auth for Lattice services under IAM auth, shipped in the DAGs folder
+/// as it is (tests/lattice_auth.rs signs with it against both Airflow lines).
+pub const LATTICE_AUTH: &str = include_str!("lattice_auth.py");
