@@ -11,6 +11,7 @@
 mod graph;
 mod guide;
 mod kinds;
+mod migration;
 
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -22,6 +23,7 @@ pub use guide::{
     SecretDoc, SidecarStopDoc, UiDoc,
 };
 pub use kinds::{CfnRef, Kind, NameField, TypeInfo};
+pub use migration::*;
 
 /// A resource's neutral identity. `name` is the spec's own name (`orders-v1`), or
 /// `parent/child` for routes and gateway routes.

@@ -6,6 +6,7 @@ pub mod cloudformation;
 pub mod dag;
 pub mod guide;
 pub mod ids;
+pub mod migration;
 pub mod terraform;
 mod text;
 

@@ -4,6 +4,7 @@ use minijinja::{Environment, UndefinedBehavior};
 
 const TERRAFORM_README: &str = include_str!("../../templates/terraform-README.md.j2");
 const AIRFLOW_README: &str = include_str!("../../templates/airflow-README.md.j2");
+const MIGRATION: &str = include_str!("../../templates/MIGRATION.md.j2");
 
 fn env() -> Environment<'static> {
     let mut env = Environment::new();
@@ -15,7 +16,31 @@ fn env() -> Environment<'static> {
         .expect("the bundled template parses");
     env.add_template("airflow-README.md", AIRFLOW_README)
         .expect("the bundled template parses");
+    env.add_template("MIGRATION.md", MIGRATION)
+        .expect("the bundled template parses");
+    env.add_filter("cell", cell);
+    env.add_filter("code", code);
     env
+}
+
+/// Text made safe for one Markdown table cell: `|` escaped, line breaks as spaces.
+fn cell(s: String) -> String {
+    s.replace('|', "\\|").replace(['\r', '\n'], " ")
+}
+
+/// Text as a Markdown code span, with enough backticks around it to hold any inside.
+fn code(s: String) -> String {
+    let mut longest = 0;
+    let mut run = 0;
+    for c in s.chars() {
+        run = if c == '`' { run + 1 } else { 0 };
+        longest = longest.max(run);
+    }
+    if longest == 0 {
+        return format!("`{s}`");
+    }
+    let fence = "`".repeat(longest + 1);
+    format!("{fence} {s} {fence}")
 }
 
 /// Renders a bundled template; the text always ends with a newline.

@@ -449,7 +449,15 @@ impl Builder<'_> {
             format!("service network `{}`", self.model.network),
             None,
         );
-        if m.egress_filter.is_some() {
+        if m.egress_filter == Some(crate::spec::EgressFilter::AllowAll) {
+            self.find(
+                p.key("egress_filter"),
+                "egress filter",
+                Outcome::Kept,
+                "Lattice does not filter what tasks call outside the service network either",
+                None,
+            );
+        } else if m.egress_filter.is_some() {
             self.find(
                 p.key("egress_filter"),
                 "egress filter",
@@ -458,7 +466,15 @@ impl Builder<'_> {
                 Some("limit egress with the tasks' security groups (outbound rules) or AWS Network Firewall"),
             );
         }
-        if m.ip_preference.is_some() {
+        if m.ip_preference == Some(crate::spec::IpPreference::Ipv4Only) {
+            self.find(
+                p.key("ip_preference"),
+                "IP preference",
+                Outcome::Kept,
+                "target groups register the tasks' IPv4 addresses",
+                None,
+            );
+        } else if m.ip_preference.is_some() {
             self.find(
                 p.key("ip_preference"),
                 "IP preference",
@@ -785,6 +801,8 @@ impl Builder<'_> {
             let n = routes.len();
             for (idx, (rname, route)) in routes.into_iter().enumerate() {
                 let rp = router_path(router).key("routes").key(rname.as_str());
+                // The route's kind (`http`, `http2`, `grpc`) holds its match, targets, retry
+                // and timeout: `virtual_routers.orders.routes.default.http.retry`.
                 let Some((kp, matches, catch_all, targets, retry, timeout)) =
                     self.route_parts(route, &rp)
                 else {
@@ -926,10 +944,10 @@ impl Builder<'_> {
             .map(|h| ("http", h))
             .or(route.http2.as_ref().map(|h| ("http2", h)))
         {
-            let mp = rp.key(kind).key("match");
-            let m = self.http_match(&h.matches, &mp);
+            let kp = rp.key(kind);
+            let m = self.http_match(&h.matches, &kp.key("match"));
             return Some((
-                rp.key(kind),
+                kp,
                 m,
                 http_catch_all(&h.matches),
                 &h.targets,
@@ -938,10 +956,10 @@ impl Builder<'_> {
             ));
         }
         if let Some(g) = &route.grpc {
-            let mp = rp.key("grpc").key("match");
-            let m = self.grpc_match(&g.matches, &mp);
+            let kp = rp.key("grpc");
+            let m = self.grpc_match(&g.matches, &kp.key("match"));
             return Some((
-                rp.key("grpc"),
+                kp,
                 m,
                 grpc_catch_all(&g.matches),
                 &g.targets,
@@ -1109,15 +1127,22 @@ impl Builder<'_> {
             );
             self.model.callers.insert(name.to_owned(), callees);
         }
-        if node
+        let client_policy = if node
             .backend_defaults
             .as_ref()
             .and_then(|b| b.client_policy.as_ref())
             .is_some()
-            || node.backends.iter().any(|b| b.client_policy.is_some())
         {
+            Some(p.key("backend_defaults").key("client_policy"))
+        } else {
+            node.backends
+                .iter()
+                .position(|b| b.client_policy.is_some())
+                .map(|i| p.key("backends").index(i).key("client_policy"))
+        };
+        if let Some(cp) = client_policy {
             self.find(
-                p.key(if node.backend_defaults.is_some() { "backend_defaults" } else { "backends" }),
+                cp,
                 "client TLS policy",
                 Outcome::Dropped,
                 "Lattice has no mutual TLS or certificate validation by the caller; it authenticates callers with IAM (SigV4) and encrypts with HTTPS listeners",
@@ -1176,7 +1201,20 @@ impl Builder<'_> {
                 );
             }
             if let Some(t) = &l.tls {
-                if t.mode != TlsMode::Disabled {
+                let acm = t
+                    .certificate
+                    .as_ref()
+                    .and_then(|c| c.acm.as_ref())
+                    .is_some();
+                if t.mode != TlsMode::Disabled && !acm {
+                    self.find(
+                        lp.key("tls"),
+                        "listener TLS",
+                        Outcome::Dropped,
+                        "the Lattice listener is HTTP: Lattice terminates TLS only with an ACM certificate, and cannot read Envoy's file or SDS certificates",
+                        Some("import the certificate into ACM and give it as `certificate: { acm: ... }`"),
+                    );
+                } else if t.mode != TlsMode::Disabled {
                     self.find(
                         lp.key("tls"),
                         "listener TLS",
