@@ -21,7 +21,7 @@ pub struct Synthesis {
     /// The backends rendered, in order.
     pub backends: Vec<MeshBackend>,
     /// What the Lattice output keeps of the spec, when the Lattice backend is rendered.
-    pub migration: Option<serde_json::Value>,
+    pub migration: Option<crate::ir::MigrationDoc>,
 }
 
 /// How to synthesize one spec.
@@ -89,8 +89,21 @@ pub fn synthesize_bytes(spec: &[u8], opts: &Options) -> Synthesis {
     }
     let mut files: BTreeMap<String, Rendered> = BTreeMap::new();
     let mut resources = BTreeMap::new();
+    let mut migration = None;
     for plan in &plans {
         let prefix = plan.backend.folder();
+        if let (Some(doc), Some(folder)) = (&plan.migration, prefix) {
+            let mut doc = doc.clone();
+            doc.spec_file = opts.spec_file.to_owned();
+            files.insert(
+                folder.to_owned(),
+                Rendered::from([(
+                    targets::migration::FILE_NAME.to_owned(),
+                    targets::migration::render(&doc),
+                )]),
+            );
+            migration = Some(doc);
+        }
         let folder_of = |name: &str| match prefix {
             Some(p) => format!("{p}/{name}"),
             None => name.to_owned(),
@@ -119,7 +132,7 @@ pub fn synthesize_bytes(spec: &[u8], opts: &Options) -> Synthesis {
         files: Some(files),
         resources,
         backends,
-        migration: None,
+        migration,
     }
 }
 

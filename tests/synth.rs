@@ -105,5 +105,9 @@ fn the_bundled_example_has_no_diagnostics() {
         node["spec"]["service_discovery"]["aws_cloud_map"]["attributes"],
         serde_json::json!({ "version": "v1" })
     );
-    assert_eq!(node["tags"], serde_json::json!({ "team": "data-platform" }));
+    // The spec's tags, and the path the resource comes from.
+    assert_eq!(
+        node["tags"],
+        serde_json::json!({ "meshsynth:source": "virtual_nodes.orders-v1", "team": "data-platform" })
+    );
 }

@@ -53,7 +53,11 @@ impl Checked {
     /// over the result, keeping what they find in the generated objects: the spec's own objects
     /// have been checked already. Those diagnostics point at the part of the spec each generated
     /// object comes from. The checked spec is `None` when they include an error.
-    pub(super) fn build(written: &Spec, extra: &dyn Fn(&mut Ctx)) -> (Option<Self>, Diagnostics) {
+    pub(super) fn build(
+        written: &Spec,
+        app_mesh: bool,
+        extra: &dyn Fn(&mut Ctx),
+    ) -> (Option<Self>, Diagnostics) {
         let (spec, origins) = generated::augment(written);
         if origins.is_empty() {
             return (
@@ -66,6 +70,7 @@ impl Checked {
             );
         }
         let mut ctx = Ctx::new(&spec);
+        ctx.app_mesh = app_mesh;
         appmesh::check(&mut ctx);
         extra(&mut ctx);
         let found = ctx.out;
@@ -209,7 +214,7 @@ airflow:
     #[test]
     fn generated_objects_are_added_and_traced_to_their_source() {
         let spec = load(SPEC).spec.unwrap();
-        let (checked, found) = Checked::build(&spec, &|_| {});
+        let (checked, found) = Checked::build(&spec, true, &|_| {});
         assert!(found.is_empty(), "{found:?}");
         let checked = checked.expect("the generated objects are valid");
         let s = checked.spec();
@@ -257,7 +262,7 @@ airflow:
         // rules report the task name too; here only the generated objects are checked).
         let text = SPEC.replace("TASK:", "\"a.b\":");
         let spec = load(&text).spec.unwrap();
-        let (checked, found) = Checked::build(&spec, &|_| {});
+        let (checked, found) = Checked::build(&spec, true, &|_| {});
         assert!(checked.is_none(), "the generated node is invalid");
         let d: Vec<String> = found
             .iter()

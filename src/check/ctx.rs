@@ -7,6 +7,9 @@ use crate::spec::Spec;
 pub struct Ctx<'a> {
     pub spec: &'a Spec,
     pub out: Diagnostics,
+    /// Whether the App Mesh backend is rendered: its quotas and Envoy's behaviour matter only
+    /// then (the spec language's own rules hold for every backend).
+    pub app_mesh: bool,
 }
 
 impl<'a> Ctx<'a> {
@@ -14,6 +17,7 @@ impl<'a> Ctx<'a> {
         Self {
             spec,
             out: Diagnostics::default(),
+            app_mesh: true,
         }
     }
     pub fn error(

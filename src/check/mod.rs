@@ -44,7 +44,9 @@ pub fn validate(
     scope: &Scope,
     extra: &dyn Fn(&mut Ctx),
 ) -> (Option<Checked>, Diagnostics) {
+    let app_mesh = scope.backends.contains(&MeshBackend::AppMesh);
     let mut ctx = Ctx::new(spec);
+    ctx.app_mesh = app_mesh;
     appmesh::check(&mut ctx);
     airflow::check(&mut ctx);
     ecs::check(&mut ctx);
@@ -53,7 +55,7 @@ pub fn validate(
     if out.has_errors() {
         return (None, out);
     }
-    let (checked, generated) = Checked::build(spec, extra);
+    let (checked, generated) = Checked::build(spec, app_mesh, extra);
     out.extend(generated);
     let Some(mut checked) = checked else {
         return (None, out);

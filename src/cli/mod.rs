@@ -429,7 +429,7 @@ fn summary(out: &Path, c: &Checked, stem: &str, stdout: bool, kept: &[String], m
         } else {
             "guide".to_owned()
         };
-        errln!("  {t:<14} {what} -> {dest}");
+        errln!("  {t:<26} {what} -> {dest}");
     }
     if !kept.is_empty() {
         errln!(

@@ -64,6 +64,8 @@ pub struct LatticeAirflowDoc {
     pub class: String,
     /// One row per connection: how to call it.
     pub connections: Vec<LatticeConnectionDoc>,
+    /// The HTTP connection the guide's example calls, if there is one.
+    pub example: Option<LatticeConnectionDoc>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]

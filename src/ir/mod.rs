@@ -281,6 +281,9 @@ pub struct Plan {
     pub airflow: Option<AirflowDoc>,
     /// The backend this graph renders the mesh with.
     pub backend: crate::spec::MeshBackend,
+    /// What the Lattice output keeps of the spec (Lattice graphs only); its `spec_file` is set
+    /// when it is rendered.
+    pub migration: Option<MigrationDoc>,
 }
 
 impl Plan {

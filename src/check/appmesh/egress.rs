@@ -19,7 +19,8 @@ pub(crate) fn check(ctx: &mut Ctx) {
     let spec = ctx.spec;
     let Some(af) = &spec.airflow else { return };
     check_egress_values(ctx, af);
-    if let Some(m) = af.major() {
+    // Envoy's egress filter: Lattice has none.
+    if let (Some(m), true) = (af.major(), ctx.app_mesh) {
         check_egress_filter(ctx, af, m);
     }
 }

@@ -16,6 +16,8 @@ pub(crate) fn check(ctx: &mut Ctx) {
     names::check(ctx);
     nodes::check(ctx);
     routes::check(ctx);
-    quotas::check(ctx);
+    if ctx.app_mesh {
+        quotas::check(ctx);
+    }
     egress::check(ctx);
 }

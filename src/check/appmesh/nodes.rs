@@ -218,7 +218,7 @@ fn check_outlier_detection(
         .as_ref()
         .and_then(|sd| sd.dns.as_ref())
     {
-        if dns.response_type != Some(DnsResponseType::Endpoints) {
+        if dns.response_type != Some(DnsResponseType::Endpoints) && ctx.app_mesh {
             let how = if dns.response_type.is_some() {
                 "DNS `load_balancer` response type"
             } else {

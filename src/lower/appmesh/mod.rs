@@ -35,6 +35,7 @@ pub(super) fn lower(checked: &Checked) -> Plan {
             outputs: BTreeMap::new(),
             airflow: None,
             backend: crate::spec::MeshBackend::AppMesh,
+            migration: None,
         },
     };
     l.mesh();

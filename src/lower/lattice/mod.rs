@@ -45,6 +45,7 @@ pub(super) fn lower(checked: &Checked) -> Plan {
             outputs: BTreeMap::new(),
             airflow: None,
             backend: MeshBackend::VpcLattice,
+            migration: Some(crate::ir::MigrationDoc::new(&spec.name, "", model)),
         },
     };
     l.network();

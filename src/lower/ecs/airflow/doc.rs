@@ -205,9 +205,14 @@ impl Ecs<'_> {
                     per_retry_timeout: l.policy.per_retry_timeout.map(fmt_duration),
                 }
             })
-            .collect();
+            .collect::<Vec<_>>();
         let class = LATTICE_AUTH_CLASS.rsplit('.').next().unwrap_or_default();
+        let example = connections
+            .iter()
+            .find(|c: &&LatticeConnectionDoc| c.conn_type == "http")
+            .cloned();
         Some(LatticeAirflowDoc {
+            example,
             auth: match model.auth {
                 LatticeAuth::Iam => "iam".into(),
                 LatticeAuth::None => "none".into(),
