@@ -229,3 +229,153 @@ fn a_quota_that_terraform_enforces_is_an_error_only_for_terraform() {
     assert!(out.contains("error[too-many-backends]"), "{out}");
     assert!(!out.contains("warning[too-many-backends]"), "{out}");
 }
+
+/// A spec whose Lattice rendering drops an outlier detection.
+const DROPS: &str = "name: shop\nmesh: { name: shop }\nvirtual_nodes:\n  orders-v1:\n    listeners: [{ port: 8080, protocol: http, outlier_detection: { max_server_errors: 5, interval: 10s, base_ejection_duration: 30s, max_ejection_percent: 50 } }]\n    service_discovery: { dns: { hostname: orders-v1.shop.internal, response_type: endpoints } }\nvirtual_services:\n  orders.shop.internal: { node: orders-v1 }\n";
+
+#[test]
+fn backends_go_side_by_side_and_a_narrower_run_keeps_the_other() {
+    let out = scratch("backends");
+    let spec = out.join("shop.yaml");
+    std::fs::write(&spec, DROPS).unwrap();
+    let o = run(&[
+        "synth",
+        spec.to_str().unwrap(),
+        "--backend",
+        "all",
+        "--out",
+        out.to_str().unwrap(),
+    ]);
+    assert!(o.status.success(), "{}", text(&o.stderr));
+    let base = out.join("shop");
+    for f in [
+        "cloudformation/template.json",
+        "terraform/main.tf.json",
+        "vpc_lattice/MIGRATION.md",
+        "vpc_lattice/cloudformation/template.json",
+        "vpc_lattice/terraform/main.tf.json",
+    ] {
+        assert!(base.join(f).is_file(), "{f} missing");
+    }
+    let err = text(&o.stderr);
+    // App Mesh rendered: the end of support is said once, with the way out.
+    assert_eq!(
+        err.matches("end of support on 2026-09-30").count(),
+        1,
+        "{err}"
+    );
+    assert!(err.contains("--backend vpc_lattice"), "{err}");
+    assert!(err.contains("warning[lattice-dropped]"), "{err}");
+    let migration = std::fs::read_to_string(base.join("vpc_lattice/MIGRATION.md")).unwrap();
+    assert!(
+        migration.contains("`virtual_nodes.orders-v1.listeners[0].outlier_detection`"),
+        "{migration}"
+    );
+
+    // Lattice only: the App Mesh folders stay as they were, and nothing is said of App Mesh.
+    let before = std::fs::read(base.join("cloudformation/template.json")).unwrap();
+    let o = run(&[
+        "synth",
+        spec.to_str().unwrap(),
+        "--backend",
+        "vpc_lattice",
+        "--out",
+        out.to_str().unwrap(),
+    ]);
+    assert!(o.status.success(), "{}", text(&o.stderr));
+    assert!(!text(&o.stderr).contains("end of support"));
+    assert_eq!(
+        std::fs::read(base.join("cloudformation/template.json")).unwrap(),
+        before
+    );
+    assert!(base
+        .join("vpc_lattice/cloudformation/template.json")
+        .is_file());
+    // App Mesh only: the Lattice folder stays too.
+    let o = run(&[
+        "synth",
+        spec.to_str().unwrap(),
+        "--backend",
+        "app_mesh",
+        "--out",
+        out.to_str().unwrap(),
+    ]);
+    assert!(o.status.success(), "{}", text(&o.stderr));
+    assert!(base.join("vpc_lattice/MIGRATION.md").is_file());
+}
+
+#[test]
+fn strict_makes_a_dropped_feature_an_error_and_writes_nothing() {
+    let out = scratch("strict");
+    let spec = out.join("shop.yaml");
+    std::fs::write(&spec, DROPS).unwrap();
+    let o = run(&[
+        "synth",
+        spec.to_str().unwrap(),
+        "--backend",
+        "vpc_lattice",
+        "--strict",
+        "--out",
+        out.to_str().unwrap(),
+    ]);
+    assert_eq!(o.status.code(), Some(1), "{}", text(&o.stderr));
+    let err = text(&o.stderr);
+    assert!(err.contains("error[lattice-dropped]"), "{err}");
+    assert!(!out.join("shop").exists(), "nothing is written");
+    // Without --strict the same spec synthesizes, with a warning.
+    let o = run(&[
+        "validate",
+        spec.to_str().unwrap(),
+        "--backend",
+        "vpc_lattice",
+    ]);
+    assert_eq!(o.status.code(), Some(0), "{}", text(&o.stderr));
+    let o = run(&[
+        "validate",
+        spec.to_str().unwrap(),
+        "--backend",
+        "vpc_lattice",
+        "--strict",
+    ]);
+    assert_eq!(o.status.code(), Some(1));
+}
+
+#[test]
+fn synth_json_carries_the_migration_report() {
+    let out = scratch("json");
+    let spec = out.join("shop.yaml");
+    std::fs::write(&spec, DROPS).unwrap();
+    let o = run(&[
+        "synth",
+        spec.to_str().unwrap(),
+        "--backend",
+        "vpc_lattice",
+        "--format",
+        "json",
+        "--out",
+        out.to_str().unwrap(),
+    ]);
+    assert!(o.status.success(), "{}", text(&o.stderr));
+    let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    let s = &v["specs"][0];
+    assert_eq!(s["valid"], true);
+    assert_eq!(s["backends"], serde_json::json!(["vpc_lattice"]));
+    assert_eq!(s["migration"]["counts"]["dropped"], 1);
+    assert_eq!(
+        s["migration"]["services"][0]["virtual_service"],
+        "orders.shop.internal"
+    );
+    let files: Vec<&str> = s["files"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| f.as_str().unwrap())
+        .collect();
+    assert!(
+        files
+            .iter()
+            .any(|f| f.ends_with("shop/vpc_lattice/MIGRATION.md")),
+        "{files:?}"
+    );
+    assert!(out.join("shop/vpc_lattice/MIGRATION.md").is_file());
+}

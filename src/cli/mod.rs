@@ -28,7 +28,7 @@ pub const DEFAULT_SPEC: &str = "examples/orders-pipeline.yaml";
 #[command(
     name = "meshsynth",
     version,
-    about = "Typed App Mesh + Airflow spec → validated CloudFormation JSON and Terraform JSON modules"
+    about = "Typed service-mesh + Airflow spec → validated CloudFormation JSON and Terraform JSON modules for VPC Lattice or App Mesh"
 )]
 pub struct Cli {
     #[command(subcommand)]
@@ -37,7 +37,7 @@ pub struct Cli {
 
 #[derive(Debug, Subcommand)]
 enum Command {
-    /// Validate specs and write CloudFormation and Terraform output to OUT/<spec>/<target>/.
+    /// Validate specs and write CloudFormation and Terraform output to OUT/<spec>/<target>/ (App Mesh) or OUT/<spec>/vpc_lattice/<target>/ (VPC Lattice).
     Synth(SynthArgs),
     /// Validate a spec and print every diagnostic; writes nothing.
     Validate(ValidateArgs),
@@ -101,7 +101,7 @@ struct SynthArgs {
     /// Make every spec feature the Lattice backend would drop an error (exit 1, nothing written).
     #[arg(long)]
     strict: bool,
-    /// Output root; each spec goes to OUT/<spec file stem>/<target>/.
+    /// Output root; each spec goes to OUT/<spec file stem>/.
     #[arg(long, default_value = "out")]
     out: PathBuf,
     /// Print the generated files on stdout instead of writing them.

@@ -6,8 +6,11 @@ use crate::spec::paths::{gateway_path, node_path};
 const TF_HELP: &str = "render with `--target cloudformation`, or drop the field";
 
 pub(super) fn check(ctx: &mut Ctx) {
-    check_unsupported(ctx);
-    check_backends(ctx);
+    // Both concern App Mesh resources, which only the App Mesh backend renders.
+    if ctx.app_mesh {
+        check_unsupported(ctx);
+        check_backends(ctx);
+    }
 }
 
 /// The AWS provider's schema caps a node's `backend` blocks (MaxItems 50, since
