@@ -230,6 +230,14 @@ fn a_quota_that_terraform_enforces_is_an_error_only_for_terraform() {
     assert!(!out.contains("warning[too-many-backends]"), "{out}");
 }
 
+/// `synth SPEC ARGS --out OUT`.
+fn synth_into(spec: &Path, out: &Path, args: &[&str]) -> Output {
+    let mut all = vec!["synth", spec.to_str().unwrap()];
+    all.extend_from_slice(args);
+    all.extend(["--out", out.to_str().unwrap()]);
+    run(&all)
+}
+
 /// A spec whose Lattice rendering drops an outlier detection.
 const DROPS: &str = "name: shop\nmesh: { name: shop }\nvirtual_nodes:\n  orders-v1:\n    listeners: [{ port: 8080, protocol: http, outlier_detection: { max_server_errors: 5, interval: 10s, base_ejection_duration: 30s, max_ejection_percent: 50 } }]\n    service_discovery: { dns: { hostname: orders-v1.shop.internal, response_type: endpoints } }\nvirtual_services:\n  orders.shop.internal: { node: orders-v1 }\n";
 
@@ -238,14 +246,7 @@ fn backends_go_side_by_side_and_a_narrower_run_keeps_the_other() {
     let out = scratch("backends");
     let spec = out.join("shop.yaml");
     std::fs::write(&spec, DROPS).unwrap();
-    let o = run(&[
-        "synth",
-        spec.to_str().unwrap(),
-        "--backend",
-        "all",
-        "--out",
-        out.to_str().unwrap(),
-    ]);
+    let o = synth_into(&spec, &out, &["--backend", "all"]);
     assert!(o.status.success(), "{}", text(&o.stderr));
     let base = out.join("shop");
     for f in [
@@ -274,14 +275,7 @@ fn backends_go_side_by_side_and_a_narrower_run_keeps_the_other() {
 
     // Lattice only: the App Mesh folders stay as they were, and nothing is said of App Mesh.
     let before = std::fs::read(base.join("cloudformation/template.json")).unwrap();
-    let o = run(&[
-        "synth",
-        spec.to_str().unwrap(),
-        "--backend",
-        "vpc_lattice",
-        "--out",
-        out.to_str().unwrap(),
-    ]);
+    let o = synth_into(&spec, &out, &["--backend", "vpc_lattice"]);
     assert!(o.status.success(), "{}", text(&o.stderr));
     assert!(!text(&o.stderr).contains("end of support"));
     assert_eq!(
@@ -292,14 +286,7 @@ fn backends_go_side_by_side_and_a_narrower_run_keeps_the_other() {
         .join("vpc_lattice/cloudformation/template.json")
         .is_file());
     // App Mesh only: the Lattice folder stays too.
-    let o = run(&[
-        "synth",
-        spec.to_str().unwrap(),
-        "--backend",
-        "app_mesh",
-        "--out",
-        out.to_str().unwrap(),
-    ]);
+    let o = synth_into(&spec, &out, &["--backend", "app_mesh"]);
     assert!(o.status.success(), "{}", text(&o.stderr));
     assert!(base.join("vpc_lattice/MIGRATION.md").is_file());
 }
@@ -309,15 +296,7 @@ fn strict_makes_a_dropped_feature_an_error_and_writes_nothing() {
     let out = scratch("strict");
     let spec = out.join("shop.yaml");
     std::fs::write(&spec, DROPS).unwrap();
-    let o = run(&[
-        "synth",
-        spec.to_str().unwrap(),
-        "--backend",
-        "vpc_lattice",
-        "--strict",
-        "--out",
-        out.to_str().unwrap(),
-    ]);
+    let o = synth_into(&spec, &out, &["--backend", "vpc_lattice", "--strict"]);
     assert_eq!(o.status.code(), Some(1), "{}", text(&o.stderr));
     let err = text(&o.stderr);
     assert!(err.contains("error[lattice-dropped]"), "{err}");
@@ -345,16 +324,11 @@ fn synth_json_carries_the_migration_report() {
     let out = scratch("json");
     let spec = out.join("shop.yaml");
     std::fs::write(&spec, DROPS).unwrap();
-    let o = run(&[
-        "synth",
-        spec.to_str().unwrap(),
-        "--backend",
-        "vpc_lattice",
-        "--format",
-        "json",
-        "--out",
-        out.to_str().unwrap(),
-    ]);
+    let o = synth_into(
+        &spec,
+        &out,
+        &["--backend", "vpc_lattice", "--format", "json"],
+    );
     assert!(o.status.success(), "{}", text(&o.stderr));
     let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
     let s = &v["specs"][0];

@@ -287,6 +287,36 @@ pub struct Plan {
 }
 
 impl Plan {
+    /// Adds a resource with the spec's `tags` when its kind takes tags, and returns it (for its
+    /// own tags and dependencies).
+    pub fn add(
+        &mut self,
+        id: ResourceId,
+        source: FieldPath,
+        props: Obj,
+        tags: &BTreeMap<String, String>,
+    ) -> &mut Resource {
+        let tags = if id.kind.taggable() {
+            tags.clone()
+        } else {
+            BTreeMap::new()
+        };
+        let r = Resource {
+            id: id.clone(),
+            source,
+            props: props.0,
+            tags,
+            depends_on: BTreeSet::new(),
+        };
+        match self.resources.entry(id) {
+            std::collections::btree_map::Entry::Occupied(mut e) => {
+                e.insert(r);
+                e.into_mut()
+            }
+            std::collections::btree_map::Entry::Vacant(e) => e.insert(r),
+        }
+    }
+
     /// How many resources the graph has, for summaries.
     pub fn count(&self) -> usize {
         self.resources.len()

@@ -33,6 +33,15 @@ pub fn lower(checked: &Checked, backend: MeshBackend) -> Plan {
     plan
 }
 
+/// `1 virtual node`, `2 virtual nodes`.
+pub(crate) fn count(n: usize, noun: &str) -> String {
+    if n == 1 {
+        format!("1 {noun}")
+    } else {
+        format!("{n} {noun}s")
+    }
+}
+
 /// The tag that leads from a resource in the console back to the spec.
 pub const SOURCE_TAG: &str = "meshsynth:source";
 

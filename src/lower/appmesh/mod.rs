@@ -25,10 +25,10 @@ pub(super) fn lower(checked: &Checked) -> Plan {
                 "{}: App Mesh mesh `{}` with {}, {}, {} and {}",
                 spec.name,
                 spec.mesh.name,
-                count(spec.virtual_nodes.len(), "virtual node"),
-                count(spec.virtual_routers.len(), "virtual router"),
-                count(spec.virtual_services.len(), "virtual service"),
-                count(spec.virtual_gateways.len(), "virtual gateway"),
+                super::count(spec.virtual_nodes.len(), "virtual node"),
+                super::count(spec.virtual_routers.len(), "virtual router"),
+                super::count(spec.virtual_services.len(), "virtual service"),
+                super::count(spec.virtual_gateways.len(), "virtual gateway"),
             ),
             resources: BTreeMap::new(),
             params: BTreeMap::new(),
@@ -53,14 +53,6 @@ pub(super) fn lower(checked: &Checked) -> Plan {
         l.gateway(name, gw);
     }
     l.plan
-}
-
-fn count(n: usize, noun: &str) -> String {
-    if n == 1 {
-        format!("1 {noun}")
-    } else {
-        format!("{n} {noun}s")
-    }
 }
 
 struct Lowering<'a> {
@@ -147,18 +139,7 @@ impl Lowering<'_> {
     ) -> &mut Resource {
         let mut tags = self.spec.tags.clone();
         tags.extend(own_tags.iter().map(|(k, v)| (k.clone(), v.clone())));
-        let Value::Map(props) = Value::from(props) else {
-            unreachable!()
-        };
-        let r = Resource {
-            id: id.clone(),
-            source,
-            props,
-            tags,
-            depends_on: BTreeSet::new(),
-        };
-        self.plan.resources.insert(id.clone(), r);
-        self.plan.resources.get_mut(&id).expect("just inserted")
+        self.plan.add(id, source, props, &tags)
     }
 
     /// `MeshName` (and `MeshOwner` for a shared mesh) for every child resource.

@@ -8,12 +8,12 @@
 mod airflow;
 mod taskdef;
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::BTreeMap;
 
 use crate::check::Checked;
 use crate::diagnostic::FieldPath;
 use crate::ir::SidecarStopDoc;
-use crate::ir::{Attr, Kind, Obj, Param, ParamType, Plan, Resource, ResourceId, Value};
+use crate::ir::{Attr, Kind, Obj, Param, ParamType, Plan, ResourceId, Value};
 use crate::params::{SECURITY_GROUP_IDS, SUBNET_IDS};
 use crate::spec::{LaunchType, Spec, Workload};
 use taskdef::{Container, TaskSpec};
@@ -129,24 +129,7 @@ impl Ecs<'_> {
     }
 
     fn add(&mut self, id: ResourceId, source: FieldPath, props: Obj) {
-        let Value::Map(props) = Value::from(props) else {
-            unreachable!()
-        };
-        let tags = if id.kind.taggable() {
-            self.spec.tags.clone()
-        } else {
-            BTreeMap::new()
-        };
-        self.plan.resources.insert(
-            id.clone(),
-            Resource {
-                id,
-                source,
-                props,
-                tags,
-                depends_on: BTreeSet::new(),
-            },
-        );
+        self.plan.add(id, source, props, &self.spec.tags);
     }
 
     fn param(

@@ -38,7 +38,7 @@ pub(super) fn lower(checked: &Checked) -> Plan {
                 "{}: VPC Lattice service network `{}` with {}",
                 spec.name,
                 model.network,
-                count(model.services.len(), "service"),
+                super::count(model.services.len(), "service"),
             ),
             resources: BTreeMap::new(),
             params: BTreeMap::new(),
@@ -67,14 +67,6 @@ pub(super) fn lower(checked: &Checked) -> Plan {
         l.ecs_registration(&ports);
     }
     l.plan
-}
-
-fn count(n: usize, noun: &str) -> String {
-    if n == 1 {
-        format!("1 {noun}")
-    } else {
-        format!("{n} {noun}s")
-    }
 }
 
 struct Lattice<'a> {
@@ -112,25 +104,7 @@ fn invoke_resource(service: &str) -> Value {
 
 impl Lattice<'_> {
     fn add(&mut self, id: ResourceId, source: FieldPath, props: Obj) -> &mut Resource {
-        let Value::Map(props) = Value::from(props) else {
-            unreachable!()
-        };
-        let tags = if id.kind.taggable() {
-            self.spec.tags.clone()
-        } else {
-            BTreeMap::new()
-        };
-        self.plan.resources.insert(
-            id.clone(),
-            Resource {
-                id: id.clone(),
-                source,
-                props,
-                tags,
-                depends_on: BTreeSet::new(),
-            },
-        );
-        self.plan.resources.get_mut(&id).expect("just inserted")
+        self.plan.add(id, source, props, &self.spec.tags)
     }
 
     fn param(&mut self, name: &str, ty: ParamType, label: &str, description: &str) {
