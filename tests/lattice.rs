@@ -208,7 +208,7 @@ fn backends_become_the_allowlist() {
     let svc = &cfn["Resources"]["LatticeServiceOrdersShopInternal"]["Properties"];
     assert_eq!(svc["AuthType"], "AWS_IAM");
     assert_eq!(svc["CustomDomainName"], "orders.shop.internal");
-    assert_eq!(svc["Name"], "orders-shop-internal");
+    assert_eq!(svc["Name"], "shop-orders-shop-internal");
     // Every client keeps calling the same name: alias records into the private zone.
     let a = &cfn["Resources"]["RecordSetOrdersShopInternalA"]["Properties"];
     assert_eq!(a["Name"], "orders.shop.internal");

@@ -497,6 +497,8 @@ pub mod names {
     pub const MIGRATE_CONTAINER: &str = "airflow-db-migrate";
     /// The container that waits for that migration before another component starts.
     pub const WAIT_FOR_MIGRATIONS_CONTAINER: &str = "airflow-wait-for-migrations";
+    /// How long that container waits for the migration before its task gives up.
+    pub const MIGRATION_WAIT_SECONDS: u32 = 600;
     /// The environment variables the migration creates the UI admin from.
     pub const ADMIN_USERNAME_ENV: &str = "MESHSYNTH_ADMIN_USERNAME";
     pub const ADMIN_PASSWORD_ENV: &str = "MESHSYNTH_ADMIN_PASSWORD";

@@ -64,7 +64,8 @@ pub struct LatticeSettings {
     #[serde(default)]
     pub security_group_ids: Option<Vec<String>>,
     /// The Route 53 private hosted zone that resolves every virtual-service name to its Lattice
-    /// service. Default: one created for the virtual services' common DNS suffix.
+    /// service: `{ create: <zone name> }`, `{ id: <zone ID> }` or `none`. Default: one created
+    /// for the Cloud Map namespace, else for the virtual services' common DNS suffix.
     #[serde(default)]
     pub hosted_zone: Option<HostedZone>,
     /// Where the service network's access logs go: a CloudWatch Logs log group, Firehose
@@ -98,4 +99,7 @@ pub enum HostedZone {
     Create(String),
     /// Add the records to an existing private hosted zone, by its ID, e.g. `Z0123456789ABCDEFGHIJ`.
     Id(String),
+    /// No zone and no records: clients call the names Lattice generates (the stack's outputs),
+    /// e.g. to deploy beside an App Mesh stack whose Cloud Map namespace still holds the names.
+    None,
 }

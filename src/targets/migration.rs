@@ -179,12 +179,14 @@ virtual_gateways:
         let md = render(&doc);
         assert!(
             md.contains(
-                "| `api.shop.internal` | `api-shop-internal` | `iam` | `HTTP:8080` | 1 | `r/x` |"
+                "| `api.shop.internal` | `shop-api-shop-internal` | `iam` | `HTTP:8080` | 1 | `r/x` |"
             ),
             "{md}"
         );
         assert!(
-            md.contains("| `db.shop.internal` | `db-shop-internal` | `iam` | none | 0 | none |"),
+            md.contains(
+                "| `db.shop.internal` | `shop-db-shop-internal` | `iam` | none | 0 | none |"
+            ),
             "{md}"
         );
         assert!(
@@ -275,14 +277,14 @@ virtual_services:
             "6 features kept, 4 moved to the client, 8 approximated, 9 dropped: the tables below give",
             // The router: the header canary is a rule, the 90/10 split the default action,
             // behind an HTTPS listener (both versions terminate TLS with one ACM certificate).
-            "| `orders.orders.internal` | `orders-orders-internal` | `iam` | `HTTPS:8080` | 1 | `orders/default` |",
-            "| `inventory.orders.internal` | `inventory-orders-internal` | `iam` | `HTTP:9090` | 0 | none |",
+            "| `orders.orders.internal` | `orders-pipeline-orders-orders-internal` | `iam` | `HTTPS:8080` | 1 | `orders/default` |",
+            "| `inventory.orders.internal` | `orders-pipeline-inventory-orders-interna` | `iam` | `HTTP:9090` | 0 | none |",
             "| `inventory-v1` | 9090 | `orders-pipeline-inventory-v1-9090` | `GRPC` | off | `inventory.orders.internal` |",
             "| `orders-v2` | 8080 | `orders-pipeline-orders-v2-8080` | `HTTP1` | on | `orders.orders.internal` |",
             "## Dropped (9)",
             "| `virtual_gateways.ingress.routes.orders` | gateway route with a rewrite | not rendered with its gateway | rewrite paths and host names in the load balancer or API in front of Lattice, or in the service itself |",
             "| `virtual_nodes.orders-v1.backend_defaults.client_policy` | client TLS policy | Lattice has no mutual TLS or certificate validation by the caller; it authenticates callers with IAM (SigV4) and encrypts with HTTPS listeners | rely on `auth: iam`, or use TLS passthrough and do mutual TLS in the applications |",
-            "| `virtual_nodes.inventory-v1.listeners[0].health_check.protocol` | gRPC health check | Lattice checks target health over HTTP only (never gRPC): the target group's health check is off | serve an HTTP health endpoint and set `health_check: { protocol: http, path: ... }` (or http2) |",
+            "| `virtual_nodes.inventory-v1.listeners[0].health_check` | gRPC health check | Lattice checks target health over HTTP only (never gRPC): the target group's health check is off | serve an HTTP health endpoint and set `health_check: { protocol: http, path: ... }` (or http2) |",
             "## Moved to the client (4)",
             "| `virtual_routers.orders.routes.default.http.retry` | retry policy | Lattice does not retry; the generated Airflow connections carry `max_retries: 3` and `per_retry_timeout: 2s` for the client to apply | retry in the client: `HttpHook.run_with_advanced_retry(_retry_args=...)`, or the Airflow task's own `retries` |",
             "| `virtual_routers.orders.routes.default.http.timeout` | route timeout | Lattice has no per-request or idle timeout; the generated Airflow connections carry the per-request timeout | set the client's timeout: `extra_options={\"timeout\": ...}` on HttpOperator/HttpHook |",

@@ -298,6 +298,8 @@ pub const HEALTH_THRESHOLD: (u32, u32) = (2, 10);
 struct Builder<'a> {
     spec: &'a Spec,
     model: Model,
+    /// The node of the Airflow API server, which meshsynth runs as an ECS service.
+    api_node: Option<String>,
 }
 
 impl Model {
@@ -305,8 +307,12 @@ impl Model {
     pub fn build(spec: &Spec, generated_api_service: Option<&str>) -> Model {
         let settings = spec.mesh.lattice();
         let auth = settings.auth.unwrap_or_default();
+        let api_node = generated_api_service
+            .and_then(|s| spec.virtual_services.get(s))
+            .and_then(|vs| vs.node.clone());
         let mut b = Builder {
             spec,
+            api_node,
             model: Model {
                 network: lattice_name(&spec.mesh.name, NETWORK_NAME_MAX, NETWORK_PREFIX),
                 auth,
@@ -509,9 +515,20 @@ impl Builder<'_> {
 
     fn zone(&mut self) {
         let settings = self.spec.mesh.lattice();
-        if settings.hosted_zone.is_some() {
-            if let Some(crate::spec::HostedZone::Create(name)) = settings.hosted_zone {
-                self.model.zone_name = Some(name);
+        if let Some(z) = settings.hosted_zone {
+            match z {
+                crate::spec::HostedZone::Create(name) => self.model.zone_name = Some(name),
+                crate::spec::HostedZone::Id(_) => {}
+                crate::spec::HostedZone::None => self.find(
+                    FieldPath::root()
+                        .key("mesh")
+                        .key("lattice")
+                        .key("hosted_zone"),
+                    "virtual-service names",
+                    Outcome::Approximated,
+                    "not resolved: no hosted zone and no records; each Lattice service answers at the DNS name Lattice gives it (the `lattice_service_dns_names` output)",
+                    Some("once nothing else holds the names (the App Mesh stack's Cloud Map namespace is gone), set `hosted_zone: { create: ... }` or `{ id: ... }` and deploy again"),
+                ),
             }
             return;
         }
@@ -546,7 +563,13 @@ impl Builder<'_> {
             );
         }
         let mut svc = Service {
-            name: lattice_name(name, SERVICE_NAME_MAX, SERVICE_PREFIX),
+            // Unique in the account: two stacks (a staging and a production one) each get their
+            // own.
+            name: lattice_name(
+                &format!("{}-{name}", self.spec.name),
+                SERVICE_NAME_MAX,
+                SERVICE_PREFIX,
+            ),
             domain: name.to_owned(),
             auth,
             certificate_arn: None,
@@ -653,7 +676,12 @@ impl Builder<'_> {
             Protocol::Http2 => ProtocolVersion::Http2,
             Protocol::Grpc | Protocol::Tcp => {
                 self.find(
-                    hp.key("protocol"),
+                    // The listener's protocol when the check names none.
+                    if hc.protocol.is_some() {
+                        hp.key("protocol")
+                    } else {
+                        hp.clone()
+                    },
                     if proto == Protocol::Grpc { "gRPC health check" } else { "TCP health check" },
                     Outcome::Dropped,
                     "Lattice checks target health over HTTP only (never gRPC): the target group's health check is off",

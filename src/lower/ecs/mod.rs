@@ -48,8 +48,9 @@ pub trait EcsMesh {
     fn cloud_map(&self) -> bool;
     /// Whether port mappings are named (Lattice registers tasks by port name).
     fn named_ports(&self) -> bool;
-    /// The ECS service of tasks that serve `node`, with what the backend adds.
-    fn service(&self, node: &str, props: Obj) -> Obj;
+    /// The ECS service of tasks that serve `node`, with what the backend adds; `startup_seconds`
+    /// is how long a new task may take before it answers health checks.
+    fn service(&self, node: &str, props: Obj, startup_seconds: u32) -> Obj;
 }
 
 /// The name of a task definition's port mapping, when the backend names them.
@@ -76,7 +77,7 @@ impl EcsMesh for AppMeshEcs<'_> {
     fn named_ports(&self) -> bool {
         false
     }
-    fn service(&self, _node: &str, props: Obj) -> Obj {
+    fn service(&self, _node: &str, props: Obj, _startup_seconds: u32) -> Obj {
         props
     }
 }

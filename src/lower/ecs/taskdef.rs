@@ -379,7 +379,18 @@ impl Ecs<'_> {
                 );
             }
             if let Some(node) = &t.node {
-                props = self.mesh.service(node, props);
+                // A component that first waits for the migration answers only after it.
+                let waits = t
+                    .init
+                    .as_ref()
+                    .is_some_and(|c| c.name == names::WAIT_FOR_MIGRATIONS_CONTAINER);
+                let startup = STARTUP_SECONDS
+                    + if waits {
+                        names::MIGRATION_WAIT_SECONDS
+                    } else {
+                        0
+                    };
+                props = self.mesh.service(node, props, startup);
             }
             let service_id = ResourceId::new(Kind::EcsService, &t.what);
             self.add(service_id.clone(), t.source.clone(), props);
@@ -408,6 +419,9 @@ impl Ecs<'_> {
         role
     }
 }
+
+/// How long an application may take to start before a load balancer's health checks count.
+const STARTUP_SECONDS: u32 = 120;
 
 /// One container definition; `essential` is false for a container that runs to completion.
 fn container(c: &Container, essential: bool, log: Value, named_ports: bool) -> Obj {

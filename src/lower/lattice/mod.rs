@@ -218,21 +218,25 @@ impl Lattice<'_> {
             // Both layers must allow a call: the network admits the account's signed callers
             // (each service's policy then names exactly who), and anyone for the services that
             // take unsigned calls.
+            let mut accounts = vec![Value::Join(vec![
+                Value::str("arn:"),
+                Value::Pseudo(Pseudo::Partition),
+                Value::str(":iam::"),
+                Value::Pseudo(Pseudo::AccountId),
+                Value::str(":root"),
+            ])];
+            // Callers whose role the spec names may live in other accounts.
+            let others: BTreeSet<String> = self
+                .spec
+                .virtual_nodes
+                .values()
+                .filter_map(|n| n.iam_role_arn.as_deref())
+                .filter_map(account_root)
+                .collect();
+            accounts.extend(others.into_iter().map(Value::Str));
             let mut statements = vec![Obj::new()
                 .set("Effect", "Allow")
-                .set(
-                    "Principal",
-                    Obj::new().set(
-                        "AWS",
-                        Value::Join(vec![
-                            Value::str("arn:"),
-                            Value::Pseudo(Pseudo::Partition),
-                            Value::str(":iam::"),
-                            Value::Pseudo(Pseudo::AccountId),
-                            Value::str(":root"),
-                        ]),
-                    ),
-                )
+                .set("Principal", Obj::new().set("AWS", accounts))
                 .set("Action", "vpc-lattice-svcs:Invoke")
                 .set("Resource", "*")
                 .into()];
@@ -282,7 +286,7 @@ impl Lattice<'_> {
     /// The private hosted zone the records go to.
     fn zone(&mut self) {
         let settings = self.spec.mesh.lattice();
-        if let Some(HostedZone::Id(_)) = settings.hosted_zone {
+        if let Some(HostedZone::Id(_) | HostedZone::None) = settings.hosted_zone {
             return;
         }
         let Some(name) = &self.model.zone_name else {
@@ -362,7 +366,8 @@ impl Lattice<'_> {
             props,
         );
         // Clients keep calling the virtual-service name: an alias to Lattice's own name.
-        for ty in ["A", "AAAA"] {
+        let records = !matches!(self.spec.mesh.lattice().hosted_zone, Some(HostedZone::None));
+        for ty in ["A", "AAAA"].into_iter().filter(|_| records) {
             let props = Obj::new()
                 .set("HostedZoneId", self.zone_ref())
                 .set("Name", &svc.domain)
@@ -602,6 +607,19 @@ impl Lattice<'_> {
     }
 }
 
+/// `arn:aws:iam::444455556666:root` of a role ARN `arn:aws:iam::444455556666:role/web`.
+fn account_root(role_arn: &str) -> Option<String> {
+    let mut parts = role_arn.splitn(6, ':');
+    let (_, partition, _, _, account) = (
+        parts.next()?,
+        parts.next()?,
+        parts.next()?,
+        parts.next()?,
+        parts.next()?,
+    );
+    Some(format!("arn:{partition}:iam::{account}:root"))
+}
+
 fn action(a: &Action, default: bool) -> Value {
     let _ = default;
     match a {
@@ -700,7 +718,7 @@ impl EcsMesh for LatticeEcs<'_> {
     fn named_ports(&self) -> bool {
         true
     }
-    fn service(&self, node: &str, props: Obj) -> Obj {
+    fn service(&self, node: &str, props: Obj, startup_seconds: u32) -> Obj {
         let tgs: Vec<&TargetGroup> = self
             .model
             .target_groups
@@ -725,21 +743,29 @@ impl EcsMesh for LatticeEcs<'_> {
                     .into()
             })
             .collect();
-        props.set("VpcLatticeConfigurations", configs).set(
-            "NetworkConfiguration",
-            Obj::new().set(
-                "AwsvpcConfiguration",
-                Obj::new()
-                    .set("Subnets", Value::Param(crate::params::SUBNET_IDS.into()))
-                    .set(
-                        "SecurityGroups",
-                        Value::Concat(vec![
-                            Value::Param(SECURITY_GROUP_IDS.into()),
-                            Value::List(vec![Value::Ref(targets_security_group_id(), Attr::Id)]),
-                        ]),
-                    )
-                    .set("AssignPublicIp", "DISABLED"),
-            ),
-        )
+        // ECS replaces tasks that fail the target group's health check, from the first check
+        // on unless a grace period covers the start.
+        props
+            .set("VpcLatticeConfigurations", configs)
+            .set("HealthCheckGracePeriodSeconds", startup_seconds)
+            .set(
+                "NetworkConfiguration",
+                Obj::new().set(
+                    "AwsvpcConfiguration",
+                    Obj::new()
+                        .set("Subnets", Value::Param(crate::params::SUBNET_IDS.into()))
+                        .set(
+                            "SecurityGroups",
+                            Value::Concat(vec![
+                                Value::Param(SECURITY_GROUP_IDS.into()),
+                                Value::List(vec![Value::Ref(
+                                    targets_security_group_id(),
+                                    Attr::Id,
+                                )]),
+                            ]),
+                        )
+                        .set("AssignPublicIp", "DISABLED"),
+                ),
+            )
     }
 }

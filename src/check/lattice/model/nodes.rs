@@ -57,17 +57,30 @@ impl Builder<'_> {
             );
         }
         if let Some(sd) = &node.service_discovery {
-            self.find(
-                p.key("service_discovery"),
-                "service discovery",
-                Outcome::Approximated,
-                if sd.cloud_map.is_some() {
-                    "ECS registers the tasks in the node's target group instead of Cloud Map"
-                } else {
-                    "the node's target group replaces DNS discovery; ECS registers workload tasks in it, other targets must be registered"
-                },
-                None,
-            );
+            let runs_here =
+                self.spec.workloads.contains_key(name) || self.api_node.as_deref() == Some(name);
+            let how = if sd.cloud_map.is_some() {
+                "Cloud Map"
+            } else {
+                "DNS discovery"
+            };
+            if runs_here {
+                self.find(
+                    p.key("service_discovery"),
+                    "service discovery",
+                    Outcome::Approximated,
+                    format!("the ECS service registers its tasks in the node's target group instead of {how}"),
+                    None,
+                );
+            } else {
+                self.find(
+                    p.key("service_discovery"),
+                    "service discovery",
+                    Outcome::Approximated,
+                    format!("the node's target group replaces {how}, and nothing in this spec registers targets in it: until something does, its service answers 503"),
+                    Some("add `VpcLatticeConfigurations` to the ECS service that runs the node (the `target_group_arns` output), run it from `workloads:`, or register its targets"),
+                );
+            }
         }
         for (i, l) in node.listeners.iter().enumerate() {
             let lp = p.key("listeners").index(i);
@@ -118,7 +131,7 @@ impl Builder<'_> {
                         "listener TLS",
                         Outcome::Approximated,
                         "the Lattice service's HTTPS listener terminates TLS with this ACM certificate (it must cover the virtual-service name); Lattice reaches the task over HTTP inside the VPC",
-                        Some("none; for TLS to the task itself use TLS passthrough"),
+                        Some("App Mesh listeners take exportable private-CA certificates: clients must trust that CA (HttpHook: the connection's `verify` extra set to its PEM bundle), or give the service a public ACM certificate instead; for TLS to the task itself use TLS passthrough"),
                     );
                 }
                 if t.validation.is_some() {

@@ -131,7 +131,11 @@ impl Ecs<'_> {
             migration_component: self
                 .tasks
                 .iter()
-                .find(|t| t.init.is_some())
+                .find(|t| {
+                    t.init
+                        .as_ref()
+                        .is_some_and(|c| c.name == names::MIGRATE_CONTAINER)
+                })
                 .map(|t| t.what.clone()),
             ui: af.has_api().then(|| UiDoc {
                 component: af.api_component().into(),
@@ -166,7 +170,7 @@ impl Ecs<'_> {
             sidecar_stop: self.sidecar.map(|s| s.stop_doc()),
             migrate_container: names::MIGRATE_CONTAINER.into(),
             wait_container: names::WAIT_FOR_MIGRATIONS_CONTAINER.into(),
-            migration_wait_minutes: super::MIGRATION_WAIT_SECONDS / 60,
+            migration_wait_minutes: names::MIGRATION_WAIT_SECONDS / 60,
             secrets: Vec::new(),
             existing_cluster: af.cluster.name.is_some(),
             api_port: names::API_PORT,

@@ -18,7 +18,6 @@ use crate::spec::{Airflow, ComponentSize, DagSource, Executor, TaskRunner};
 
 const SCHEDULER_HEALTH_PORT: u32 = 8974;
 /// How long a component waits for the database migration before its task gives up.
-const MIGRATION_WAIT_SECONDS: u32 = 600;
 
 impl Ecs<'_> {
     pub(super) fn airflow(&mut self, af: &Airflow) {
@@ -369,7 +368,7 @@ impl Ecs<'_> {
                     "db".into(),
                     "check-migrations".into(),
                     "--migration-wait-timeout".into(),
-                    MIGRATION_WAIT_SECONDS.to_string(),
+                    names::MIGRATION_WAIT_SECONDS.to_string(),
                 ],
                 environment: t.app.environment.clone(),
                 // It reads the database, which 3.x Celery workers otherwise never do.
