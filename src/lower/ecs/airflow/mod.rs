@@ -17,7 +17,6 @@ use crate::spec::paths::airflow_path;
 use crate::spec::{Airflow, ComponentSize, DagSource, Executor, TaskRunner};
 
 const SCHEDULER_HEALTH_PORT: u32 = 8974;
-/// How long a component waits for the database migration before its task gives up.
 
 impl Ecs<'_> {
     pub(super) fn airflow(&mut self, af: &Airflow) {
