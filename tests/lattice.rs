@@ -258,3 +258,63 @@ fn the_spec_backend_and_the_flag_choose_the_folders() {
         ]
     );
 }
+
+#[test]
+fn hosted_zone_none_writes_no_records_and_other_accounts_may_call() {
+    let text = SPEC
+        .replace(
+            "mesh: { name: shop, backend: vpc_lattice }",
+            "mesh: { name: shop, backend: vpc_lattice, lattice: { hosted_zone: none } }",
+        )
+        .replace("111122223333:role/web", "444455556666:role/web");
+    let s = synth(&text);
+    let cfn = cfn(&s);
+    let types: Vec<&str> = cfn["Resources"]
+        .as_object()
+        .unwrap()
+        .values()
+        .map(|r| r["Type"].as_str().unwrap())
+        .collect();
+    assert!(!types.contains(&"AWS::Route53::HostedZone"), "{types:?}");
+    assert!(!types.contains(&"AWS::Route53::RecordSet"), "{types:?}");
+    // Each service is still reachable at Lattice's own name.
+    assert!(cfn["Outputs"]
+        .as_object()
+        .unwrap()
+        .keys()
+        .any(|k| k.ends_with("DnsName")));
+    // The network admits the caller's account as well as its own.
+    let principals = &cfn["Resources"]["AuthPolicyServiceNetwork"]["Properties"]["Policy"]
+        ["Statement"][0]["Principal"]["AWS"];
+    assert_eq!(
+        principals[1], "arn:aws:iam::444455556666:root",
+        "{principals}"
+    );
+    let report = s.migration.as_ref().unwrap();
+    let json = serde_json::to_value(report).unwrap();
+    assert!(
+        json.to_string().contains("mesh.lattice.hosted_zone"),
+        "the report says the names do not resolve"
+    );
+}
+
+#[test]
+fn registered_ecs_services_get_a_grace_period() {
+    let text = format!(
+        "{SPEC}workloads:\n  orders-v1: {{ image: \"111122223333.dkr.ecr.us-east-1.amazonaws.com/orders:1\", cpu: 256, memory: 512 }}\n"
+    );
+    let s = synth(&text);
+    let cfn = cfn(&s);
+    let svc = &cfn["Resources"]["EcsServiceOrdersV1"]["Properties"];
+    assert_eq!(svc["HealthCheckGracePeriodSeconds"], 120);
+    assert_eq!(
+        svc["VpcLatticeConfigurations"][0]["PortName"], "port-8080",
+        "{svc}"
+    );
+    let td = &cfn["Resources"]["TaskDefinitionOrdersV1"]["Properties"];
+    let app = &td["ContainerDefinitions"][0];
+    assert_eq!(app["PortMappings"][0]["Name"], "port-8080");
+    // No sidecar, no proxy configuration on Lattice.
+    assert_eq!(td["ContainerDefinitions"].as_array().unwrap().len(), 1);
+    assert!(td.get("ProxyConfiguration").is_none());
+}

@@ -103,10 +103,10 @@ pub const OUTCOME_ORDER: [Outcome; 4] = [
 
 /// The steps of a migration from App Mesh, in order.
 const DEPLOY_ORDER: [&str; 4] = [
-    "Deploy the Lattice stack beside the App Mesh one. Its private hosted zone must not have the same name as the App Mesh stack's Cloud Map namespace in the same VPC (a VPC takes one private hosted zone of a name), or give `mesh.lattice.hosted_zone: { id: ... }` to write the records into an existing zone.",
+    "Deploy the Lattice stack beside the App Mesh one with `mesh.lattice.hosted_zone: none`: the App Mesh stack's Cloud Map namespace still holds the virtual-service names, and Route 53 refuses a second private hosted zone of one name in a VPC. Test each service at the DNS name Lattice gives it (the `lattice_service_dns_names` output), and give the target groups of nodes that no `workloads:` entry runs their targets (`VpcLatticeConfigurations` on their ECS services).",
     "Put the signing module and the connections of the `airflow/` folder in place for Airflow: with `auth: iam` every call to a Lattice service must be SigV4-signed.",
-    "Shift the clients to the Lattice services, one caller at a time; they keep calling the virtual-service names.",
-    "Delete the App Mesh stack once no client uses it.",
+    "Delete the App Mesh stack (its Cloud Map namespace goes with it).",
+    "Remove `hosted_zone: none` (or give `hosted_zone: { id: ... }`), synthesize and deploy again: the private hosted zone's alias records resolve the same names to Lattice, so the clients keep calling them. A mesh with no App Mesh stack before it deploys in one step.",
 ];
 
 fn auth_str(a: LatticeAuth) -> String {

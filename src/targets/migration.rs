@@ -292,7 +292,7 @@ virtual_services:
             "| `virtual_nodes.orders-v1.access_log` | access log | the service network's access-log subscription logs every request instead of each Envoy | nothing |",
             "## Kept (6)",
             "| `virtual_routers.orders.routes.default.http.match` | catch-all match | the listener's default action | nothing |",
-            "4. Delete the App Mesh stack once no client uses it.",
+            "3. Delete the App Mesh stack (its Cloud Map namespace goes with it).",
         ] {
             assert!(md.lines().any(|l| l == line), "no line {line:?} in:\n{md}");
         }
