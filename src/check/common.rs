@@ -339,3 +339,15 @@ pub(crate) fn and_plain(items: &[&str]) -> String {
         Some((last, rest)) => format!("{} and {last}", rest.join(", ")),
     }
 }
+
+/// An S3 bucket name: 3–63 lowercase letters, digits, `.` and `-`, starting and ending with a
+/// letter or digit, without `..`.
+pub(crate) fn valid_bucket(b: &str) -> bool {
+    let bytes = b.as_bytes();
+    (3..=63).contains(&b.len())
+        && b.chars()
+            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '.' || c == '-')
+        && bytes[0].is_ascii_alphanumeric()
+        && bytes[b.len() - 1].is_ascii_alphanumeric()
+        && !b.contains("..")
+}

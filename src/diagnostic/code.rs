@@ -183,8 +183,36 @@ codes! {
         "The YAML has the spec's shape: required fields, types, enum values and durations.";
     InvalidYaml = "invalid-yaml",
         "The spec is well-formed YAML: indentation, quotes, brackets, anchors and aliases.";
+    LatticeAuthPolicySize = "lattice-auth-policy-size",
+        "The auth policy of each IAM-auth Lattice service, listing the roles of its callers, stays within the 10 KB Lattice allows.";
+    LatticeCustomDomain = "lattice-custom-domain",
+        "Each virtual-service name is a custom domain Lattice accepts: 3–255 characters, and unique in the service network ignoring case.";
     LatticeDropped = "lattice-dropped",
         "A spec feature VPC Lattice has no equivalent for (retries aside, which move to the client): a warning with what to do instead, an error under `--strict`.";
+    LatticeHeaderMatch = "lattice-header-match",
+        "A Lattice rule has at most 5 header matches, each with a name of at most 40 characters and a value of at most 128.";
+    LatticeHostedZone = "lattice-hosted-zone",
+        "The private hosted zone of the virtual-service names is known and valid: derived from their common DNS suffix, or `mesh.lattice.hosted_zone` with a zone that holds every name or a valid zone ID.";
+    LatticeInvalidSetting = "lattice-invalid-setting",
+        "The Lattice settings are well-formed: `vpc_id`, `prefix_list_id`, `access_log_destination_arn` (a log group, Firehose stream or S3 bucket ARN) and each node's `iam_role_arn`.";
+    LatticeNameCollision = "lattice-name-collision",
+        "No two virtual services, target groups or rules of one listener derive the same Lattice name.";
+    LatticePathMatch = "lattice-path-match",
+        "Lattice path matches and health-check paths fit Lattice's pattern and length (128 characters for matches, 2048 for health checks).";
+    LatticeQuota = "lattice-quota",
+        "A listener has at most 10 rules and a service at most 2 listeners, Lattice's default quotas (adjustable).";
+    LatticeRulePriority = "lattice-rule-priority",
+        "A Lattice listener has at most 100 rules, since rule priorities are 1–100 in CloudFormation and Terraform.";
+    LatticeSecurityGroups = "lattice-security-groups",
+        "`mesh.lattice.security_group_ids` lists 1 to 5 security group IDs (`sg-` and 8 or 17 hex digits).";
+    LatticeSharedTargetGroup = "lattice-shared-target-group",
+        "Each target group (a virtual node's listener port) serves one Lattice service only.";
+    LatticeTooManyTargets = "lattice-too-many-targets",
+        "A Lattice forward action, of a rule or a listener's default action, has at most 10 target groups.";
+    LatticeUnknownCallerRole = "lattice-unknown-caller-role",
+        "Under IAM auth, every node that calls a Lattice service has an IAM role its auth policy can name: one meshsynth creates, or `iam_role_arn`.";
+    LatticeUnsignedClient = "lattice-unsigned-client",
+        "No gRPC Airflow connection calls an IAM-auth Lattice service, which denies GrpcHook's unsigned requests.";
     LengthOutOfRange = "length-out-of-range",
         "Strings App Mesh bounds (names, paths, hostnames, match values) are non-empty and within their length limit.";
     MethodWithoutService = "method-without-service",

@@ -197,16 +197,22 @@ pub fn library(text: &str, spec_file: &str, bound: Duration) -> Result<Outcome, 
     let files = match s.files {
         None => None,
         Some(files) => {
+            // In the spec's backend's folder: `cloudformation` or `vpc_lattice/cloudformation`.
+            let folder = |t: &str| {
+                files
+                    .iter()
+                    .find(|(k, _)| k.as_str() == t || k.ends_with(&format!("/{t}")))
+                    .map(|(_, r)| r)
+            };
             for t in ["cloudformation", "terraform"] {
-                if !files.contains_key(t) {
+                if folder(t).is_none() {
                     return Err(finding(
                         format!("valid spec without {t} output"),
                         format!("folders: {:?}", files.keys().collect::<Vec<_>>()),
                     ));
                 }
             }
-            let template = files
-                .get("cloudformation")
+            let template = folder("cloudformation")
                 .and_then(|r| r.get("template.json"))
                 .map_or(0, String::len);
             if template as u64 > CLOUDFORMATION_MAX_TEMPLATE {
@@ -474,7 +480,11 @@ impl Binary {
                 ));
             }
         } else {
-            let template = out.join("case/cloudformation/template.json");
+            let template = ["case/cloudformation", "case/vpc_lattice/cloudformation"]
+                .iter()
+                .map(|d| out.join(d).join("template.json"))
+                .find(|p| p.is_file())
+                .unwrap_or_else(|| out.join("case/cloudformation/template.json"));
             let size = fs::metadata(&template).map(|m| m.len()).unwrap_or(0);
             if size > CLOUDFORMATION_MAX_TEMPLATE {
                 return Err(finding(

@@ -1,7 +1,7 @@
 //! How the deployment runs day to day: the amazon provider the DAGs are written for, the UI
 //! admin, and where DAG files come from.
 
-use crate::check::common::shown;
+use crate::check::common::{shown, valid_bucket};
 use crate::check::Ctx;
 use crate::diagnostic::Code;
 use crate::spec::paths::airflow_path;
@@ -131,14 +131,4 @@ pub(super) fn check(ctx: &mut Ctx, af: &Airflow, major: Option<Major>) {
             }
         }
     }
-}
-
-fn valid_bucket(b: &str) -> bool {
-    let bytes = b.as_bytes();
-    (3..=63).contains(&b.len())
-        && b.chars()
-            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '.' || c == '-')
-        && bytes[0].is_ascii_alphanumeric()
-        && bytes[b.len() - 1].is_ascii_alphanumeric()
-        && !b.contains("..")
 }

@@ -16,7 +16,7 @@ pub(super) fn check(checked: &mut Checked, strict: bool) -> Diagnostics {
     let api = checked.api_service();
     let model = Model::build(checked.spec(), api.as_deref());
     let mut ctx = super::Ctx::new(checked.spec());
-    rules::check(&mut ctx, &model, strict);
+    rules::check(&mut ctx, &model, strict, checked);
     let mut out = Diagnostics::default();
     for mut d in ctx.out {
         d.path = checked.source(&d.path);
