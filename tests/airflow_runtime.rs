@@ -1,10 +1,12 @@
 //! The real Airflow accepts what meshsynth writes for it: the committed out/ and a fresh
-//! synthesis of every valid fixture with an `airflow:` section.
+//! synthesis of every valid fixture with an `airflow:` section, each with both backends (App
+//! Mesh in `<spec>/`, VPC Lattice in `<spec>/vpc_lattice/`, a second example).
 //!
 //! tests/airflow/setup.sh builds (or reuses) one venv per Airflow line from the committed lock
-//! files; tests/airflow/check.py, run with each line's python, starts every Airflow component
-//! in the environment its task definition gives it and checks connections, the ECS executor,
-//! the generated DAGs, the database migration and remote logging (see check.py's docstring).
+//! files; tests/airflow/check.py, run with each line's python (the lines at once), starts every
+//! Airflow component in the environment its task definition gives it and checks connections,
+//! the ECS executor, the generated DAGs, the database migration and remote logging, and on
+//! Lattice the SigV4-signed connections and the Lattice IAM (see check.py's docstring).
 //!
 //! It runs by default. `MESHSYNTH_SKIP_AIRFLOW=1` skips it with a banner; with `CI` set, a
 //! skip is a failure.
@@ -17,7 +19,8 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 use std::time::Instant;
 
-use meshsynth::synth::synthesize;
+use meshsynth::spec::MeshBackend;
+use meshsynth::synth::{synthesize_with, Options};
 use meshsynth::targets;
 
 #[test]
@@ -78,18 +81,46 @@ fn airflow_accepts_examples_and_valid_fixtures() {
         .count();
     assert!(out_count > 0, "out/ has no Airflow example");
 
+    // Every Airflow example of out/ and of the fixtures has its Lattice output beside it, which is
+    // an Airflow example too (`<spec>/vpc_lattice`).
+    let listed_examples: Vec<&String> = by_line.values().flatten().collect();
+    let no_lattice: Vec<&&String> = listed_examples
+        .iter()
+        .filter(|e| !e.ends_with("/vpc_lattice"))
+        .filter(|e| !listed_examples.contains(&&format!("{e}/vpc_lattice")))
+        .collect();
+    assert!(
+        no_lattice.is_empty(),
+        "Airflow examples without a vpc_lattice/ Airflow example beside them: {no_lattice:?}"
+    );
+
+    // The lines run at once: much of each is waiting (components started and kept up, Airflow
+    // imports in forked processes), so together they take little more than the longer one.
+    let runs: Vec<(String, (bool, String, String))> = std::thread::scope(|s| {
+        let handles: Vec<_> = by_line
+            .iter()
+            .map(|(line, examples)| {
+                let python = venvs.get(line).unwrap_or_else(|| {
+                    panic!(
+                        "examples {examples:?} need the Airflow {line} line, which setup.sh does \
+                         not build"
+                    )
+                });
+                let check = &check;
+                s.spawn(move || {
+                    let got = run(Command::new(python)
+                        .arg(check)
+                        .args(examples)
+                        .current_dir(root));
+                    (line.clone(), got)
+                })
+            })
+            .collect();
+        handles.into_iter().map(|h| h.join().unwrap()).collect()
+    });
     let mut reports = String::new();
     let mut failed = Vec::new();
-    for (line, examples) in &by_line {
-        let python = venvs.get(line).unwrap_or_else(|| {
-            panic!(
-                "examples {examples:?} need the Airflow {line} line, which setup.sh does not build"
-            )
-        });
-        let (ok, stdout, stderr) = run(Command::new(python)
-            .arg(&check)
-            .args(examples)
-            .current_dir(root));
+    for (line, (ok, stdout, stderr)) in runs {
         if !ok {
             failed.push(line.clone());
         }
@@ -141,8 +172,9 @@ fn remove_stale_scratch() {
     }
 }
 
-/// Every valid fixture with an `airflow:` section, synthesized for every target into
-/// `<scratch>/<stem>/<target>/`, the layout of out/.
+/// Every valid fixture with an `airflow:` section, synthesized for every target with both
+/// backends into `<scratch>/<stem>/<target>/` and `<scratch>/<stem>/vpc_lattice/<target>/`, the
+/// layout of out/.
 fn synthesize_airflow_fixtures(scratch: &Path) -> Vec<String> {
     let fixtures = common::valid_fixtures();
     let mut done = Vec::new();
@@ -155,17 +187,28 @@ fn synthesize_airflow_fixtures(scratch: &Path) -> Vec<String> {
             "tests/fixtures/valid/{}",
             f.file_name().unwrap().to_string_lossy()
         );
-        let s = synthesize(&text, &name, targets::ALL);
+        let stem = f.file_stem().unwrap().to_string_lossy().to_string();
+        let mut opts = Options::new(&name, targets::ALL);
+        opts.backends = Some(&MeshBackend::ALL);
+        let s = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+            synthesize_with(&text, &opts)
+        }))
+        .unwrap_or_else(|_| panic!("{name}: synthesizing it with both backends panicked (above)"));
         let files = s.files.unwrap_or_else(|| {
             panic!(
                 "{name} is a valid fixture but does not synthesize:\n{}",
                 s.diagnostics.render_human(&name)
             )
         });
-        let stem = f.file_stem().unwrap().to_string_lossy().to_string();
-        for (target, rendered) in files {
+        assert!(
+            files.keys().any(|k| k.starts_with("vpc_lattice/")),
+            "{name}: synthesizing with both backends gave no vpc_lattice/ folder: {:?}",
+            files.keys().collect::<Vec<_>>()
+        );
+        // Keys are folders relative to the spec's: `cloudformation`, `vpc_lattice/airflow`, ...
+        for (folder, rendered) in files {
             for (file, content) in rendered {
-                let path = scratch.join(&stem).join(&target).join(&file);
+                let path = scratch.join(&stem).join(&folder).join(&file);
                 std::fs::create_dir_all(path.parent().unwrap()).unwrap();
                 std::fs::write(&path, content).unwrap();
             }
@@ -224,7 +267,8 @@ fn skipped_banner() {
          Why: MESHSYNTH_SKIP_AIRFLOW=1 is set, so the real Airflow (3.1 and 2.10, with the\n\
          amazon, celery, fab, grpc and http providers) did not check the connections, the ECS\n\
          executor settings, the DAG files, the database migration or the remote logging of\n\
-         out/ and the valid fixtures. The test reports `ok`, but nothing was checked.\n\
+         out/ and the valid fixtures, nor the VPC Lattice output's signed connections and IAM.\n\
+         The test reports `ok`, but nothing was checked.\n\
          \n\
          To run it: unset MESHSYNTH_SKIP_AIRFLOW (the first run builds two venvs under\n\
          ${{MESHSYNTH_AIRFLOW_VENVS:-~/.cache/meshsynth/airflow}} from PyPI, a minute or two).\n\

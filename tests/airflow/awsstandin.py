@@ -56,6 +56,10 @@ its AccessDenied messages):
 
 Every call is appended to the record file (JSON lines): service, operation, action(s),
 resource(s), decision ("allow", "deny", "norule", "invalid"), error.
+
+Code that signs its own requests (the SigV4 auth for VPC Lattice services, check a) signs with
+the task role's temporary credentials, as ECS hands them to the task: role_credentials gives
+fixed fake ones per role, which nothing accepts but against which a signature can be checked.
 """
 
 from __future__ import annotations
@@ -70,6 +74,19 @@ import time
 SPEC_ENV = "MESHSYNTH_AWS_STANDIN"
 RECORD_ENV = "MESHSYNTH_AWS_RECORD"
 SESSION = "0a1b2c3d4e5f60718293a4b5c6d7e8f9"  # the role session ECS names after the task
+
+
+def role_credentials(role_name: str) -> dict:
+    """Fake temporary credentials of a role session (an ASIA access key, a secret, a session
+    token), fixed per role: nothing accepts them, but a signature made with them can be checked."""
+    import hashlib
+
+    h = hashlib.sha256(f"meshsynth:{role_name}".encode()).hexdigest()
+    return {
+        "AccessKeyId": "ASIA" + h[:16].upper(),
+        "SecretAccessKey": h[16:56],
+        "Token": f"IQoJb3JpZ2luX2VjEMESHSYNTH{h[:32]}",
+    }
 
 
 class NoRule(RuntimeError):
@@ -172,6 +189,12 @@ class StandIn:
     def principal(self) -> str:
         name = self.role.get("name") or "unknown-role"
         return f"arn:{self.partition}:sts::{self.account}:assumed-role/{name}/{SESSION}"
+
+    @property
+    def credentials(self) -> dict:
+        """The task role's temporary credentials, as ECS hands them to the task (see
+        role_credentials): what code that signs requests itself (SigV4 for VPC Lattice) uses."""
+        return role_credentials(self.role.get("name") or "unknown-role")
 
     def denied(self, service: str, action: str, resource: str) -> Answer:
         why = f"because no identity-based policy allows the {action} action"

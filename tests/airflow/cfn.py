@@ -374,6 +374,7 @@ class TaskDef:
         self.network_mode = tpl.prop(lid, "NetworkMode")
         self.containers = [Container(tpl, c) for c in p.get("ContainerDefinitions", [])]
         self.task_role_arn = tpl.prop(lid, "TaskRoleArn")
+        self.raw_task_role = p.get("TaskRoleArn")
         self.execution_role_arn = tpl.prop(lid, "ExecutionRoleArn")
 
     def container(self, name):
@@ -398,13 +399,23 @@ class TaskDef:
         }
 
 
+LATTICE = "vpc_lattice"  # the folder of an example's VPC Lattice output, beside its App Mesh one
+
+
 class Example:
     def __init__(self, folder: Path):
         self.folder = folder
         self.label = display(folder)
-        self.name = folder.name
+        # The Lattice output of out/<spec>/ is out/<spec>/vpc_lattice/: a second example,
+        # `<spec>/vpc_lattice`, deployed as a stack of its own (named after the spec too).
+        self.lattice = folder.name == LATTICE
+        stack = folder.parent.name if self.lattice else folder.name
+        self.name = f"{stack}/{LATTICE}" if self.lattice else folder.name
         self.template_path = folder / "cloudformation" / "template.json"
-        self.tpl = Template(self.template_path, self.name)
+        self.tpl = Template(self.template_path, stack)
+        # The App Mesh output of the same spec (its routes' retries and timeouts), if any.
+        sibling = folder.parent / "cloudformation" / "template.json"
+        self.app_mesh_template = sibling if self.lattice and sibling.is_file() else None
         self.tds = [TaskDef(self.tpl, lid) for lid in sorted(self.tpl.task_definitions())]
         self.components = [td for td in self.tds if td.container("airflow")]
         lines = {image_line(td.container("airflow").image) for td in self.components}
@@ -559,18 +570,33 @@ def display(p: Path) -> str:
         return str(p)
 
 
+def is_example(d: Path) -> bool:
+    return (d / "cloudformation" / "template.json").is_file()
+
+
 def discover(folders: list[str]) -> tuple[list[Example], list[str]]:
+    """The examples of `folders`: a folder that is one, or those one level down; an example's
+    vpc_lattice/ (its Lattice output) is one more. Each once, whichever way it was named."""
     examples, problems = [], []
+    seen: set[Path] = set()
     for f in folders:
         d = Path(f)
-        if (d / "cloudformation" / "template.json").is_file():
-            candidates = [d]
+        if is_example(d):
+            found = [d]
         elif d.is_dir():
-            candidates = sorted(p for p in d.iterdir() if (p / "cloudformation" / "template.json").is_file())
+            found = sorted(p for p in d.iterdir() if is_example(p))
         else:
             problems.append(f"{f}: no such folder")
             continue
+        candidates = []
+        for c in found:
+            candidates.append(c)
+            if c.name != LATTICE and is_example(c / LATTICE):
+                candidates.append(c / LATTICE)
         for c in candidates:
+            if c.resolve() in seen:
+                continue
+            seen.add(c.resolve())
             try:
                 examples.append(Example(c))
             except Exception as e:  # a template this checker cannot read is a failure, not a skip

@@ -9,9 +9,12 @@ of that venv's Airflow line (3.1 or 2.10) and names the others:
     python3 tests/airflow/check.py --list out/     # which line each example needs (no Airflow)
 
 A folder is an example (it has cloudformation/template.json) or holds examples one level down
-(out/ and the scratch folder of tests/airflow_runtime.rs). An example is checked when its
-template has an AWS::ECS::TaskDefinition with a container named `airflow`; its line comes from
-that container's image tag (apache/airflow:3.x -> 3.1, 2.x -> 2.10).
+(out/ and the scratch folder of tests/airflow_runtime.rs). An example's `vpc_lattice/` folder
+(its VPC Lattice output, with its own cloudformation/template.json and airflow/) is a second
+example, `<example>/vpc_lattice`, with a database, homes and ports of its own; each example is
+checked once however it was named. An example is checked when its template has an
+AWS::ECS::TaskDefinition with a container named `airflow`; its line comes from that container's
+image tag (apache/airflow:3.x -> 3.1, 2.x -> 2.10).
 
 Every Airflow component (task definition with an `airflow` container) is started as the stack
 would start it: its container's Environment, with CloudFormation intrinsics resolved to
@@ -26,7 +29,20 @@ S3 DAG bundle holding the example's DAG files); a denied call raises the service
 as botocore would, and a call without a rule there fails the check that made it. The checks:
 
   a  connections   every AIRFLOW_CONN_<ID>: BaseHook.get_connection, host/port as the JSON says,
-                   then opened with its hook (http: HttpHook.get_conn, grpc: GrpcHook.get_conn)
+                   then opened with its hook (http: HttpHook.get_conn, grpc: GrpcHook.get_conn;
+                   grpc SSL/TLS: credential_pem_file must be an absolute path, and the channel
+                   is not opened (SKIP) when that file is not on this machine).
+                   On Lattice also: the host is a Lattice service's CustomDomainName with a
+                   listener on the port (http: schema = its protocol, http or https; grpc:
+                   NO_AUTH on HTTP, SSL/TLS on HTTPS); http is opened as
+                   HttpHook(http_conn_id=..., auth_type=LatticeSigV4Auth), the class imported
+                   from the example's dags folder (on sys.path, as Airflow puts the DAGs folder
+                   there), and a request the hook's session prepares must be SigV4-signed for
+                   vpc-lattice-svcs with X-Amz-Content-SHA256: UNSIGNED-PAYLOAD, with the task
+                   role's credentials (the stand-in's), the signature recomputed independently
+                   (lattice_auth_check.py); no extra key (`timeout`) is sent as a header; the
+                   App Mesh sibling's route timeout is the `timeout` extra and its retries are
+                   in the `description` (an IAM-auth service's description names the auth)
   b  executor      AwsEcsExecutor: loaded as ExecutorLoader does, build_task_kwargs, and the
                    RunTask request of one task validated against botocore's ECS model and the
                    template (task definition, cluster, container, launch type, network); in
@@ -38,7 +54,9 @@ as botocore would, and a call without a rule there fails the check that made it.
                    sent as that component's role, IAM (RunTask, iam:PassRole of the task's
                    roles), then its task's log stream read as its log fetcher reads it;
                    c.bundle (3.x): the configured DAG bundles fetched as the task runner's
-                   process fetches them before a task (S3: as its role)
+                   process fetches them before a task (S3: as its role); c.dags files (Lattice):
+                   meshsynth_lattice_auth.py is there, parses without an import error and
+                   defines no DAG, and every other file defines one
   d  migration     exactly one non-essential container runs `db migrate`, the scheduler waits
                    for its SUCCESS; its command, run as the image's entrypoint would, twice,
                    leaves a database `airflow db check-migrations` accepts (and the admin user)
@@ -58,10 +76,18 @@ as botocore would, and a call without a rule there fails the check that made it.
                    (API/web server, scheduler health, log servers) and one web server worker
                    where the template sets none. Not started: Celery workers (no Redis here) and
                    the 2.x `dag-processor` (Airflow 2 refuses it on SQLite); both say SKIP.
+  g  lattice       (Lattice examples, template only; cfn_lattice.py) no envoy container, no
+                   ProxyConfiguration, no appmesh: action; every task role with backends has a
+                   vpc-lattice-svcs:Invoke statement on exactly `Join [Ref <Service>, "/*"]`
+                   per backend, and those backends are exactly the services whose auth policy
+                   names the role's ARN (but AuthType NONE ones, which need none); the auth
+                   policies admit task roles only; the task runner may invoke the service of
+                   each of its connections
 
-The cheap checks (a, b, c, e) of one component share one process; processes run in parallel
-(--jobs, default: the number of cores), and the migrations and starts (which mostly wait) run
-all at once beside them (--no-start leaves f out). They are forked from a fork server that has
+The cheap checks (a, b, c, e) of one component share one process. Every Airflow process that
+works holds one of --jobs slots (default: the number of cores): a migration's first run first
+(it gates the example's starts), then starts until they answer healthy (staying up START_MIN s
+needs no slot), then the rest (--no-start leaves f out). They are forked from a fork server that has
 imported the libraries Airflow is built on, but never Airflow itself (zygote.py says why that is
 sound); --no-fork-server starts each as a plain subprocess instead (slower, same results). One
 line per check, a summary, exit 1 when any check fails (2: usage error).
@@ -88,6 +114,7 @@ sys.path.insert(0, str(HERE))
 sys.dont_write_bytecode = True  # no __pycache__ in the checkout
 
 import awsstandin  # noqa: E402
+import cfn_lattice  # noqa: E402
 from cfn import (  # noqa: E402
     ACCOUNT,
     BROKER_URL,
@@ -115,8 +142,9 @@ class Run:
     """One check.py run: its scratch folder (per-example databases, homes), Fernet keys, and
     how it starts processes (through the fork server, or as plain subprocesses)."""
 
-    def __init__(self, keep: bool, fork_server: bool):
+    def __init__(self, keep: bool, fork_server: bool, jobs: int = 2):
         self.root = Path(tempfile.mkdtemp(prefix="meshsynth-airflow-check-"))
+        self.slots = Slots(jobs)
         self.keep = keep
         self.fernet: dict[str, str] = {}
         self.server = None
@@ -222,6 +250,58 @@ class Run:
             self.server.stop()
         if not self.keep:
             shutil.rmtree(self.root, ignore_errors=True)
+
+
+# What the CPU goes to first (lower first): a migration's first run gates its example's starts,
+# a start coming up then stays up START_MIN s mostly waiting, the rest only has to be done.
+PRIO_MIGRATION, PRIO_START, PRIO_AFTER, PRIO_COMPONENT = 0, 1, 2, 3
+
+
+class Slots:
+    """The CPU slots of a run (--jobs): every Airflow process that works (a migration's command,
+    a component's checks, a start until it answers healthy) holds one; a free slot goes to the
+    waiter of the lowest priority, first come first served among equals."""
+
+    def __init__(self, n: int):
+        import heapq
+        import itertools
+
+        self.free, self.cv, self.waiting = max(1, n), threading.Condition(), []
+        self.heapq, self.seq = heapq, itertools.count()
+
+    def acquire(self, prio: int) -> "Slot":
+        with self.cv:
+            ticket = (prio, next(self.seq))
+            self.heapq.heappush(self.waiting, ticket)
+            while not (self.free > 0 and self.waiting[0] == ticket):
+                self.cv.wait()
+            self.heapq.heappop(self.waiting)
+            self.free -= 1
+            self.cv.notify_all()
+        return Slot(self)
+
+    def give_back(self):
+        with self.cv:
+            self.free += 1
+            self.cv.notify_all()
+
+
+class Slot:
+    """A taken slot; release() gives it back once (later calls do nothing)."""
+
+    def __init__(self, slots: Slots):
+        self.slots, self.held = slots, True
+
+    def release(self):
+        if self.held:
+            self.held = False
+            self.slots.give_back()
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        self.release()
 
 
 SITECUSTOMIZE = """# Written by tests/airflow/check.py: the AWS stand-in of this process, if its environment names one.
@@ -421,12 +501,27 @@ def conn_specs(env: dict) -> dict:
     return specs
 
 
+def lattice_connection_facts(ex: Example, conns: dict) -> None:
+    """Adds to each connection of a Lattice example what it reaches (cfn_lattice): the
+    service whose CustomDomainName is its host, that service's auth type and the protocol of its
+    listener on the port, and the retries and timeouts of the App Mesh routes it had."""
+    lat = cfn_lattice.Lattice(ex)
+    routes = cfn_lattice.mesh_routes(ex.app_mesh_template, ex.tpl.stack) if ex.app_mesh_template else None
+    for spec in conns.values():
+        exp = spec.get("expected") or {}
+        facts = lat.service_facts(exp.get("host"), exp.get("port"))
+        facts["routes"] = None if routes is None else routes.get(exp.get("host"), [])
+        spec["lattice"] = facts
+
+
 def component_job(run: Run, ex: Example, td: TaskDef) -> tuple:
     c = td.container("airflow")
     home = run.home(ex, td.family)
     env = container_env(run, ex, td, c, home)
     checks = []
     conns = conn_specs(c.environment)
+    if ex.lattice:
+        lattice_connection_facts(ex, conns)
     if conns:
         checks.append("a.connections")
     if "AwsEcsExecutor" in env.get("AIRFLOW__CORE__EXECUTOR", ""):
@@ -457,6 +552,15 @@ def component_job(run: Run, ex: Example, td: TaskDef) -> tuple:
         "result": str(home / "result.json"),
         # The scheduler runs the executor: it calls ECS as its own task role.
         "runs_executor": td is ex.scheduler(),
+        # VPC Lattice: HTTP connections are opened with the SigV4 auth the dags folder ships,
+        # signing as the task role (the stand-in's credentials for it).
+        "lattice": {
+            "module": cfn_lattice.AUTH_MODULE,
+            "class": cfn_lattice.AUTH_CLASS,
+            "credentials": awsstandin.role_credentials(ex.task_role(td).get("name") or "unknown-role"),
+        }
+        if ex.lattice
+        else None,
     }
     return job, env
 
@@ -465,8 +569,8 @@ def run_component(run: Run, job: dict, env: dict) -> list[Result]:
     job_file = Path(job["result"]).with_name("job.json")
     job_file.write_text(json.dumps(job))
 
-    def mk(check, ok, detail):
-        return Result(job["example"], job["component"], check, ok, detail)
+    def mk(check, ok, detail, skipped=False):
+        return Result(job["example"], job["component"], check, ok, detail, skipped)
 
     code, out, err = run.run("child", [str(job_file)], env, env["AIRFLOW_HOME"])
     if code is None:
@@ -514,12 +618,13 @@ def entrypoint_commands(command: list[str], env: dict) -> list[list[str]]:
     return cmds
 
 
-def run_cli(run: Run, cmd: list[str], env: dict) -> tuple[bool, str]:
-    """Runs one command of a container (`airflow ...` through the run's `airflow`)."""
-    if cmd[0] == "airflow":
-        code, out, err = run.run("airflow", cmd[1:], env, env["AIRFLOW_HOME"])
-    else:
-        code, out, err = run.run("exec", cmd, env, env["AIRFLOW_HOME"])
+def run_cli(run: Run, cmd: list[str], env: dict, prio: int = PRIO_AFTER) -> tuple[bool, str]:
+    """Runs one command of a container (`airflow ...` through the run's `airflow`), in a slot."""
+    with run.slots.acquire(prio):
+        if cmd[0] == "airflow":
+            code, out, err = run.run("airflow", cmd[1:], env, env["AIRFLOW_HOME"])
+        else:
+            code, out, err = run.run("exec", cmd, env, env["AIRFLOW_HOME"])
     shown = " ".join(cmd)
     if code is None:
         return False, f"`{shown}` did not finish within {TIMEOUT} s"
@@ -572,7 +677,7 @@ def migration_job(run: Run, ex: Example) -> list[Result]:
         env = container_env(run, ex, td, c, run.home(ex, f"migrate-{attempt}"))
         ok, text = True, ""
         for cmd in cmds:
-            ok, text = run_cli(run, cmd, env)
+            ok, text = run_cli(run, cmd, env, PRIO_MIGRATION if attempt == 1 else PRIO_AFTER)
             if not ok:
                 break
         bad = awsstandin.problems(aws_calls(env))
@@ -731,7 +836,9 @@ def start_plan(ex: Example, td: TaskDef, env: dict, home: Path) -> tuple[dict, o
     }
     db = home / "airflow.db"
     # Who parses the DAG files: the DAG processor, or on 2.x a scheduler without a standalone one.
-    has_dags = (ex.folder / "airflow" / "dags").is_dir() and any((ex.folder / "airflow" / "dags").glob("*.py"))
+    # (A Lattice dags folder also holds the SigV4 auth module, which defines no DAG.)
+    auth = f"{cfn_lattice.AUTH_MODULE}.py" if ex.lattice else None
+    has_dags = any(p.name != auth for p in (ex.folder / "airflow" / "dags").glob("*.py"))
     standalone = env.get("AIRFLOW__SCHEDULER__STANDALONE_DAG_PROCESSOR", "").lower() == "true"
     parses = has_dags and (sub == "dag-processor" or (sub == "scheduler" and ex.line == "2.10" and not standalone))
     if sub == "api-server":
@@ -836,36 +943,43 @@ def start_job(run: Run, ex: Example, td: TaskDef) -> list[Result]:
         shutil.copytree(dags, Path(env.get("AIRFLOW__CORE__DAGS_FOLDER") or home / "dags"), dirs_exist_ok=True)
     over, probe, probe_what = start_plan(ex, td, env, home)
     env.update(over)
+    # A start holds a slot until it answers healthy (or ends): coming up is what costs CPU;
+    # staying up START_MIN s mostly waits, and needs none.
     for cmd in cmds[:-1]:
-        ok, text = run_cli(run, cmd, env)
+        ok, text = run_cli(run, cmd, env, PRIO_START)
         if not ok:
             return [Result(label, comp, check, False, f"before the command: {text}")]
-    output = home / "output.log"
-    if main[0] == "airflow":
-        proc = run.start("airflow", main[1:], env, str(home), output)
-    else:  # bash/python: its `airflow` must be the venv's own (a fork-server one would outlive a stop)
-        shim = run.server.shim_dir if run.server else None
-        env["PATH"] = os.pathsep.join(p for p in env["PATH"].split(os.pathsep) if p != shim)
-        proc = run.start("exec", main, env, str(home), output)
-    t0 = time.monotonic()
-    healthy_at, said, code, took = None, "", None, 0.0
+    slot = run.slots.acquire(PRIO_START)
     try:
-        while True:
-            time.sleep(1.0)
-            code = proc.poll()
-            took = time.monotonic() - t0
-            if code is not None:
-                break
-            if healthy_at is None:
-                up, said = probe()
-                if up:
-                    healthy_at = took
-            if healthy_at is not None and took >= max(START_MIN, healthy_at + START_SETTLE):
-                break
-            if took >= START_MAX:
-                break
+        output = home / "output.log"
+        if main[0] == "airflow":
+            proc = run.start("airflow", main[1:], env, str(home), output)
+        else:  # bash/python: its `airflow` must be the venv's own (a fork-server one would outlive a stop)
+            shim = run.server.shim_dir if run.server else None
+            env["PATH"] = os.pathsep.join(p for p in env["PATH"].split(os.pathsep) if p != shim)
+            proc = run.start("exec", main, env, str(home), output)
+        t0 = time.monotonic()
+        healthy_at, said, code, took = None, "", None, 0.0
+        try:
+            while True:
+                time.sleep(1.0)
+                code = proc.poll()
+                took = time.monotonic() - t0
+                if code is not None:
+                    break
+                if healthy_at is None:
+                    up, said = probe()
+                    if up:
+                        healthy_at = took
+                        slot.release()
+                if healthy_at is not None and took >= max(START_MIN, healthy_at + START_SETTLE):
+                    break
+                if took >= START_MAX:
+                    break
+        finally:
+            stopped = proc.stop()
     finally:
-        stopped = proc.stop()
+        slot.release()
     text = output.read_text(errors="replace") if output.is_file() else ""
     calls = aws_calls(env)
     bad = awsstandin.problems(calls)
@@ -902,6 +1016,14 @@ def example_problems(ex: Example) -> list[Result]:
     return res
 
 
+def lattice_results(ex: Example) -> list[Result]:
+    """g lattice: the template's Lattice IAM (cfn_lattice.checks), no Envoy left."""
+    try:
+        return [Result(ex.label, comp, check, ok, detail) for comp, check, ok, detail in cfn_lattice.checks(ex)]
+    except Exception as e:  # a template this checker cannot read is a failure, not a skip
+        return [Result(ex.label, "-", "g.lattice", False, exc_text(e))]
+
+
 def current_line() -> str:
     from importlib.metadata import version
 
@@ -912,7 +1034,10 @@ def main(argv: list[str]) -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("folders", nargs="*")
     ap.add_argument("--list", action="store_true", help="print `<line>\\t<example>` for every Airflow example")
-    ap.add_argument("--jobs", type=int, default=os.cpu_count() or 2)
+    ap.add_argument(
+        "--jobs", type=int, default=os.cpu_count() or 2,
+        help="Airflow processes working at once (a start counts until it is healthy)",
+    )
     ap.add_argument("--keep", action="store_true", help="keep the scratch folder (databases, homes)")
     ap.add_argument("--no-fork-server", action="store_true", help="start every check as a plain subprocess")
     ap.add_argument("--no-start", action="store_true", help="skip f.start (the long-running components)")
@@ -944,11 +1069,13 @@ def main(argv: list[str]) -> int:
             mine.append(ex)
         else:
             others.append(ex)
-    run = Run(args.keep, fork_server=not args.no_fork_server and bool(mine))
+    run = Run(args.keep, fork_server=not args.no_fork_server and bool(mine), jobs=args.jobs)
     try:
         migrations, jobs, starts = [], [], []
         for ex in mine:
             results += example_problems(ex)
+            if ex.lattice:
+                results += lattice_results(ex)
             migrations.append(("migration", ex, None))
             run.migrated[ex.label] = concurrent.futures.Future()
         for ex in mine:
@@ -968,7 +1095,8 @@ def main(argv: list[str]) -> int:
                     got = start_job(run, ex, td)
                 else:
                     j, env = component_job(run, ex, td)
-                    got = run_component(run, j, env)
+                    with run.slots.acquire(PRIO_COMPONENT):
+                        got = run_component(run, j, env)
             except Exception as e:  # this harness failing is a failure too, never a pass
                 got = [Result(ex.label, td.family if td else "-", f"{kind} job", False, exc_text(e))]
             finally:
@@ -979,15 +1107,13 @@ def main(argv: list[str]) -> int:
                 print(f"  {took:5.1f} s  {ex.label} {kind} {td.family if td else ''}", file=sys.stderr, flush=True)
             return got
 
-        # The migrations gate the starts, and the starts mostly wait (START_MIN s of running
-        # once up): both run all at once, first, and the checks' pool fills the CPU meanwhile.
-        with concurrent.futures.ThreadPoolExecutor(max_workers=max(1, len(migrations) + len(starts))) as eager, \
-                concurrent.futures.ThreadPoolExecutor(max_workers=max(1, args.jobs)) as pool:
-            first = [eager.submit(do, j) for j in migrations + starts]
-            for got in pool.map(do, jobs):
+        # Every job has a thread; what runs is what holds one of the run's --jobs slots (Slots):
+        # migrations first (they gate the starts), then starts coming up (once up, they wait
+        # START_MIN s without a slot), then the rest of the migrations and the components' checks.
+        every = migrations + starts + jobs
+        with concurrent.futures.ThreadPoolExecutor(max_workers=max(1, len(every))) as pool:
+            for got in pool.map(do, every):
                 results += got
-            for f in first:
-                results += f.result()
     finally:
         run.cleanup()
 

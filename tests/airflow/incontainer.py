@@ -145,26 +145,177 @@ def child_connections(job: dict, out: list):
                 problems.append(f"host {conn.host!r}, the JSON says {expected.get('host')!r}")
             if conn.port != expected.get("port"):
                 problems.append(f"port {conn.port!r}, the JSON says {expected.get('port')!r}")
+            lattice = spec.get("lattice")
+            notes = []
+            if lattice is not None:
+                got, notes = lattice_connection_problems(conn, expected, lattice)
+                problems += got
             if conn.conn_type == "http":
                 from airflow.providers.http.hooks.http import HttpHook
 
-                hook = HttpHook(method="GET", http_conn_id=conn_id)
-                hook.get_conn()
-                opened = f"HttpHook base_url {hook.base_url}"
+                if lattice is None:
+                    hook = HttpHook(method="GET", http_conn_id=conn_id)
+                    hook.get_conn()
+                    opened = f"HttpHook base_url {hook.base_url}"
+                else:
+                    auth = lattice_auth_class(job)
+                    hook = HttpHook(method="GET", http_conn_id=conn_id, auth_type=auth)
+                    session = hook.get_conn()
+                    got, opened = lattice_http_problems(job, conn, hook, session, auth, lattice)
+                    problems += got
             elif conn.conn_type == "grpc":
                 from airflow.providers.grpc.hooks.grpc import GrpcHook
 
-                channel = GrpcHook(grpc_conn_id=conn_id).get_conn()
-                channel.close()
-                opened = "GrpcHook channel opened"
+                hook = GrpcHook(grpc_conn_id=conn_id)
+                auth_type = hook._get_field("auth_type")
+                pem = hook._get_field("credential_pem_file") if auth_type in ("SSL", "TLS") else None
+                if auth_type not in ("NO_AUTH", "SSL", "TLS"):
+                    problems.append(f"extra auth_type {auth_type!r}: neither NO_AUTH nor SSL/TLS")
+                if lattice is not None and lattice.get("protocol"):
+                    want = "HTTPS" if auth_type in ("SSL", "TLS") else "HTTP"
+                    if lattice["protocol"] != want:
+                        problems.append(f"auth_type {auth_type!r}, but the listener on port {conn.port} is "
+                                        f"{lattice['protocol']} (expected {want})")
+                if auth_type in ("SSL", "TLS") and (not isinstance(pem, str) or not pem.startswith("/")):
+                    problems.append(f"auth_type {auth_type} needs credential_pem_file, an absolute path (got {pem!r})")
+                elif auth_type in ("SSL", "TLS") and not os.path.isfile(pem):
+                    out.append((f"{check} channel", True, f"{auth_type} channel not opened: its credential_pem_file "
+                                f"{pem} is not on this machine", True))
+                    opened = f"{auth_type} with credential_pem_file {pem} (channel not opened here)"
+                else:
+                    channel = hook.get_conn()
+                    channel.close()
+                    opened = f"GrpcHook channel opened ({auth_type})"
             else:
                 raise ValueError(f"conn_type {conn.conn_type!r} has no hook this suite opens (known: http, grpc)")
             if problems:
-                out.append((check, False, "; ".join(problems)))
+                out.append((check, False, "\n".join(problems)))
             else:
-                out.append((check, True, f"{conn.conn_type} {conn.host}:{conn.port}, {opened}"))
+                out.append((check, True, "; ".join([f"{conn.conn_type} {conn.host}:{conn.port}, {opened}", *notes])))
         except Exception as e:
             out.append((check, False, exc_text(e)))
+
+
+# -- VPC Lattice connections ---------------------------------------------------------------------
+
+_AUTH: dict = {}
+
+
+def lattice_auth_class(job: dict):
+    """The SigV4 auth class of the example's dags folder, imported as a DAG's task imports it.
+
+    Airflow puts the DAGs folder on sys.path: 2.x at start (settings.prepare_syspath_for_dags_folder
+    appends DAGS_FOLDER), 3.x where DAG files are parsed and tasks run (BundleDagBag appends the
+    bundle's path). Here the example's dags folder is that folder (the container's DAGS_FOLDER,
+    /opt/airflow/dags or a bundle, does not exist on this machine)."""
+    if "class" not in _AUTH:
+        import importlib
+
+        folder = job["dags_folder"]
+        lat = job["lattice"]
+        if folder not in sys.path:
+            sys.path.append(folder)
+        if not (Path(folder) / f"{lat['module']}.py").is_file():
+            raise ImportError(f"the dags folder {display(Path(folder))} has no {lat['module']}.py")
+        mod = importlib.import_module(lat["module"])
+        where = Path(mod.__file__).resolve()
+        if where.parent != Path(folder).resolve():
+            raise ImportError(f"{lat['module']} was imported from {where}, not from the dags folder {folder}")
+        _AUTH["class"] = getattr(mod, lat["class"])
+    return _AUTH["class"]
+
+
+def lattice_connection_problems(conn, expected: dict, lattice: dict) -> tuple[list[str], list[str]]:
+    """What the template says a Lattice connection reaches, against the connection Airflow built:
+    its host is a Lattice service (a listener on its port), http's schema is that listener's
+    protocol; the App Mesh route's timeout is the `timeout` extra, and its retries (which Lattice
+    does not do) are in the description; an IAM-auth service's description names the auth."""
+    problems, notes = [], []
+    if lattice.get("problem"):
+        problems.append(lattice["problem"])
+    extra = conn.extra_dejson
+    if conn.conn_type == "http":
+        if conn.schema not in ("http", "https") or conn.schema != expected.get("schema"):
+            problems.append(f"schema {conn.schema!r}, the JSON says {expected.get('schema')!r} (http or https)")
+        protocol = lattice.get("protocol")
+        if protocol and conn.schema != protocol.lower():
+            problems.append(f"schema {conn.schema!r}, but the listener on port {conn.port} is {protocol}")
+        timeout = extra.get("timeout")
+        if "timeout" in extra and (isinstance(timeout, bool) or not isinstance(timeout, (int, float)) or timeout <= 0):
+            problems.append(f"extra timeout {timeout!r} is not a positive number of seconds")
+        routes = lattice.get("routes")
+        if routes:
+            timeouts = sorted({r["timeout_s"] for r in routes if r.get("timeout_s")})
+            if timeouts and timeout not in timeouts:
+                problems.append(f"extra timeout {timeout!r}, the App Mesh route's per-request timeout is {timeouts} s")
+            elif timeouts:
+                notes.append(f"extra timeout {timeout} s = the App Mesh route's")
+            retries = sorted({r["max_retries"] for r in routes if r.get("max_retries")})
+            if retries:
+                said = conn.description or ""
+                if not any(f"up to {n} time" in said for n in retries):
+                    problems.append(
+                        f"description {conn.description!r} does not carry the App Mesh route's retries "
+                        f"(up to {retries} times), which Lattice does not do"
+                    )
+                else:
+                    notes.append(f"the description carries the App Mesh route's retries (up to {retries[-1]})")
+    if (conn.description or None) != expected.get("description"):
+        problems.append(f"description {conn.description!r}, the JSON says {expected.get('description')!r}")
+    if lattice.get("auth_type") == "AWS_IAM" and conn.conn_type == "http":
+        if "LatticeSigV4Auth" not in (conn.description or ""):
+            problems.append(f"the service uses IAM auth, but the description {conn.description!r} does not say "
+                            "to call it with auth_type=LatticeSigV4Auth")
+    return problems, notes
+
+
+def lattice_http_problems(job: dict, conn, hook, session, auth, lattice: dict) -> tuple[list[str], str]:
+    """HttpHook(auth_type=LatticeSigV4Auth): the session signs a request it prepares with SigV4
+    for vpc-lattice-svcs (the task role's credentials: the stand-in's), UNSIGNED-PAYLOAD, and no
+    extra key (`timeout`) becomes a header."""
+    import requests
+
+    from lattice_auth_check import host_header, target_of, verify_signed
+
+    problems = []
+    if not isinstance(session.auth, auth):
+        problems.append(f"session.auth is {session.auth!r}, not {auth.__name__}")
+    sent_as_header = sorted(k for k in conn.extra_dejson if k.lower() in {h.lower() for h in session.headers})
+    if sent_as_header:
+        problems.append(f"extra key(s) {sent_as_header} are sent as headers")
+    if "timeout" in conn.extra_dejson and hook.merged_extra.get("timeout") != conn.extra_dejson["timeout"]:
+        problems.append(f"HttpHook's merged_extra timeout {hook.merged_extra.get('timeout')!r}, "
+                        f"the extra says {conn.extra_dejson['timeout']!r}")
+    creds = job["lattice"]["credentials"]
+    keys = {"AWS_ACCESS_KEY_ID": creds["AccessKeyId"], "AWS_SECRET_ACCESS_KEY": creds["SecretAccessKey"],
+            "AWS_SESSION_TOKEN": creds["Token"]}
+    saved = {k: os.environ.get(k) for k in keys}
+    os.environ.update(keys)  # the task role's credentials, as ECS's credentials endpoint gives them
+    try:
+        url = hook.url_from_endpoint("meshsynth/probe")
+        p = session.prepare_request(requests.Request("GET", url, params={"q": "1"}))
+    finally:
+        for k, v in saved.items():
+            if v is None:
+                os.environ.pop(k, None)
+            else:
+                os.environ[k] = v
+    if "timeout" in {k.lower() for k in p.headers}:
+        problems.append(f"the prepared request sends a timeout header: {dict(p.headers)}")
+    try:
+        verify_signed(
+            "GET", target_of(p.url), {**p.headers, "host": host_header(p.url)},
+            akid=creds["AccessKeyId"], secret=creds["SecretAccessKey"], token=creds["Token"],
+            region=os.environ.get("AWS_REGION") or REGION, amz_date=p.headers.get("X-Amz-Date"),
+        )
+    except (AssertionError, KeyError, ValueError) as e:
+        problems.append(f"the request HttpHook prepares is not signed for VPC Lattice: {type(e).__name__}: {e}")
+    signed = p.headers.get("Authorization", "").split("SignedHeaders=", 1)[-1].split(",", 1)[0]
+    return problems, (
+        f"HttpHook(auth_type={auth.__name__}) {hook.base_url}: GET {target_of(p.url)} SigV4-signed for "
+        f"vpc-lattice-svcs as the task role (SignedHeaders={signed}, UNSIGNED-PAYLOAD), "
+        f"service {lattice.get('service')} ({lattice.get('auth_type')}, {lattice.get('protocol')})"
+    )
 
 
 def child_executor(job: dict, out: list):
@@ -399,13 +550,20 @@ def child_dags(job: dict, out: list):
         out.append(("c.dags", False, exc_text(e)))
         return
     files = sorted(p.name for p in Path(folder).glob("*.py"))
+    # A Lattice dags folder holds the SigV4 auth module too, even when there is no DAG file.
+    auth = job["lattice"]["module"] + ".py" if job.get("lattice") else None
+    dag_files = [f for f in files if f != auth]
     if bag.import_errors:
         for f, err in sorted(bag.import_errors.items()):
             out.append((f"c.dags import {Path(f).name}", False, exception_first(str(err))))
-    if not bag.dags:
+    if not bag.dags and not dag_files and not job["dag_tasks"]:
+        out.append(("c.dags", not bag.import_errors, f"no DAG tasks in the stack, and no DAG file beside {auth}"))
+    elif not bag.dags:
         out.append(("c.dags", False, f"no DAG loaded from {len(files)} file(s) {files}"))
     elif not bag.import_errors:
         out.append(("c.dags", True, f"{len(bag.dags)} DAG(s) from {files}: {', '.join(sorted(bag.dags))}"))
+    if job.get("lattice"):
+        out.append(lattice_dag_files(job, bag, files))
     for dag_id, dag in sorted(bag.dags.items()):
         for task in dag.tasks:
             if not isinstance(task, EcsRunTaskOperator):
@@ -443,6 +601,34 @@ def child_dags(job: dict, out: list):
         out.append(("c.dags every DAG task", False, f"no EcsRunTaskOperator runs {missing}"))
     elif job["dag_tasks"]:
         out.append(("c.dags every DAG task", True, f"{len(job['dag_tasks'])} DAG task definition(s) run"))
+
+
+def lattice_dag_files(job: dict, bag, files: list[str]) -> tuple:
+    """The Lattice dags folder holds the SigV4 auth module beside the generated DAG file(s): the
+    DagBag must parse the module without an import error and find no DAG in it, and every other
+    file must define a DAG."""
+    module = job["lattice"]["module"] + ".py"
+    by_file: dict[str, list[str]] = {f: [] for f in files}
+    for dag_id, dag in bag.dags.items():
+        by_file.setdefault(Path(dag.fileloc).name, []).append(dag_id)
+    parsed = {Path(st.file).name: st.dag_num for st in getattr(bag, "dagbag_stats", [])}
+    errors = {Path(f).name for f in bag.import_errors}
+    problems = []
+    if module not in files:
+        problems.append(f"the dags folder has no {module}")
+    else:
+        if by_file.get(module):
+            problems.append(f"{module} defines DAG(s) {sorted(by_file[module])}")
+        if module in errors:
+            problems.append(f"{module} does not import in the DagBag (c.dags import {module})")
+    for f in files:
+        if f != module and not by_file.get(f):
+            problems.append(f"{f} defines no DAG")
+    if problems:
+        return ("c.dags files", False, "\n".join(problems))
+    how = "parsed, no DAG, no import error" if module in parsed else "skipped by the DagBag's heuristic (no DAG in it)"
+    dags = "; ".join(f"{f}: {', '.join(sorted(d))}" for f, d in sorted(by_file.items()) if d)
+    return ("c.dags files", True, f"{module}: {how}; {dags}")
 
 
 def child_bundle(job: dict, out: list):
