@@ -15,8 +15,8 @@ mod common;
 
 use std::collections::BTreeMap;
 use std::io::Write as _;
-use std::path::{Path, PathBuf};
-use std::process::{Command, Stdio};
+use std::path::Path;
+use std::process::Command;
 use std::time::Instant;
 
 use meshsynth::spec::MeshBackend;
@@ -26,12 +26,12 @@ use meshsynth::targets;
 #[test]
 fn airflow_accepts_examples_and_valid_fixtures() {
     let root = Path::new(env!("CARGO_MANIFEST_DIR"));
-    if std::env::var_os("MESHSYNTH_SKIP_AIRFLOW").is_some_and(|v| v == "1") {
-        assert!(
-            std::env::var_os("CI").is_none(),
-            "CI must run the Airflow runtime suite, but MESHSYNTH_SKIP_AIRFLOW=1 is set"
-        );
-        skipped_banner();
+    if common::skip_airflow(
+        "airflow_accepts_examples_and_valid_fixtures",
+        "the Airflow side of out/ and of the valid fixtures (connections, ECS executor \
+         settings, DAG files, database migration, remote logging, and the VPC Lattice output's \
+         signed connections and IAM) against the real Airflow 3.1 and 2.10",
+    ) {
         return;
     }
     let started = Instant::now();
@@ -45,7 +45,7 @@ fn airflow_accepts_examples_and_valid_fixtures() {
         "no valid fixture has an `airflow:` section"
     );
 
-    let venvs = setup_venvs(root);
+    let venvs = common::airflow_venvs();
     let check = root.join("tests/airflow/check.py");
     let folders = [root.join("out"), scratch.clone()];
 
@@ -220,31 +220,6 @@ fn synthesize_airflow_fixtures(scratch: &Path) -> Vec<String> {
 
 /// Runs tests/airflow/setup.sh (its progress goes straight to stderr) and returns each line's
 /// python.
-fn setup_venvs(root: &Path) -> BTreeMap<String, PathBuf> {
-    let o = Command::new("bash")
-        .arg(root.join("tests/airflow/setup.sh"))
-        .current_dir(root)
-        .stderr(Stdio::inherit())
-        .output()
-        .expect("bash runs");
-    assert!(
-        o.status.success(),
-        "tests/airflow/setup.sh failed (exit {:?}); its output is above.\n{}",
-        o.status.code(),
-        String::from_utf8_lossy(&o.stdout)
-    );
-    let venvs: BTreeMap<String, PathBuf> = String::from_utf8_lossy(&o.stdout)
-        .lines()
-        .filter_map(|l| l.split_once(' '))
-        .map(|(line, python)| (line.to_string(), PathBuf::from(python)))
-        .collect();
-    assert!(
-        venvs.contains_key("3.1") && venvs.contains_key("2.10"),
-        "setup.sh printed no venv for each line: {venvs:?}"
-    );
-    venvs
-}
-
 fn run(c: &mut Command) -> (bool, String, String) {
     let o = c
         .output()
@@ -254,28 +229,4 @@ fn run(c: &mut Command) -> (bool, String, String) {
         String::from_utf8_lossy(&o.stdout).into_owned(),
         String::from_utf8_lossy(&o.stderr).into_owned(),
     )
-}
-
-/// libtest captures `eprintln!` and shows it only for failing tests, so a skip written that way is
-/// invisible and the test reads as a pass. Writing to the stderr handle itself is not captured.
-fn skipped_banner() {
-    let rule = "=".repeat(78);
-    let banner = format!(
-        "\n{rule}\n\
-         SKIPPED: airflow_accepts_examples_and_valid_fixtures did NOT run.\n\
-         \n\
-         Why: MESHSYNTH_SKIP_AIRFLOW=1 is set, so the real Airflow (3.1 and 2.10, with the\n\
-         amazon, celery, fab, grpc and http providers) did not check the connections, the ECS\n\
-         executor settings, the DAG files, the database migration or the remote logging of\n\
-         out/ and the valid fixtures, nor the VPC Lattice output's signed connections and IAM.\n\
-         The test reports `ok`, but nothing was checked.\n\
-         \n\
-         To run it: unset MESHSYNTH_SKIP_AIRFLOW (the first run builds two venvs under\n\
-         ${{MESHSYNTH_AIRFLOW_VENVS:-~/.cache/meshsynth/airflow}} from PyPI, a minute or two).\n\
-         With CI set, skipping is a failure.\n\
-         {rule}\n"
-    );
-    let mut err = std::io::stderr().lock();
-    let _ = err.write_all(banner.as_bytes());
-    let _ = err.flush();
 }

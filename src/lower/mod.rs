@@ -33,6 +33,14 @@ pub fn lower(checked: &Checked, backend: MeshBackend) -> Plan {
     plan
 }
 
+/// How long CloudWatch keeps the stack's logs: `airflow.log_retention_days`, else 30 days.
+pub(crate) fn log_retention_days(spec: &crate::spec::Spec) -> u32 {
+    spec.airflow
+        .as_ref()
+        .and_then(|a| a.log_retention_days)
+        .unwrap_or(30)
+}
+
 /// `1 virtual node`, `2 virtual nodes`.
 pub(crate) fn count(n: usize, noun: &str) -> String {
     if n == 1 {

@@ -262,12 +262,7 @@ impl Ecs<'_> {
                 None,
             );
         }
-        let retention = self
-            .spec
-            .airflow
-            .as_ref()
-            .and_then(|a| a.log_retention_days)
-            .unwrap_or(30);
+        let retention = super::log_retention_days(self.spec);
         let props = Obj::new()
             .set("LogGroupName", self.log_group_name())
             .set("RetentionInDays", retention);

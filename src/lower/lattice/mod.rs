@@ -179,12 +179,7 @@ impl Lattice<'_> {
             Some(a) => Value::str(a),
             None => {
                 let name = format!("/meshsynth/{}/lattice-access-logs", self.spec.name);
-                let retention = self
-                    .spec
-                    .airflow
-                    .as_ref()
-                    .and_then(|a| a.log_retention_days)
-                    .unwrap_or(30);
+                let retention = super::log_retention_days(self.spec);
                 let props = Obj::new()
                     .set("LogGroupName", name.clone())
                     .set("RetentionInDays", retention);
