@@ -1041,6 +1041,12 @@ def main(argv: list[str]) -> int:
     ap.add_argument("--keep", action="store_true", help="keep the scratch folder (databases, homes)")
     ap.add_argument("--no-fork-server", action="store_true", help="start every check as a plain subprocess")
     ap.add_argument("--no-start", action="store_true", help="skip f.start (the long-running components)")
+    ap.add_argument(
+        "--lattice-start-under",
+        metavar="FOLDER",
+        help="start the Lattice copies of examples under FOLDER only (the others' App Mesh twins are "
+        "started, and their task definitions differ only in the mesh's wiring, which a-e and g check)",
+    )
     ap.add_argument("-v", "--verbose", action="store_true", help="print each job's time to stderr")
     args = ap.parse_args(argv)
     if not args.folders:
@@ -1081,7 +1087,12 @@ def main(argv: list[str]) -> int:
         for ex in mine:
             for td in ex.components:
                 jobs.append(("component", ex, td))
-            if not args.no_start:
+            lattice_skipped = (
+                ex.lattice
+                and args.lattice_start_under is not None
+                and not ex.folder.resolve().is_relative_to(Path(args.lattice_start_under).resolve())
+            )
+            if not args.no_start and not lattice_skipped:
                 starts += [("start", ex, td) for td in services(ex)]
 
         def do(job):
