@@ -71,6 +71,8 @@ pub struct LatticeAirflowDoc {
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
 pub struct LatticeConnectionDoc {
     pub id: String,
+    /// The `AIRFLOW_CONN_<ID>` variable that holds it.
+    pub env: String,
     /// `https://orders.orders.internal:8080`.
     pub url: String,
     pub conn_type: String,

@@ -96,13 +96,6 @@ impl ProtocolVersion {
     }
 }
 
-/// A target group: one listener port of one virtual node.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
-pub struct TargetKey<'a> {
-    pub node: &'a str,
-    pub port: u32,
-}
-
 #[derive(Debug, Clone)]
 pub struct TargetGroup {
     /// The Lattice name (unique in the account, so it starts with the project).
@@ -236,7 +229,6 @@ pub struct Model {
 pub const SERVICE_PREFIX: &str = "svc-";
 pub const NETWORK_PREFIX: &str = "servicenetwork-";
 pub const TARGET_GROUP_PREFIX: &str = "tg-";
-pub const LISTENER_PREFIX: &str = "listener-";
 pub const RULE_PREFIX: &str = "rule-";
 
 /// Maximum lengths of Lattice names (CloudFormation, API and provider agree).
@@ -501,8 +493,7 @@ impl Builder<'_> {
                 Some("share one service network with AWS RAM and associate the services with it"),
             );
         }
-        if let Some(ns) = self.spec.namespace() {
-            let _ = ns;
+        if self.spec.namespace().is_some() {
             self.find(
                 FieldPath::root().key("service_discovery").key("cloud_map"),
                 "Cloud Map namespace",
@@ -593,11 +584,10 @@ impl Builder<'_> {
 
     /// The TLS certificate of the targets' listeners on `port`, when all of them terminate TLS
     /// with one: Lattice terminates TLS at an HTTPS listener with it instead of Envoy.
-    fn certificate(&self, nodes: &[&str], port_of: &dyn Fn(&str) -> Option<u32>) -> Option<String> {
+    fn certificate(&self, nodes: &[&str], port: u32) -> Option<String> {
         let mut arn: Option<String> = None;
         for n in nodes {
             let node = self.spec.virtual_nodes.get(*n)?;
-            let port = port_of(n)?;
             let l = node.listeners.iter().find(|l| l.port == port)?;
             let t = l.tls.as_ref()?;
             if t.mode == TlsMode::Disabled {
@@ -642,7 +632,7 @@ impl Builder<'_> {
             Protocol::Http2 => ProtocolVersion::Http2,
             Protocol::Grpc => ProtocolVersion::Grpc,
         };
-        let health = self.health(l, &source, version);
+        let health = self.health(l, &source);
         let name = lattice_name(
             &format!("{}-{node}-{port}", self.spec.name),
             TARGET_GROUP_NAME_MAX,
@@ -662,12 +652,7 @@ impl Builder<'_> {
         );
     }
 
-    fn health(
-        &mut self,
-        l: &NodeListener,
-        source: &FieldPath,
-        version: ProtocolVersion,
-    ) -> Option<Health> {
+    fn health(&mut self, l: &NodeListener, source: &FieldPath) -> Option<Health> {
         let hc = l.health_check.as_ref()?;
         let hp = source.key("health_check");
         let proto = hc.protocol.unwrap_or(l.protocol);
@@ -690,7 +675,6 @@ impl Builder<'_> {
                 return None;
             }
         };
-        let _ = version;
         let (interval, ic) = seconds_clamped(
             hc.interval
                 .unwrap_or(crate::spec::HealthCheck::DEFAULT_INTERVAL),
@@ -757,7 +741,7 @@ impl Builder<'_> {
                 continue;
             }
             self.target_group(node, port, &svc.domain);
-            let cert = self.certificate(&[node], &|_| Some(port));
+            let cert = self.certificate(&[node], port);
             let protocol = self.listener_protocol(svc, cert);
             svc.listeners.push(Listener {
                 name: listener_name(protocol, port),

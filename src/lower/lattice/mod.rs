@@ -387,7 +387,7 @@ impl Lattice<'_> {
                 .set("Protocol", l.protocol.as_str())
                 .set("Port", l.port)
                 .set("ServiceIdentifier", Value::Ref(id.clone(), Attr::Id))
-                .set("DefaultAction", action(&l.default_action, true));
+                .set("DefaultAction", action(&l.default_action));
             self.add(lid.clone(), l.source.clone(), props);
             for r in &l.rules {
                 let props = Obj::new()
@@ -396,7 +396,7 @@ impl Lattice<'_> {
                     .set("ListenerIdentifier", Value::Ref(lid.clone(), Attr::Id))
                     .set("ServiceIdentifier", Value::Ref(id.clone(), Attr::Id))
                     .set("Match", Obj::new().set("HttpMatch", http_match(&r.matches)))
-                    .set("Action", action(&r.action, false));
+                    .set("Action", action(&r.action));
                 self.add(
                     ResourceId::new(Kind::LatticeRule, format!("{name}/{}/{}", l.name, r.name)),
                     r.source.clone(),
@@ -615,8 +615,7 @@ fn account_root(role_arn: &str) -> Option<String> {
     Some(format!("arn:{partition}:iam::{account}:root"))
 }
 
-fn action(a: &Action, default: bool) -> Value {
-    let _ = default;
+fn action(a: &Action) -> Value {
     match a {
         Action::Forward(targets) => Obj::new()
             .set(

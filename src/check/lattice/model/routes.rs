@@ -86,7 +86,7 @@ impl Builder<'_> {
             let cert = if refs.is_empty() {
                 None
             } else {
-                self.certificate(&refs, &|_| Some(port))
+                self.certificate(&refs, port)
             };
             let lprotocol = self.listener_protocol(svc, cert);
             svc.listeners.push(Listener {

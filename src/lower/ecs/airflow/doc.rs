@@ -193,6 +193,7 @@ impl Ecs<'_> {
                 let conn_type = c.conn_type(self.spec);
                 LatticeConnectionDoc {
                     id: id.clone(),
+                    env: names::connection_env(id),
                     url: format!(
                         "{}://{}:{}",
                         if l.https { "https" } else { "http" },
