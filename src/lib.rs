@@ -15,6 +15,7 @@ pub mod case;
 pub mod check;
 pub mod diagnostic;
 pub mod ir;
+pub mod kube;
 pub mod lower;
 pub mod manifest;
 pub mod params;

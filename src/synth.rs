@@ -121,7 +121,7 @@ pub fn synthesize_bytes(spec: &[u8], opts: &Options) -> Synthesis {
             let rendered = t.render(plan, &render);
             if !rendered.is_empty() {
                 if t.output() == Output::Iac {
-                    resources.insert(key.clone(), plan.count());
+                    resources.insert(key.clone(), t.count(plan));
                 }
                 files.insert(key, rendered);
             }

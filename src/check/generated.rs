@@ -9,8 +9,8 @@ use crate::diagnostic::FieldPath;
 use crate::spec::airflow_names as names;
 use crate::spec::paths::{airflow_path, node_path, service_path};
 use crate::spec::{
-    Backend, CloudMapDiscovery, HealthCheck, NodeListener, NodeServiceDiscovery, Protocol, Short,
-    ShortForm, Spec, VirtualNode, VirtualService,
+    Backend, CloudMapDiscovery, DnsDiscovery, HealthCheck, NodeListener, NodeServiceDiscovery,
+    Protocol, Short, ShortForm, Spec, VirtualNode, VirtualService,
 };
 
 /// A generated object and where in the spec it comes from.
@@ -36,7 +36,12 @@ impl Origin {
 /// API server's (for example to trigger DAG runs).
 pub fn services(spec: &Spec) -> Vec<String> {
     match (&spec.airflow, spec.namespace()) {
-        (Some(af), Some(ns)) if af.has_api() => vec![names::api_service(&ns.namespace)],
+        (Some(af), _) if !af.has_api() => Vec::new(),
+        (Some(af), _) if af.on_eks().is_some() => {
+            let eks = af.on_eks().expect("checked above");
+            vec![names::eks::api_service(eks.namespace())]
+        }
+        (Some(_), Some(ns)) => vec![names::api_service(&ns.namespace)],
         _ => Vec::new(),
     }
 }
@@ -58,14 +63,25 @@ pub(super) fn augment(spec: &Spec) -> (Spec, Vec<Origin>) {
             });
             let node = VirtualNode {
                 listeners: vec![listener],
-                service_discovery: Some(NodeServiceDiscovery {
-                    cloud_map: Some(CloudMapDiscovery {
-                        service: names::API_CLOUD_MAP_SERVICE.into(),
-                        namespace: None,
-                        attributes: family_filter(&family),
-                        ip_preference: None,
-                    }),
-                    dns: None,
+                service_discovery: Some(match (af.on_eks(), &api_service) {
+                    // The chart's Service in the control plane's namespace.
+                    (Some(_), Some(host)) => NodeServiceDiscovery {
+                        cloud_map: None,
+                        dns: Some(DnsDiscovery {
+                            hostname: host.clone(),
+                            response_type: None,
+                            ip_preference: None,
+                        }),
+                    },
+                    _ => NodeServiceDiscovery {
+                        cloud_map: Some(CloudMapDiscovery {
+                            service: names::API_CLOUD_MAP_SERVICE.into(),
+                            namespace: None,
+                            attributes: family_filter(&family),
+                            ip_preference: None,
+                        }),
+                        dns: None,
+                    },
                 }),
                 ..VirtualNode::default()
             };

@@ -16,6 +16,7 @@ mod checked;
 pub(crate) mod common;
 mod ctx;
 mod ecs;
+pub(crate) mod eks;
 pub mod generated;
 mod images;
 pub mod lattice;
@@ -50,6 +51,7 @@ pub fn validate(
     appmesh::check(&mut ctx);
     airflow::check(&mut ctx);
     ecs::check(&mut ctx);
+    eks::check(&mut ctx);
     extra(&mut ctx);
     let mut out = ctx.out;
     if out.has_errors() {

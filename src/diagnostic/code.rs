@@ -153,6 +153,18 @@ codes! {
         "No two listeners of a virtual node, router or gateway share a port.";
     DuplicateRetryEvent = "duplicate-retry-event",
         "No retry event is listed twice.";
+    EksInvalidName = "eks-invalid-name",
+        "EKS names are valid: the cluster name, 12-digit account and region, DNS-1123 namespaces, and the service account, pod template and Service names derived from DAG tasks and workloads.";
+    EksInvalidQuantity = "eks-invalid-quantity",
+        "On EKS every `cpu` is a Kubernetes CPU quantity (`500m`, `\"1\"`) and every `memory` a memory quantity with a unit (`512Mi`, `2Gi`).";
+    EksKubernetesVersion = "eks-kubernetes-version",
+        "`eks.kubernetes_version` is `1.NN`; from 1.29 Envoy runs as a native sidecar, so App Mesh task pods finish when their task does.";
+    EksNamespaceClash = "eks-namespace-clash",
+        "`eks.task_namespace` differs from `eks.namespace`: task pods run apart from the control plane, which is never meshed.";
+    EksPlatformMismatch = "eks-platform-mismatch",
+        "`platform: eks` comes with an `eks:` section, the `kubernetes` or `celery` executor and no ECS-only setting; `platform: ecs` with neither `eks:` nor the `kubernetes` executor.";
+    EksWorkloadDiscovery = "eks-workload-discovery",
+        "On EKS each workload's virtual node uses DNS discovery with a `<service>.<namespace>.svc.cluster.local` hostname, the Kubernetes Service meshsynth creates for it.";
     EmptyJsonLogFormat = "empty-json-log-format",
         "A JSON access log format has at least one field.";
     EmptyMatchList = "empty-match-list",

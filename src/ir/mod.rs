@@ -11,6 +11,7 @@
 mod graph;
 mod guide;
 mod kinds;
+mod kube;
 mod migration;
 
 use std::collections::{BTreeMap, BTreeSet};
@@ -23,6 +24,7 @@ pub use guide::{
     SecretDoc, SidecarStopDoc, UiDoc,
 };
 pub use kinds::{CfnRef, Kind, NameField, TypeInfo};
+pub use kube::KubeDoc;
 pub use migration::*;
 
 /// A resource's neutral identity. `name` is the spec's own name (`orders-v1`), or
@@ -284,6 +286,8 @@ pub struct Plan {
     /// What the Lattice output keeps of the spec (Lattice graphs only); its `spec_file` is set
     /// when it is rendered.
     pub migration: Option<MigrationDoc>,
+    /// The Kubernetes objects and Helm values of Airflow on EKS.
+    pub kube: Option<KubeDoc>,
 }
 
 impl Plan {

@@ -263,6 +263,7 @@ fn dag_bundles(s3: &S3Dags) -> serde_json::Value {
 pub fn executor_class(e: Executor) -> &'static str {
     match e {
         Executor::Ecs => "airflow.providers.amazon.aws.executors.ecs.ecs_executor.AwsEcsExecutor",
+        Executor::Kubernetes => "KubernetesExecutor",
         Executor::Celery => "CeleryExecutor",
         Executor::Local => "LocalExecutor",
     }

@@ -6,6 +6,7 @@
 pub mod airflow;
 pub mod appmesh;
 pub mod ecs;
+pub(crate) mod eks;
 pub mod iam;
 pub mod lattice;
 
@@ -21,6 +22,7 @@ pub fn lower(checked: &Checked, backend: MeshBackend) -> Plan {
             let mut plan = appmesh::lower(checked);
             let envoy = appmesh::sidecar::Envoy { checked };
             ecs::lower(checked, &mut plan, &ecs::AppMeshEcs(&envoy));
+            eks::lower(checked, &mut plan, backend);
             plan
         }
         MeshBackend::VpcLattice => lattice::lower(checked),

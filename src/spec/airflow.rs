@@ -6,6 +6,8 @@ use std::collections::BTreeMap;
 use schemars::JsonSchema;
 use serde::Deserialize;
 
+use super::Amount;
+
 /// An Apache Airflow deployment whose tasks call meshed services.
 #[derive(Debug, Clone, Deserialize, JsonSchema)]
 pub struct Airflow {
@@ -13,12 +15,18 @@ pub struct Airflow {
     pub version: String,
     /// The Airflow image, pinned by tag or digest, e.g. `apache/airflow:3.1.3` (`latest` is a warning).
     pub image: String,
-    /// Where Airflow runs. Only `ecs` for now.
+    /// Where Airflow runs: `ecs` (Amazon ECS, one task definition per component) or `eks`
+    /// (Amazon EKS with the official Helm chart).
     pub platform: AirflowPlatform,
-    /// `ecs` (AwsEcsExecutor: one ECS task per Airflow task), `celery` or `local`.
+    /// `ecs` (AwsEcsExecutor: one ECS task per Airflow task), `kubernetes` (KubernetesExecutor:
+    /// one pod per Airflow task, EKS only), `celery` or `local`.
     pub executor: Executor,
-    /// The ECS cluster: `{ create: true }` or `{ name: existing-cluster }`.
+    /// The ECS cluster: `{ create: true }` or `{ name: existing-cluster }` (ECS only).
+    #[serde(default)]
     pub cluster: ClusterRef,
+    /// The EKS cluster and namespaces Airflow runs in (EKS only).
+    #[serde(default)]
+    pub eks: Option<EksSettings>,
     /// How ECS runs the tasks. Default: `fargate`.
     #[serde(default)]
     pub launch_type: Option<LaunchType>,
@@ -104,6 +112,56 @@ pub struct S3Dags {
 pub enum AirflowPlatform {
     /// Amazon ECS.
     Ecs,
+    /// Amazon EKS, with the official Apache Airflow Helm chart.
+    Eks,
+}
+
+/// Where Airflow runs on EKS.
+#[derive(Debug, Clone, Deserialize, JsonSchema)]
+pub struct EksSettings {
+    /// The existing EKS cluster. Its IAM OIDC provider is a parameter / variable
+    /// (`EksOidcIssuer` / `eks_oidc_issuer`) that every task role trusts.
+    pub cluster_name: String,
+    /// The AWS account the cluster runs in (12 digits): the IRSA role ARNs the service
+    /// accounts carry name it.
+    pub account_id: String,
+    /// The cluster's region, e.g. `us-east-1` (Envoy's `AWS_REGION`).
+    pub region: String,
+    /// The namespace of the Airflow control plane (scheduler, API server, DAG processor,
+    /// triggerer); never sidecar-injected. Default: `airflow`.
+    #[serde(default)]
+    pub namespace: Option<String>,
+    /// The namespace worker and KubernetesPodOperator pods run in; not `namespace`.
+    /// Default: `airflow-tasks`.
+    #[serde(default)]
+    pub task_namespace: Option<String>,
+    /// The cluster's Kubernetes version, e.g. `"1.31"`. Envoy runs as a native sidecar from
+    /// 1.29; older clusters get a classic sidecar (and a warning). Default: `"1.31"`.
+    #[serde(default)]
+    pub kubernetes_version: Option<String>,
+}
+
+impl EksSettings {
+    pub fn namespace(&self) -> &str {
+        self.namespace.as_deref().unwrap_or("airflow")
+    }
+    pub fn task_namespace(&self) -> &str {
+        self.task_namespace.as_deref().unwrap_or("airflow-tasks")
+    }
+    pub fn kubernetes_version(&self) -> &str {
+        self.kubernetes_version.as_deref().unwrap_or("1.31")
+    }
+    /// The minor version of `1.NN`, when it parses.
+    pub fn kubernetes_minor(&self) -> Option<u32> {
+        let v = self.kubernetes_version();
+        let (major, minor) = v.split_once('.')?;
+        (major == "1").then(|| minor.parse().ok())?
+    }
+    /// Whether Envoy can be a native sidecar (an init container with `restartPolicy: Always`,
+    /// on by default from Kubernetes 1.29).
+    pub fn native_sidecars(&self) -> bool {
+        self.kubernetes_minor().is_some_and(|m| m >= 29)
+    }
 }
 
 /// The Airflow executor.
@@ -112,6 +170,8 @@ pub enum AirflowPlatform {
 pub enum Executor {
     /// `AwsEcsExecutor` from the Amazon provider: every Airflow task is an ECS task.
     Ecs,
+    /// `KubernetesExecutor` (EKS): every Airflow task is a pod in the task namespace.
+    Kubernetes,
     /// `CeleryExecutor`: long-running Celery workers take tasks from a Redis broker.
     Celery,
     /// `LocalExecutor`: tasks run inside the scheduler's container.
@@ -178,12 +238,13 @@ pub struct AirflowSecrets {
 /// Sizes of one ECS service.
 #[derive(Debug, Clone, Default, Deserialize, JsonSchema)]
 pub struct ComponentSize {
-    /// Task CPU units (Fargate: 256, 512, 1024, 2048, 4096, 8192, 16384).
+    /// Task CPU units (Fargate: 256, 512, 1024, 2048, 4096, 8192, 16384); on EKS the
+    /// container's CPU quantity, e.g. `"1"` or `500m`.
     #[serde(default)]
-    pub cpu: Option<u32>,
-    /// Task memory in MiB; must fit the CPU on Fargate.
+    pub cpu: Option<Amount>,
+    /// Task memory in MiB, which must fit the CPU on Fargate; on EKS a quantity, e.g. `2Gi`.
     #[serde(default)]
-    pub memory: Option<u32>,
+    pub memory: Option<Amount>,
     /// Number of tasks. Default: 1.
     #[serde(default)]
     pub desired_count: Option<u32>,
@@ -212,12 +273,12 @@ pub struct Components {
 /// The worker task definition.
 #[derive(Debug, Clone, Default, Deserialize, JsonSchema)]
 pub struct Workers {
-    /// Task CPU units.
+    /// Task CPU units (ECS), or the pod's CPU request and limit (EKS, e.g. `"1"`).
     #[serde(default)]
-    pub cpu: Option<u32>,
-    /// Task memory in MiB.
+    pub cpu: Option<Amount>,
+    /// Task memory in MiB (ECS), or the pod's memory (EKS, e.g. `2Gi`).
     #[serde(default)]
-    pub memory: Option<u32>,
+    pub memory: Option<Amount>,
     /// Virtual services every Airflow task may call.
     #[serde(default)]
     pub backends: Vec<String>,
@@ -283,25 +344,26 @@ pub struct DagTask {
     /// Virtual services this task may call.
     #[serde(default)]
     pub backends: Vec<String>,
-    /// Task CPU units.
-    pub cpu: u32,
-    /// Task memory in MiB.
-    pub memory: u32,
+    /// Task CPU units (ECS), or the pod's CPU (EKS, e.g. `500m`).
+    pub cpu: Amount,
+    /// Task memory in MiB (ECS), or the pod's memory (EKS, e.g. `1Gi`).
+    pub memory: Amount,
     /// Plain environment variables (never secrets).
     #[serde(default)]
     pub environment: BTreeMap<String, String>,
 }
 
-/// A meshed service run as an ECS service; its key is the virtual node it runs.
+/// A meshed service run as an ECS service (or, on EKS, a Deployment and a Service); its key is
+/// the virtual node it runs.
 #[derive(Debug, Clone, Deserialize, JsonSchema)]
 pub struct Workload {
     /// The container image, pinned by tag or digest.
     pub image: String,
-    /// Task CPU units.
-    pub cpu: u32,
-    /// Task memory in MiB.
-    pub memory: u32,
-    /// Number of tasks. Default: 1.
+    /// Task CPU units (ECS), or the container's CPU (EKS, e.g. `250m`).
+    pub cpu: Amount,
+    /// Task memory in MiB (ECS), or the container's memory (EKS, e.g. `512Mi`).
+    pub memory: Amount,
+    /// Number of tasks (ECS) or replicas (EKS). Default: 1.
     #[serde(default)]
     pub desired_count: Option<u32>,
     /// Plain environment variables (never secrets).
@@ -417,6 +479,14 @@ impl Airflow {
         }
     }
 
+    /// The EKS settings, when Airflow runs on EKS.
+    pub fn on_eks(&self) -> Option<&EksSettings> {
+        match self.platform {
+            AirflowPlatform::Eks => self.eks.as_ref(),
+            AirflowPlatform::Ecs => None,
+        }
+    }
+
     pub fn is_v3(&self) -> bool {
         self.parsed_version().is_some_and(|v| v.major >= 3)
     }
@@ -456,6 +526,7 @@ impl Airflow {
     pub fn runs_tasks_in(&self) -> TaskRunner {
         match self.executor {
             Executor::Ecs => TaskRunner::EcsTaskDefinition,
+            Executor::Kubernetes => TaskRunner::Pods,
             Executor::Celery => TaskRunner::CeleryWorkers,
             Executor::Local => TaskRunner::Scheduler,
         }
@@ -478,6 +549,8 @@ pub enum TaskRunner {
     CeleryWorkers,
     /// LocalExecutor: inside the scheduler's container.
     Scheduler,
+    /// KubernetesExecutor: a pod per Airflow task.
+    Pods,
 }
 
 /// Names meshsynth gives the Airflow side of the mesh. Validation checks they do not collide
@@ -550,5 +623,57 @@ pub mod names {
     /// An ECS task definition family: `<project>-<what>`.
     pub fn family(project: &str, what: &str) -> String {
         format!("{project}-{}", what.replace('_', "-"))
+    }
+
+    /// What meshsynth names on EKS: the Helm release, its Services, and per meshed identity the
+    /// service account, pod template and IAM role.
+    pub mod eks {
+        /// The Helm release of the official chart; the chart names its objects after it.
+        pub const RELEASE: &str = "airflow";
+        /// The chart's API server Service (`<release>-api-server`).
+        pub const API_SERVICE: &str = "airflow-api-server";
+        /// The main container of every pod template, as Airflow requires.
+        pub const BASE_CONTAINER: &str = "base";
+        /// Envoy and the iptables set-up of App Mesh pods.
+        pub const ENVOY_CONTAINER: &str = "envoy";
+        pub const PROXY_INIT_CONTAINER: &str = "proxyinit";
+        /// Where each pod template is mounted in the scheduler and workers.
+        pub const POD_TEMPLATE_DIR: &str = "/opt/airflow/pod_templates";
+
+        /// The in-cluster DNS name of a Service.
+        pub fn service_host(service: &str, namespace: &str) -> String {
+            format!("{service}.{namespace}.svc.cluster.local")
+        }
+
+        /// The virtual service (and DNS name) of the API server on EKS.
+        pub fn api_service(namespace: &str) -> String {
+            service_host(API_SERVICE, namespace)
+        }
+
+        /// A Kubernetes Service named by a DNS discovery hostname
+        /// (`orders.shop.svc.cluster.local` → (`orders`, `shop`)).
+        pub fn service_of_host(hostname: &str) -> Option<(&str, &str)> {
+            let rest = hostname.strip_suffix(".svc.cluster.local")?;
+            let (svc, ns) = rest.split_once('.')?;
+            (!svc.is_empty() && !ns.is_empty() && !ns.contains('.')).then_some((svc, ns))
+        }
+
+        /// The service account (and pod template, ConfigMap) of a meshed identity: the
+        /// identity's virtual node name (`airflow-worker`, `airflow-task-ingest-orders`).
+        pub fn service_account(node: &str) -> String {
+            node.to_owned()
+        }
+
+        /// The pod template file of an identity, relative to the kubernetes folder and under
+        /// [`POD_TEMPLATE_DIR`].
+        pub fn pod_template_file(node: &str) -> String {
+            format!("{node}.yaml")
+        }
+
+        /// The IRSA role of an identity: `<project>-<node>`, at most 64 characters.
+        pub fn role_name(project: &str, node: &str) -> String {
+            let full = format!("{project}-{}", node.trim_start_matches("airflow-"));
+            full.chars().take(64).collect()
+        }
     }
 }

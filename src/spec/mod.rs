@@ -28,14 +28,15 @@ use serde::Deserialize;
 
 pub use airflow::{
     names as airflow_names, Airflow, AirflowPlatform, AirflowSecrets, AirflowVersion, ClusterRef,
-    ComponentSize, Components, ConnType, Connection, DagSource, DagTask, EfsDags, Egress, Executor,
-    LaunchType, Major, ProviderVersion, S3Dags, SecretRef, TaskRunner, Workers, Workload,
+    ComponentSize, Components, ConnType, Connection, DagSource, DagTask, EfsDags, Egress,
+    EksSettings, Executor, LaunchType, Major, ProviderVersion, S3Dags, SecretRef, TaskRunner,
+    Workers, Workload,
 };
 pub use gateway::*;
 pub use lattice::{HostedZone, LatticeAuth, LatticeSettings, MeshBackend};
 pub use node::*;
 pub use routing::*;
-pub use shapes::{Duration, OneOrMany, Short, ShortForm};
+pub use shapes::{Amount, Duration, OneOrMany, Short, ShortForm};
 pub use tls::*;
 
 /// A meshsynth spec: one App Mesh service mesh and the services in it.

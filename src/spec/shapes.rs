@@ -263,3 +263,77 @@ mod tests {
         assert!(Duration::parse("99999999999999999999m").is_err());
     }
 }
+
+/// A CPU or memory size: a number (ECS CPU units and MiB) or a Kubernetes quantity (`500m`,
+/// `2Gi`, `"1"`) on EKS. Which one a platform takes is a rule, so the message can say both.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Amount {
+    Number(u64),
+    Quantity(String),
+}
+
+impl Amount {
+    /// The ECS value (CPU units or MiB); 0 for a quantity, which the ECS rules refuse.
+    pub fn units(&self) -> u32 {
+        match self {
+            Amount::Number(n) => u32::try_from(*n).unwrap_or(u32::MAX),
+            Amount::Quantity(_) => 0,
+        }
+    }
+    /// The text a Kubernetes resource list holds.
+    pub fn quantity(&self) -> String {
+        match self {
+            Amount::Number(n) => n.to_string(),
+            Amount::Quantity(q) => q.clone(),
+        }
+    }
+}
+
+impl fmt::Display for Amount {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Amount::Number(n) => write!(f, "{n}"),
+            Amount::Quantity(q) => f.write_str(q),
+        }
+    }
+}
+
+impl From<u32> for Amount {
+    fn from(n: u32) -> Self {
+        Amount::Number(n.into())
+    }
+}
+
+impl<'de> Deserialize<'de> for Amount {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct V;
+        impl Visitor<'_> for V {
+            type Value = Amount;
+            fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+                f.write_str("a number (ECS) or a Kubernetes quantity such as `500m` or `2Gi` (EKS)")
+            }
+            fn visit_u64<E: de::Error>(self, v: u64) -> Result<Amount, E> {
+                Ok(Amount::Number(v))
+            }
+            fn visit_str<E: de::Error>(self, v: &str) -> Result<Amount, E> {
+                Ok(Amount::Quantity(v.to_owned()))
+            }
+        }
+        d.deserialize_any(V)
+    }
+}
+
+impl JsonSchema for Amount {
+    fn schema_name() -> Cow<'static, str> {
+        "Amount".into()
+    }
+    fn json_schema(_: &mut SchemaGenerator) -> Schema {
+        json_schema!({
+            "anyOf": [
+                { "type": "integer", "minimum": 0 },
+                { "type": "string", "pattern": "^[0-9]+(\\.[0-9]+)?(m|k|M|G|T|Ki|Mi|Gi|Ti)?$" }
+            ],
+            "description": "ECS: CPU units (1024 = 1 vCPU) or MiB, as a number. EKS: a Kubernetes quantity, e.g. `500m` or `\"1\"` CPU, `512Mi` or `2Gi` memory."
+        })
+    }
+}

@@ -5,7 +5,9 @@
 pub mod cloudformation;
 pub mod dag;
 pub mod guide;
+pub mod helm;
 pub mod ids;
+pub mod kubernetes;
 pub mod migration;
 pub mod terraform;
 mod text;
@@ -48,6 +50,11 @@ pub trait Target: Sync {
     fn output(&self) -> Output;
     /// Rules that hold for this target only (fields it cannot express); run with the spec's own.
     fn rules(&self, _ctx: &mut Ctx) {}
+    /// How many objects its output holds, for summaries: the graph's AWS resources unless the
+    /// target writes something else.
+    fn count(&self, plan: &Plan) -> usize {
+        plan.count()
+    }
     /// Limits of the whole graph (resource counts, say), checked before anything is rendered.
     fn limits(&self, _plan: &Plan) -> Diagnostics {
         Diagnostics::default()
@@ -75,10 +82,12 @@ impl PartialEq for dyn Target {
 
 pub static CLOUDFORMATION: &dyn Target = &cloudformation::CloudFormation;
 pub static TERRAFORM: &dyn Target = &terraform::Terraform;
+pub static KUBERNETES: &dyn Target = &kubernetes::Kubernetes;
+pub static HELM: &dyn Target = &helm::Helm;
 pub static AIRFLOW_GUIDE: &dyn Target = &guide::AirflowGuide;
 
 /// Every target, in the order summaries list them.
-pub static ALL: &[&dyn Target] = &[CLOUDFORMATION, TERRAFORM, AIRFLOW_GUIDE];
+pub static ALL: &[&dyn Target] = &[CLOUDFORMATION, TERRAFORM, KUBERNETES, HELM, AIRFLOW_GUIDE];
 
 /// The targets `--target` chooses among.
 pub fn iac() -> Vec<&'static dyn Target> {

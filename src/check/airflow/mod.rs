@@ -202,6 +202,11 @@ fn check_unused_settings(ctx: &mut Ctx, af: &Airflow) {
                 unused.push(("desired_count", "the ECS executor starts one ECS task per Airflow task, bounded by `parallelism`"));
             }
         }
+        Executor::Kubernetes => {
+            if w.desired_count.is_some() {
+                unused.push(("desired_count", "the Kubernetes executor starts one pod per Airflow task, bounded by `parallelism`"));
+            }
+        }
         Executor::Celery => {}
     }
     for (key, why) in unused {
@@ -220,6 +225,7 @@ fn check_unused_settings(ctx: &mut Ctx, af: &Airflow) {
 pub(crate) fn executor_name(e: Executor) -> &'static str {
     match e {
         Executor::Ecs => "ecs",
+        Executor::Kubernetes => "kubernetes",
         Executor::Celery => "celery",
         Executor::Local => "local",
     }

@@ -15,7 +15,7 @@ pub(super) fn check(ctx: &mut Ctx, af: &Airflow) {
     let ns = spec.namespace().map(|n| n.namespace.as_str());
     let api = af.has_api();
 
-    if api && ns.is_none() {
+    if api && ns.is_none() && af.platform != crate::spec::AirflowPlatform::Eks {
         let (key, label) = if af.components.api_server.is_some() {
             ("api_server", "API server")
         } else {
@@ -116,8 +116,7 @@ pub(super) fn check(ctx: &mut Ctx, af: &Airflow) {
             }
         }
     }
-    if let (true, Some(ns)) = (api, ns) {
-        let api_service = names::api_service(ns);
+    if let Some(api_service) = crate::check::generated::services(spec).into_iter().next() {
         if spec.virtual_services.contains_key(&api_service) {
             ctx.error(
                 Code::AirflowNameCollision,

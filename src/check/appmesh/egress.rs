@@ -14,6 +14,8 @@ use crate::spec::{Airflow, EgressFilter, Executor, Major, Spec, TaskRunner};
 const POSTGRES_PORT: u32 = 5432;
 /// Redis, the Celery broker.
 const REDIS_PORT: u32 = 6379;
+/// The Kubernetes API server (`kubernetes.default.svc`).
+const KUBE_API_PORT: u32 = 443;
 
 pub(crate) fn check(ctx: &mut Ctx) {
     let spec = ctx.spec;
@@ -111,17 +113,20 @@ fn check_egress_filter(ctx: &mut Ctx, af: &Airflow, major: Major) {
         .map(|w| w.backends.clone())
         .unwrap_or_default();
     let runner_ports = backend_ports(spec, &worker_backends);
+    let eks = af.on_eks().is_some();
     let runner = match af.runs_tasks_in() {
         TaskRunner::EcsTaskDefinition => "the ECS tasks that run Airflow tasks",
         TaskRunner::CeleryWorkers => "the Celery workers",
         TaskRunner::Scheduler => "the scheduler (it runs the tasks with the local executor)",
+        TaskRunner::Pods => "the pods that run Airflow tasks",
     };
     // (port, what it is, the meshed parts that need it and reach it neither way)
     let mut needs: Vec<(u32, &str, Vec<&str>)> = Vec::new();
     let mut postgres: Vec<&str> = Vec::new();
     match major {
         Major::V2 => {
-            if af.components.webserver.is_some() {
+            // On EKS the control plane has no Envoy: only task pods are meshed.
+            if af.components.webserver.is_some() && !eks {
                 postgres.push("the webserver");
             }
             if !runner_ports.contains(&POSTGRES_PORT) {
@@ -129,7 +134,7 @@ fn check_egress_filter(ctx: &mut Ctx, af: &Airflow, major: Major) {
             }
         }
         Major::V3 => {
-            if af.components.api_server.is_some() {
+            if af.components.api_server.is_some() && !eks {
                 postgres.push("the API server");
             }
             if af.executor == Executor::Local && !runner_ports.contains(&POSTGRES_PORT) {
@@ -140,6 +145,13 @@ fn check_egress_filter(ctx: &mut Ctx, af: &Airflow, major: Major) {
     needs.push((POSTGRES_PORT, "the metadata database (Postgres)", postgres));
     if af.executor == Executor::Celery && !runner_ports.contains(&REDIS_PORT) {
         needs.push((REDIS_PORT, "the Celery broker (Redis)", vec![runner]));
+    }
+    if af.on_eks().is_some() && !af.tasks.is_empty() && !runner_ports.contains(&KUBE_API_PORT) {
+        needs.push((
+            KUBE_API_PORT,
+            "the Kubernetes API (KubernetesPodOperator starts the DAG tasks' pods from there)",
+            vec![runner],
+        ));
     }
     let ignored = &af.egress.ignored_ports;
     let missing: Vec<(u32, &str, Vec<&str>)> = needs

@@ -127,7 +127,12 @@ fn check_envoy_quota(ctx: &mut Ctx, af: &Airflow) {
     let workers = airflow_path().key("workers");
     let components_path = || airflow_path().key("components");
     match af.runs_tasks_in() {
-        TaskRunner::EcsTaskDefinition => {
+        runner @ (TaskRunner::EcsTaskDefinition | TaskRunner::Pods) => {
+            let each = if runner == TaskRunner::Pods {
+                "a pod"
+            } else {
+                "an ECS task"
+            };
             let set = af.workers.as_ref().and_then(|w| w.parallelism);
             let n = af.parallelism();
             if n > MAX_ENVOYS_PER_NODE || set == Some(0) {
@@ -141,7 +146,7 @@ fn check_envoy_quota(ctx: &mut Ctx, af: &Airflow) {
                     Code::AirflowTooManyEnvoys,
                     workers.key("parallelism"),
                     format!(
-                        "{how_many}, each an ECS task whose Envoy connects as the `{}` virtual node, more than the {MAX_ENVOYS_PER_NODE} Envoys per virtual node App Mesh allows by default",
+                        "{how_many}, each {each} whose Envoy connects as the `{}` virtual node, more than the {MAX_ENVOYS_PER_NODE} Envoys per virtual node App Mesh allows by default",
                         names::WORKER_NODE
                     ),
                     "`workers.parallelism`",

@@ -10,7 +10,8 @@ use super::Ctx;
 
 pub(crate) fn check(ctx: &mut Ctx) {
     let spec = ctx.spec;
-    if let Some(af) = &spec.airflow {
+    if let Some(af) = spec.airflow.as_ref().filter(|a| a.on_eks().is_none()) {
+        sizes::check_amounts(ctx, af);
         cluster::check_cluster(ctx, af);
         cluster::check_capacity_provider(ctx, af);
         cluster::check_log_retention(ctx, af);

@@ -5,7 +5,7 @@ use crate::check::Ctx;
 use crate::diagnostic::{Code, FieldPath};
 use crate::spec::airflow_names as names;
 use crate::spec::paths::airflow_path;
-use crate::spec::{Airflow, ComponentSize, LaunchType, TaskRunner};
+use crate::spec::{Airflow, Amount, ComponentSize, LaunchType, TaskRunner};
 
 /// CPU values Fargate accepts at task level.
 const FARGATE_CPUS: [u32; 7] = [256, 512, 1024, 2048, 4096, 8192, 16384];
@@ -68,8 +68,8 @@ fn component(
     TaskSize {
         path,
         what: what.into(),
-        cpu: size.cpu,
-        memory: size.memory,
+        cpu: size.cpu.as_ref().map(Amount::units),
+        memory: size.memory.as_ref().map(Amount::units),
         default,
         meshed,
         min_app: names::MIN_AIRFLOW_MEMORY,
@@ -132,8 +132,8 @@ pub(crate) fn check_airflow(ctx: &mut Ctx, af: &Airflow) {
         tasks.push(TaskSize {
             path: airflow_path().key("workers"),
             what: what.into(),
-            cpu: w.cpu,
-            memory: w.memory,
+            cpu: w.cpu.as_ref().map(Amount::units),
+            memory: w.memory.as_ref().map(Amount::units),
             default: names::DEFAULT_SIZE,
             meshed: true,
             min_app: names::MIN_AIRFLOW_MEMORY,
@@ -145,9 +145,9 @@ pub(crate) fn check_airflow(ctx: &mut Ctx, af: &Airflow) {
         tasks.push(TaskSize {
             path: airflow_path().key("tasks").key(name),
             what: format!("DAG task `{name}`"),
-            cpu: Some(t.cpu),
-            memory: Some(t.memory),
-            default: (t.cpu, t.memory),
+            cpu: Some(t.cpu.units()),
+            memory: Some(t.memory.units()),
+            default: (t.cpu.units(), t.memory.units()),
             meshed: true,
             min_app: MIN_APP_MEMORY,
             app: "its container",
@@ -155,7 +155,8 @@ pub(crate) fn check_airflow(ctx: &mut Ctx, af: &Airflow) {
         });
     }
     let fargate = af.launch_type() == LaunchType::Fargate;
-    for t in &tasks {
+    let skip = quantity_paths(af);
+    for t in tasks.iter().filter(|t| !skip.contains(&t.path)) {
         check_task_size(ctx, t, fargate);
     }
 }
@@ -268,6 +269,90 @@ pub(crate) fn check_task_size(ctx: &mut Ctx, t: &TaskSize, fargate: bool) {
             ),
         )
         .help = Some(format!("set `cpu` to at least `{}`", names::ENVOY_CPU * 2));
+    }
+}
+
+/// Every size of the spec, where it is: (path, cpu, memory).
+fn amounts(af: &Airflow) -> Vec<(FieldPath, Option<Amount>, Option<Amount>)> {
+    let comps = &af.components;
+    let mut out = Vec::new();
+    for (key, c) in [
+        ("api_server", &comps.api_server),
+        ("webserver", &comps.webserver),
+        ("scheduler", &comps.scheduler),
+        ("dag_processor", &comps.dag_processor),
+        ("triggerer", &comps.triggerer),
+    ] {
+        if let Some(c) = c {
+            out.push((
+                airflow_path().key("components").key(key),
+                c.cpu.clone(),
+                c.memory.clone(),
+            ));
+        }
+    }
+    if let Some(w) = &af.workers {
+        out.push((
+            airflow_path().key("workers"),
+            w.cpu.clone(),
+            w.memory.clone(),
+        ));
+    }
+    for (n, t) in &af.tasks {
+        out.push((
+            airflow_path().key("tasks").key(n),
+            Some(t.cpu.clone()),
+            Some(t.memory.clone()),
+        ));
+    }
+    out
+}
+
+/// Paths whose size is a Kubernetes quantity (reported once by [`check_amounts`], not again as
+/// a bad Fargate size).
+pub(crate) fn quantity_paths(af: &Airflow) -> Vec<FieldPath> {
+    amounts(af)
+        .into_iter()
+        .filter(|(_, c, m)| {
+            matches!(c, Some(Amount::Quantity(_))) || matches!(m, Some(Amount::Quantity(_)))
+        })
+        .map(|(p, _, _)| p)
+        .collect()
+}
+
+/// On ECS every size is a number: a Kubernetes quantity (`500m`, `2Gi`) is an EKS spelling.
+pub(crate) fn check_amounts(ctx: &mut Ctx, af: &Airflow) {
+    for (path, cpu, memory) in amounts(af) {
+        report_quantities(ctx, &path, cpu.as_ref(), memory.as_ref());
+    }
+}
+
+/// A Kubernetes quantity where ECS wants a number.
+pub(crate) fn report_quantities(
+    ctx: &mut Ctx,
+    path: &FieldPath,
+    cpu: Option<&Amount>,
+    memory: Option<&Amount>,
+) {
+    {
+        for (key, amount, unit) in [
+            ("cpu", cpu, "CPU units (1024 = 1 vCPU)"),
+            ("memory", memory, "MiB"),
+        ] {
+            if let Some(Amount::Quantity(q)) = amount {
+                ctx.error(
+                    Code::AirflowInvalidTaskSize,
+                    path.key(key),
+                    format!(
+                        "`{key}: {q}` is a Kubernetes quantity, but ECS takes {unit} as a number"
+                    ),
+                )
+                .help = Some(format!(
+                    "write a number, e.g. `{key}: {}`, or set `platform: eks` to run on EKS",
+                    if key == "cpu" { 1024 } else { 2048 }
+                ));
+            }
+        }
     }
 }
 

@@ -28,8 +28,10 @@ pub(super) fn check(ctx: &mut Ctx) {
     if spec.workloads.is_empty() {
         return;
     }
+    // On EKS workloads are Deployments: `check/eks` owns their names, sizes and discovery.
+    let eks = spec.airflow.as_ref().is_some_and(|a| a.on_eks().is_some());
     let mut families: BTreeMap<String, &str> = BTreeMap::new();
-    for name in spec.workloads.keys() {
+    for name in spec.workloads.keys().filter(|_| !eks) {
         let path = workload_path(name);
         let suffix = name.replace('_', "-");
         let family = names::family(&spec.name, name);
@@ -83,21 +85,28 @@ pub(super) fn check(ctx: &mut Ctx) {
             &w.image,
             true,
         );
-        check_task_size(
-            ctx,
-            &TaskSize {
-                path: path.clone(),
-                what: format!("workload `{name}`"),
-                cpu: Some(w.cpu),
-                memory: Some(w.memory),
-                default: (w.cpu, w.memory),
-                meshed: true,
-                min_app: MIN_APP_MEMORY,
-                app: "its container",
-                workload: true,
-            },
-            fargate,
-        );
+        let quantity = matches!(w.cpu, crate::spec::Amount::Quantity(_))
+            || matches!(w.memory, crate::spec::Amount::Quantity(_));
+        if quantity && !eks {
+            super::sizes::report_quantities(ctx, &path, Some(&w.cpu), Some(&w.memory));
+        }
+        if !eks && !quantity {
+            check_task_size(
+                ctx,
+                &TaskSize {
+                    path: path.clone(),
+                    what: format!("workload `{name}`"),
+                    cpu: Some(w.cpu.units()),
+                    memory: Some(w.memory.units()),
+                    default: (w.cpu.units(), w.memory.units()),
+                    meshed: true,
+                    min_app: MIN_APP_MEMORY,
+                    app: "its container",
+                    workload: true,
+                },
+                fargate,
+            );
+        }
         let Some(node) = spec.virtual_nodes.get(name) else {
             ctx.error(
                 Code::WorkloadUnknownVirtualNode,
@@ -124,7 +133,7 @@ pub(super) fn check(ctx: &mut Ctx) {
             );
             continue;
         }
-        let Some(sd) = &node.service_discovery else {
+        let Some(sd) = node.service_discovery.as_ref().filter(|_| !eks) else {
             continue;
         };
         let sdp = np.key("service_discovery");

@@ -299,6 +299,14 @@ impl Model {
     pub fn build(spec: &Spec, generated_api_service: Option<&str>) -> Model {
         let settings = spec.mesh.lattice();
         let auth = settings.auth.unwrap_or_default();
+        // On EKS task pods reach the API server through its cluster Service, not Lattice.
+        let in_cluster_api = spec
+            .airflow
+            .as_ref()
+            .is_some_and(|a| a.on_eks().is_some())
+            .then_some(generated_api_service)
+            .flatten();
+        let generated_api_service = generated_api_service.filter(|_| in_cluster_api.is_none());
         let api_node = generated_api_service
             .and_then(|s| spec.virtual_services.get(s))
             .and_then(|vs| vs.node.clone());
@@ -317,9 +325,15 @@ impl Model {
         };
         b.mesh();
         for name in spec.virtual_services.keys() {
+            if in_cluster_api == Some(name.as_str()) {
+                continue;
+            }
             b.service(name, generated_api_service == Some(name.as_str()));
         }
         for (name, node) in &spec.virtual_nodes {
+            if in_cluster_api.is_some() && name == crate::spec::airflow_names::API_NODE {
+                continue;
+            }
             b.node(name, node);
         }
         for (name, gw) in &spec.virtual_gateways {

@@ -36,6 +36,7 @@ pub(super) fn lower(checked: &Checked) -> Plan {
             airflow: None,
             backend: crate::spec::MeshBackend::AppMesh,
             migration: None,
+            kube: None,
         },
     };
     l.mesh();

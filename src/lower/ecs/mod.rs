@@ -89,7 +89,8 @@ pub(super) fn lower(
     mesh: &dyn EcsMesh,
 ) -> BTreeMap<String, Vec<ResourceId>> {
     let spec = checked.spec();
-    if spec.airflow.is_none() && spec.workloads.is_empty() {
+    let eks = spec.airflow.as_ref().is_some_and(|a| a.on_eks().is_some());
+    if eks || (spec.airflow.is_none() && spec.workloads.is_empty()) {
         return BTreeMap::new();
     }
     let mut l = Ecs {
@@ -283,8 +284,8 @@ impl Ecs<'_> {
         self.tasks.push(TaskSpec {
             what: name.into(),
             source: FieldPath::root().key("workloads").key(name),
-            cpu: w.cpu,
-            memory: w.memory,
+            cpu: w.cpu.units(),
+            memory: w.memory.units(),
             node: Some(name.into()),
             app: Container {
                 name: "app".into(),

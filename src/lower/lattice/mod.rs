@@ -46,6 +46,7 @@ pub(super) fn lower(checked: &Checked) -> Plan {
             airflow: None,
             backend: MeshBackend::VpcLattice,
             migration: Some(crate::ir::MigrationDoc::new(&spec.name, "", model)),
+            kube: None,
         },
     };
     l.network();
@@ -60,7 +61,12 @@ pub(super) fn lower(checked: &Checked) -> Plan {
         model,
         registered: RefCell::new(BTreeSet::new()),
     };
-    let roles = ecs::lower(checked, &mut l.plan, &wiring);
+    let mut roles = ecs::lower(checked, &mut l.plan, &wiring);
+    roles.extend(super::eks::lower(
+        checked,
+        &mut l.plan,
+        MeshBackend::VpcLattice,
+    ));
     l.auth_policies(&roles);
     let ports = wiring.registered.into_inner();
     if !ports.is_empty() {

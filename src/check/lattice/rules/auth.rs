@@ -130,7 +130,9 @@ fn created_roles(spec: &Spec, node: &str, scope: &Scope) -> Vec<String> {
     if node == names::WORKER_NODE {
         return vec![role(match af.runs_tasks_in() {
             TaskRunner::Scheduler => "scheduler",
-            TaskRunner::EcsTaskDefinition | TaskRunner::CeleryWorkers => "worker",
+            TaskRunner::EcsTaskDefinition | TaskRunner::CeleryWorkers | TaskRunner::Pods => {
+                "worker"
+            }
         })];
     }
     af.tasks

@@ -14,7 +14,7 @@ use crate::ir::{Pseudo, Value};
 use crate::lower::airflow::AirflowSettings;
 use crate::spec::airflow_names as names;
 use crate::spec::paths::airflow_path;
-use crate::spec::{Airflow, ComponentSize, DagSource, Executor, TaskRunner};
+use crate::spec::{Airflow, Amount, ComponentSize, DagSource, Executor, TaskRunner};
 
 const SCHEDULER_HEALTH_PORT: u32 = 8974;
 
@@ -53,8 +53,12 @@ impl Ecs<'_> {
 
         let pick = AirflowSettings::pick;
         let comps = &af.components;
-        let size =
-            |c: &ComponentSize, d: (u32, u32)| (c.cpu.unwrap_or(d.0), c.memory.unwrap_or(d.1));
+        let size = |c: &ComponentSize, d: (u32, u32)| {
+            (
+                c.cpu.as_ref().map_or(d.0, Amount::units),
+                c.memory.as_ref().map_or(d.1, Amount::units),
+            )
+        };
         let csrc = src.key("components");
 
         if let Some(c) = comps.api_server.as_ref().or(comps.webserver.as_ref()) {
@@ -203,8 +207,8 @@ impl Ecs<'_> {
                 self.tasks.push(TaskSpec {
                     what: "worker".into(),
                     source: src.key("workers"),
-                    cpu: w.cpu.unwrap_or(names::DEFAULT_SIZE.0),
-                    memory: w.memory.unwrap_or(names::DEFAULT_SIZE.1),
+                    cpu: w.cpu.as_ref().map_or(names::DEFAULT_SIZE.0, Amount::units),
+                    memory: w.memory.as_ref().map_or(names::DEFAULT_SIZE.1, Amount::units),
                     node: Some(names::WORKER_NODE.into()),
                     app: Container {
                         name: names::AIRFLOW_CONTAINER.into(),
@@ -233,14 +237,15 @@ impl Ecs<'_> {
                     volumes: self.dag_volumes(af),
                 });
             }
-            TaskRunner::Scheduler => {}
+            // EKS: pods, lowered by `lower/eks`.
+            TaskRunner::Scheduler | TaskRunner::Pods => {}
         }
         for (task, t) in &af.tasks {
             self.tasks.push(TaskSpec {
                 what: names::dag_task(task),
                 source: src.key("tasks").key(task),
-                cpu: t.cpu,
-                memory: t.memory,
+                cpu: t.cpu.units(),
+                memory: t.memory.units(),
                 node: Some(names::task_node(task)),
                 app: Container {
                     name: task.clone(),

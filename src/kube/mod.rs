@@ -1,0 +1,5 @@
+//! Typed Kubernetes objects meshsynth writes (kube-rs style, only the fields it sets), and the
+//! YAML they are written as. Lowering builds these values; the `kubernetes`, `helm` and
+//! `terraform` targets only serialize them.
+
+pub mod yaml;
