@@ -109,15 +109,21 @@ fn platform(ctx: &mut Ctx, af: &Airflow) -> bool {
                     ));
                 }
             }
-            if let DagSource::Efs(_) = af.dags {
+            let other = match af.dags {
+                DagSource::Image => None,
+                // The S3 bundle needs IAM roles for the chart's own service accounts, which
+                // meshsynth does not generate yet.
+                DagSource::S3(_) => Some("`dags: { s3: … }` (the chart's scheduler, DAG processor and triggerer would need IAM roles to read the bucket)"),
+                DagSource::Efs(_) => Some("`dags: { efs: … }` (an EFS mount of ECS tasks)"),
+            };
+            if let Some(what) = other {
                 ctx.error(
                     Code::EksPlatformMismatch,
                     p.key("dags"),
-                    "`dags: { efs: … }` mounts EFS into ECS tasks; on EKS meshsynth reads DAGs from the image or an S3 bundle",
+                    format!("{what} is not generated for EKS; on EKS meshsynth reads DAGs from the image"),
                 )
                 .help = Some(
-                    "use `dags: image` (bake DAGs into the image) or, on Airflow 3, `dags: { s3: { bucket: … } }`"
-                        .into(),
+                    "use `dags: image` (bake the DAGs into the Airflow image) on EKS".into(),
                 );
             }
             ok
