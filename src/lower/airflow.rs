@@ -78,31 +78,8 @@ impl AirflowSettings {
                 Value::str(format!("http://{api}:{}/execution/", names::API_PORT)),
             );
         }
-        let lattice = match plan.backend {
-            MeshBackend::AppMesh => None,
-            MeshBackend::VpcLattice => checked.lattice(),
-        };
-        let mut signs = false;
-        for (id, c) in &af.connections {
-            let conn_type = c.conn_type(checked.spec());
-            let json = match lattice {
-                Some(model) => {
-                    let l = lattice_client(model, c);
-                    signs |= l.sign && conn_type == ConnType::Http;
-                    lattice_connection_json(c, conn_type, &l)
-                }
-                None => connection_json(c, conn_type),
-            };
-            common.insert(names::connection_env(id), Value::str(json.to_string()));
-        }
-        if signs {
-            // Providers that read a connection's `auth_type` load only the classes listed here;
-            // the generated DAG file and the guide pass it to the hook in code, which works on
-            // every provider version.
-            common.insert(
-                "AIRFLOW__HTTP__EXTRA_AUTH_TYPES".into(),
-                Value::str(LATTICE_AUTH_CLASS),
-            );
+        for (k, v) in connections_env(checked, af, plan.backend) {
+            common.insert(k, Value::str(v));
         }
         if af.has_api() {
             common.insert(
@@ -131,6 +108,44 @@ impl AirflowSettings {
     pub fn pick(list: &[&Secret]) -> BTreeMap<String, Value> {
         list.iter().filter_map(|x| (*x).clone()).collect()
     }
+}
+
+/// `AIRFLOW_CONN_<ID>` of every connection, in the form `backend` calls it in (on Lattice the
+/// Lattice listener's scheme and the route's timeout), and `AIRFLOW__HTTP__EXTRA_AUTH_TYPES`
+/// when one of them signs: what every container that runs Airflow tasks gets, on every platform.
+pub fn connections_env(
+    checked: &Checked,
+    af: &Airflow,
+    backend: MeshBackend,
+) -> BTreeMap<String, String> {
+    let lattice = match backend {
+        MeshBackend::AppMesh => None,
+        MeshBackend::VpcLattice => checked.lattice(),
+    };
+    let mut env = BTreeMap::new();
+    let mut signs = false;
+    for (id, c) in &af.connections {
+        let conn_type = c.conn_type(checked.spec());
+        let json = match lattice {
+            Some(model) => {
+                let l = lattice_client(model, c);
+                signs |= l.sign && conn_type == ConnType::Http;
+                lattice_connection_json(c, conn_type, &l)
+            }
+            None => connection_json(c, conn_type),
+        };
+        env.insert(names::connection_env(id), json.to_string());
+    }
+    if signs {
+        // Providers that read a connection's `auth_type` load only the classes listed here;
+        // the generated DAG file and the guide pass it to the hook in code, which works on
+        // every provider version.
+        env.insert(
+            "AIRFLOW__HTTP__EXTRA_AUTH_TYPES".into(),
+            LATTICE_AUTH_CLASS.into(),
+        );
+    }
+    env
 }
 
 /// The auth manager of every deployment with a UI: users live in the metadata database, so a
@@ -247,7 +262,7 @@ pub fn lattice_connection_json(
 }
 
 /// `[dag_processor] dag_bundle_config_list` for an S3 DAG bundle.
-fn dag_bundles(s3: &S3Dags) -> serde_json::Value {
+pub fn dag_bundles(s3: &S3Dags) -> serde_json::Value {
     let mut kwargs = serde_json::json!({ "bucket_name": s3.bucket });
     if let Some(p) = &s3.prefix {
         kwargs["prefix"] = p.as_str().into();

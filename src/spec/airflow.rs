@@ -639,6 +639,19 @@ pub mod names {
         pub const PROXY_INIT_CONTAINER: &str = "proxyinit";
         /// Where each pod template is mounted in the scheduler and workers.
         pub const POD_TEMPLATE_DIR: &str = "/opt/airflow/pod_templates";
+        /// The ConfigMap holding the pod templates of a namespace, one key per template file
+        /// (`pod_template_file`), mounted at [`POD_TEMPLATE_DIR`].
+        pub const POD_TEMPLATES_CONFIGMAP: &str = "meshsynth-pod-templates";
+        /// The Secrets of the metadata database URL and the Fernet key, and their keys: the
+        /// chart's own defaults (`<release>-metadata` with `connection`, `<release>-fernet-key`
+        /// with `fernet-key`), read by its components and by the 2.x worker pod template.
+        pub const METADATA_SECRET: &str = "airflow-metadata";
+        pub const METADATA_SECRET_KEY: &str = "connection";
+        pub const FERNET_SECRET: &str = "airflow-fernet-key";
+        pub const FERNET_SECRET_KEY: &str = "fernet-key";
+        /// The Role (and its RoleBinding) that lets the workers' service account start DAG
+        /// tasks' pods in the task namespace (KubernetesPodOperator).
+        pub const POD_LAUNCHER_ROLE: &str = "meshsynth-pod-launcher";
 
         /// The in-cluster DNS name of a Service.
         pub fn service_host(service: &str, namespace: &str) -> String {
@@ -664,10 +677,12 @@ pub mod names {
             node.to_owned()
         }
 
-        /// The pod template file of an identity, relative to the kubernetes folder and under
-        /// [`POD_TEMPLATE_DIR`].
+        /// The pod template file of an identity (`airflow-worker-pod-template.yaml`), in the
+        /// kubernetes folder's `pod-templates/`, as a key of [`POD_TEMPLATES_CONFIGMAP`] and
+        /// under [`POD_TEMPLATE_DIR`]. The name says what it is, so a checker of ConfigMaps
+        /// knows the key holds an Airflow pod template (`containers[0]` named `base`).
         pub fn pod_template_file(node: &str) -> String {
-            format!("{node}.yaml")
+            format!("{node}-pod-template.yaml")
         }
 
         /// The IRSA role of an identity: `<project>-<node>`, at most 64 characters.

@@ -38,7 +38,7 @@ const _: () = assert!(
 /// ECS refuses an APPMESH proxy configuration without `AppPorts` ("App ports not found",
 /// aws/aws-app-mesh-roadmap#467), so client-only tasks name a port nothing listens on. Not
 /// Airflow's log-server port 8793: Envoy has no listener there and would swallow log fetches.
-const CLIENT_ONLY_APP_PORT: u32 = 15099;
+pub(crate) const CLIENT_ONLY_APP_PORT: u32 = 15099;
 
 /// App Mesh's Envoy beside the application of every meshed task.
 pub struct Envoy<'a> {
