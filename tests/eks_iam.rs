@@ -422,3 +422,54 @@ fn kubernetes_manifest_resources_mirror_the_manifests_behind_the_variable() {
         }
     }
 }
+
+/// The Celery example on App Mesh with its `mesh.lattice` settings replaced.
+fn celery_app_mesh(lattice: &str) -> serde_json::Value {
+    let text = std::fs::read_to_string("examples/airflow2-eks-celery.yaml").unwrap();
+    let old = "  lattice:\n    vpc_id: vpc-0f1e2d3c4b5a69788\n    security_group_ids: [sg-0fedcba9876543210]\n";
+    assert!(text.contains(old));
+    let text = text.replace(old, lattice);
+    let targets = targets::iac();
+    let mut opts = Options::new("celery.yaml", &targets);
+    opts.backends = Some(&[MeshBackend::AppMesh]);
+    let s = synthesize_with(&text, &opts);
+    let files = s
+        .files
+        .unwrap_or_else(|| panic!("{}", s.diagnostics.render_human("celery.yaml")));
+    json_file(&files, "cloudformation", "template.json")
+}
+
+#[test]
+fn the_spec_can_name_the_zone_or_leave_dns_alone() {
+    // An existing zone: records only, in it.
+    let cfn = celery_app_mesh("  lattice: { hosted_zone: { id: Z0123456789ABCDEFGHIJ } }\n");
+    assert!(of_type(&cfn, "AWS::Route53::HostedZone").is_empty());
+    let records = of_type(&cfn, "AWS::Route53::RecordSet");
+    assert_eq!(records.len(), 1);
+    assert_eq!(
+        records[0].1["Properties"]["HostedZoneId"],
+        "Z0123456789ABCDEFGHIJ"
+    );
+    // No VPC to associate, so none is asked for.
+    assert!(cfn["Parameters"].get("VpcId").is_none());
+
+    // A zone of the spec's name, in the VPC parameter when the spec names no VPC.
+    let cfn = celery_app_mesh("  lattice: { hosted_zone: { create: internal } }\n");
+    let zones = of_type(&cfn, "AWS::Route53::HostedZone");
+    assert_eq!(zones.len(), 1);
+    assert_eq!(zones[0].1["Properties"]["Name"], "internal");
+    assert_eq!(
+        zones[0].1["Properties"]["VPCs"][0]["VPCId"],
+        json!({ "Ref": "VpcId" })
+    );
+    assert_eq!(cfn["Parameters"]["VpcId"]["Type"], "AWS::EC2::VPC::Id");
+    assert!(cfn["Parameters"]["VpcId"]["Description"]
+        .as_str()
+        .unwrap()
+        .contains("EKS cluster analytics"));
+
+    // `none`: the spec resolves the names itself.
+    let cfn = celery_app_mesh("  lattice: { hosted_zone: none }\n");
+    assert!(of_type(&cfn, "AWS::Route53::HostedZone").is_empty());
+    assert!(of_type(&cfn, "AWS::Route53::RecordSet").is_empty());
+}

@@ -62,8 +62,6 @@ pub(super) fn lower(cx: &Eks, plan: &mut Plan) {
         .key("mesh")
         .key("lattice")
         .key("hosted_zone");
-    // Which zone each name goes to: the spec's own zone, else the shortest created zone that
-    // holds it.
     let mut records: Vec<(&str, Value)> = Vec::new();
     let mut created: BTreeSet<String> = BTreeSet::new();
     match &setting {
@@ -76,27 +74,9 @@ pub(super) fn lower(cx: &Eks, plan: &mut Plan) {
                 Some(HostedZone::Create(z)) => Some(z.as_str()),
                 _ => None,
             };
-            let mut domains: BTreeSet<String> = BTreeSet::new();
-            for n in &names {
-                match named {
-                    Some(z) if under(n, z) => domains.insert(z.to_owned()),
-                    _ => domains.insert(domain(n).to_owned()),
-                };
-            }
-            // A zone inside another would shadow it for no gain: keep the outer one.
-            let zones: Vec<String> = domains
-                .iter()
-                .filter(|d| !domains.iter().any(|o| o != *d && under(d, o)))
-                .cloned()
-                .collect();
-            for n in &names {
-                let zone = zones
-                    .iter()
-                    .filter(|z| under(n, z))
-                    .min_by_key(|z| z.len())
-                    .expect("every name's domain or an outer one is a zone");
-                records.push((n, Value::Ref(zone_id(zone), Attr::Id)));
-                created.insert(zone.clone());
+            for (name, zone) in zones(&names, named) {
+                records.push((name, Value::Ref(zone_id(&zone), Attr::Id)));
+                created.insert(zone);
             }
         }
     }
@@ -122,7 +102,7 @@ pub(super) fn lower(cx: &Eks, plan: &mut Plan) {
                         ),
                     ),
                 );
-            let source = if setting.is_some() {
+            let source = if setting == Some(HostedZone::Create(zone.clone())) {
                 zone_path.clone()
             } else {
                 FieldPath::root().key("virtual_services")
@@ -150,6 +130,33 @@ pub(super) fn lower(cx: &Eks, plan: &mut Plan) {
             &cx.spec.tags,
         );
     }
+}
+
+/// The zone of each name: `named` for the names inside it, else the name's domain, or an outer
+/// one that another name needs anyway (a zone inside another would shadow it for no gain).
+fn zones<'n>(names: &[&'n str], named: Option<&str>) -> Vec<(&'n str, String)> {
+    let domains: BTreeSet<String> = names
+        .iter()
+        .map(|n| match named {
+            Some(z) if under(n, z) => z.to_owned(),
+            _ => domain(n).to_owned(),
+        })
+        .collect();
+    let outer: Vec<&String> = domains
+        .iter()
+        .filter(|d| !domains.iter().any(|o| o != *d && under(d, o)))
+        .collect();
+    names
+        .iter()
+        .map(|n| {
+            let zone = outer
+                .iter()
+                .filter(|z| under(n, z))
+                .min_by_key(|z| z.len())
+                .expect("every name's domain or an outer one is a zone");
+            (*n, (*zone).clone())
+        })
+        .collect()
 }
 
 fn zone_id(zone: &str) -> ResourceId {
@@ -204,6 +211,33 @@ mod tests {
             "airflow-api-server.airflow.svc.cluster.local",
             CLUSTER_DOMAIN
         ));
+    }
+
+    #[test]
+    fn one_zone_per_outermost_domain() {
+        let names = [
+            "orders.shop.internal",
+            "a.b.shop.internal",
+            "ledger.billing.internal",
+            "solo",
+        ];
+        assert_eq!(
+            zones(&names, None),
+            [
+                ("orders.shop.internal", "shop.internal".to_owned()),
+                ("a.b.shop.internal", "shop.internal".to_owned()),
+                ("ledger.billing.internal", "billing.internal".to_owned()),
+                ("solo", "solo".to_owned()),
+            ]
+        );
+        // The spec's zone takes what it holds; the rest keep their domains.
+        assert_eq!(
+            zones(&["orders.shop.internal", "x.example.com"], Some("internal")),
+            [
+                ("orders.shop.internal", "internal".to_owned()),
+                ("x.example.com", "example.com".to_owned()),
+            ]
+        );
     }
 
     #[test]

@@ -59,7 +59,7 @@ pub(super) fn lower(cx: &Eks, plan: &mut Plan) -> BTreeMap<String, Vec<ResourceI
 }
 
 /// The role's own ID: its identity's node (`airflow-worker` → `RoleAirflowWorker`).
-pub(crate) fn role_id(id: &Identity) -> ResourceId {
+fn role_id(id: &Identity) -> ResourceId {
     ResourceId::new(Kind::IamRole, &id.node)
 }
 
@@ -118,7 +118,7 @@ fn role(cx: &Eks, plan: &mut Plan, id: &Identity) -> ResourceId {
 /// Trust in the cluster's OIDC provider for tokens of exactly this service account, for STS.
 /// The condition keys start with the issuer, an input: so the document is JSON text (see
 /// [`Value::JsonText`]).
-pub(crate) fn trust_policy(id: &Identity) -> Value {
+fn trust_policy(id: &Identity) -> Value {
     let issuer = || Value::Param(EKS_OIDC_ISSUER.into());
     let claim = |c: &str| Value::Join(vec![issuer(), Value::str(format!(":{c}"))]);
     let provider = Value::Join(vec![
