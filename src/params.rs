@@ -13,13 +13,37 @@ pub const ENVOY_IMAGE: &str = "envoy_image";
 pub const LATTICE_SECURITY_GROUP_IDS: &str = "lattice_security_group_ids";
 /// The managed prefix list `com.amazonaws.<region>.vpc-lattice`.
 pub const LATTICE_PREFIX_LIST_ID: &str = "lattice_prefix_list_id";
+/// The EKS cluster's OIDC issuer without `https://`, which every IRSA role trusts.
+pub const EKS_OIDC_ISSUER: &str = "eks_oidc_issuer";
+/// The Terraform-only switch that creates the Kubernetes objects as `kubernetes_manifest`
+/// resources.
+pub const CREATE_KUBERNETES_OBJECTS: &str = "create_kubernetes_objects";
 
 /// Every input meshsynth declares itself.
-pub const RESERVED: [&str; 6] = [
+pub const RESERVED: [&str; 8] = [
     VPC_ID,
     SUBNET_IDS,
     SECURITY_GROUP_IDS,
     ENVOY_IMAGE,
     LATTICE_SECURITY_GROUP_IDS,
     LATTICE_PREFIX_LIST_ID,
+    EKS_OIDC_ISSUER,
+    CREATE_KUBERNETES_OBJECTS,
 ];
+
+/// What [`EKS_OIDC_ISSUER`] looks like: the issuer URL's host and path, without `https://`
+/// (`oidc.eks.us-east-1.amazonaws.com/id/EXAMPLED539D4633E53DE1B71EXAMPLE`), in the
+/// `aws` and `aws-cn` partitions. IAM names the OIDC provider and its condition keys by
+/// exactly this text, so a pasted `https://` would make every trust policy match nothing. Both
+/// CloudFormation (Java) and Terraform (RE2) read the expression alike.
+pub const EKS_OIDC_ISSUER_REGEX: &str =
+    r"^oidc\.eks\.[a-z0-9-]+\.amazonaws\.com(\.cn)?/id/[A-Z0-9]+$";
+/// What is wrong when [`EKS_OIDC_ISSUER`] does not match [`EKS_OIDC_ISSUER_REGEX`].
+pub const EKS_OIDC_ISSUER_MESSAGE: &str = "The issuer must be the cluster's OIDC issuer without https://, such as oidc.eks.us-east-1.amazonaws.com/id/EXAMPLED539D4633E53DE1B71EXAMPLE.";
+
+/// The description of [`EKS_OIDC_ISSUER`] for a cluster: the command that reads it.
+pub fn eks_oidc_issuer_description(cluster: &str, region: &str) -> String {
+    format!(
+        "OIDC issuer of the EKS cluster {cluster} without https:// (aws eks describe-cluster --name {cluster} --region {region} --query cluster.identity.oidc.issuer --output text, then drop https://). Every IRSA role trusts the IAM OIDC provider of this issuer, which must exist in the account (eksctl utils associate-iam-oidc-provider --cluster {cluster} --region {region} --approve)"
+    )
+}

@@ -83,6 +83,14 @@ pub enum Value {
     JoinList(String, Box<Value>),
     /// Lists (list parameters or literal lists) concatenated into one list.
     Concat(Vec<Value>),
+    /// An object whose keys are computed strings (an IRSA trust policy's `<issuer>:sub`).
+    /// Neither CloudFormation nor Terraform JSON can compute a key of a literal object, so it
+    /// only appears inside [`Value::JsonText`].
+    Entries(Vec<(Value, Value)>),
+    /// The value as JSON text: a policy document whose keys are computed. CloudFormation
+    /// writes it as one `Fn::Sub` string (no intrinsic function may stand in a key),
+    /// Terraform as `jsonencode(...)` of an HCL object (whose quoted keys are templates).
+    JsonText(Box<Value>),
 }
 
 impl Value {
@@ -102,7 +110,11 @@ impl Value {
                 v.iter().for_each(|x| x.refs(out))
             }
             Value::Map(m) => m.values().for_each(|x| x.refs(out)),
-            Value::JoinList(_, v) => v.refs(out),
+            Value::JoinList(_, v) | Value::JsonText(v) => v.refs(out),
+            Value::Entries(e) => e.iter().for_each(|(k, v)| {
+                k.refs(out);
+                v.refs(out);
+            }),
             _ => {}
         }
     }
@@ -116,7 +128,11 @@ impl Value {
                 v.iter().for_each(|x| x.params(out))
             }
             Value::Map(m) => m.values().for_each(|x| x.params(out)),
-            Value::JoinList(_, v) => v.params(out),
+            Value::JoinList(_, v) | Value::JsonText(v) => v.params(out),
+            Value::Entries(e) => e.iter().for_each(|(k, v)| {
+                k.params(out);
+                v.params(out);
+            }),
             _ => {}
         }
     }
@@ -129,7 +145,11 @@ impl Value {
                 v.iter().for_each(|x| x.pseudos(out))
             }
             Value::Map(m) => m.values().for_each(|x| x.pseudos(out)),
-            Value::JoinList(_, v) => v.pseudos(out),
+            Value::JoinList(_, v) | Value::JsonText(v) => v.pseudos(out),
+            Value::Entries(e) => e.iter().for_each(|(k, v)| {
+                k.pseudos(out);
+                v.pseudos(out);
+            }),
             _ => {}
         }
     }
@@ -244,6 +264,19 @@ pub enum ParamType {
     SubnetIds,
     SecurityGroupIds,
     String,
+    /// A string that must match a pattern (CloudFormation `AllowedPattern`, a Terraform
+    /// `validation` block).
+    Matching(&'static StringPattern),
+}
+
+/// What a [`ParamType::Matching`] input must look like.
+#[derive(Debug, PartialEq, Eq)]
+pub struct StringPattern {
+    /// A regular expression that both CloudFormation (Java) and Terraform (RE2) read alike.
+    pub regex: &'static str,
+    /// What is wrong when it does not match (CloudFormation's `ConstraintDescription`,
+    /// Terraform's `error_message`): one sentence.
+    pub message: &'static str,
 }
 
 /// An input the environment supplies (CloudFormation parameter, Terraform variable).

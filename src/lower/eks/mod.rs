@@ -3,11 +3,13 @@
 //! objects on Lattice, Helm values), built from typed objects into [`KubeDoc`].
 //!
 //! - `iam`: the roles, the OIDC issuer input, what each role may do on each backend;
+//! - `dns`: private hosted zones that resolve the virtual-service names (App Mesh only);
 //! - `pods`: namespaces, service accounts, pod templates (Envoy as a native sidecar on App
 //!   Mesh, nothing on Lattice), their ConfigMaps, and `workloads:` as Deployments and Services;
 //! - `gateway`: the AWS Gateway API Controller's objects (Lattice only);
 //! - `helm`: the official chart's values.
 
+mod dns;
 mod gateway;
 mod helm;
 mod iam;
@@ -42,6 +44,7 @@ pub(crate) fn lower(
         identities: identities(spec, af, eks),
     };
     let roles = iam::lower(&cx, plan);
+    dns::lower(&cx, plan);
     let mut doc = KubeDoc::default();
     pods::lower(&cx, &mut doc);
     if backend == MeshBackend::VpcLattice {

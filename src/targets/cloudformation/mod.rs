@@ -86,6 +86,134 @@ fn value(v: &Value) -> Json {
                 json!({ "Fn::Join": ["", parts.iter().map(value).collect::<Vec<_>>()] })
             }
         }
+        Value::JsonText(inner) => json_text(inner),
+        // Only JSON text has computed keys; elsewhere an object of them is that text.
+        Value::Entries(_) => json_text(v),
+    }
+}
+
+/// A value as JSON text: one `Fn::Sub` string whose `${...}` are the parameters, pseudo
+/// parameters and attributes it contains (or `Fn::Join` of the pieces, should one of them be
+/// something `Fn::Sub` cannot name).
+fn json_text(v: &Value) -> Json {
+    let mut parts = Text::default();
+    parts.value(v);
+    let mut sub = String::new();
+    let mut joined: Vec<Json> = Vec::new();
+    let mut subbable = true;
+    for p in &parts.0 {
+        match p {
+            Piece::Text(t) => {
+                sub.push_str(&t.replace("${", "${!"));
+                joined.push(json!(t));
+            }
+            Piece::Value(x) => {
+                let rendered = value(x);
+                match sub_variable(&rendered) {
+                    Some(name) => sub.push_str(&format!("${{{name}}}")),
+                    None => subbable = false,
+                }
+                joined.push(rendered);
+            }
+        }
+    }
+    if subbable {
+        json!({ "Fn::Sub": sub })
+    } else {
+        json!({ "Fn::Join": ["", joined] })
+    }
+}
+
+/// `Ref X` → `X`, `Fn::GetAtt [X, A]` → `X.A`: how `Fn::Sub` names them.
+fn sub_variable(v: &Json) -> Option<String> {
+    if let Some(r) = v.get("Ref").and_then(Json::as_str) {
+        return Some(r.to_owned());
+    }
+    let att = v.get("Fn::GetAtt")?.as_array()?;
+    Some(format!(
+        "{}.{}",
+        att.first()?.as_str()?,
+        att.get(1)?.as_str()?
+    ))
+}
+
+#[derive(Debug)]
+enum Piece<'a> {
+    Text(String),
+    /// A string-valued expression, spliced into the text.
+    Value(&'a Value),
+}
+
+/// JSON text as literal pieces and spliced expressions.
+#[derive(Debug, Default)]
+struct Text<'a>(Vec<Piece<'a>>);
+
+impl<'a> Text<'a> {
+    fn text(&mut self, s: &str) {
+        match self.0.last_mut() {
+            Some(Piece::Text(t)) => t.push_str(s),
+            _ => self.0.push(Piece::Text(s.to_owned())),
+        }
+    }
+    /// The inside of a JSON string.
+    fn string_content(&mut self, v: &'a Value) {
+        match v {
+            Value::Str(s) => {
+                let quoted = serde_json::to_string(s).expect("strings serialize");
+                self.text(&quoted[1..quoted.len() - 1]);
+            }
+            Value::Int(n) => self.text(&n.to_string()),
+            Value::Join(parts) => parts.iter().for_each(|p| self.string_content(p)),
+            other => self.0.push(Piece::Value(other)),
+        }
+    }
+    fn value(&mut self, v: &'a Value) {
+        match v {
+            Value::Bool(b) => self.text(&b.to_string()),
+            Value::Int(n) => self.text(&n.to_string()),
+            Value::List(items) => {
+                self.text("[");
+                for (i, x) in items.iter().enumerate() {
+                    if i > 0 {
+                        self.text(",");
+                    }
+                    self.value(x);
+                }
+                self.text("]");
+            }
+            Value::Map(m) => {
+                self.text("{");
+                for (i, (k, x)) in m.iter().enumerate() {
+                    if i > 0 {
+                        self.text(",");
+                    }
+                    self.text(&serde_json::to_string(k).expect("strings serialize"));
+                    self.text(":");
+                    self.value(x);
+                }
+                self.text("}");
+            }
+            Value::Entries(entries) => {
+                self.text("{");
+                for (i, (k, x)) in entries.iter().enumerate() {
+                    if i > 0 {
+                        self.text(",");
+                    }
+                    self.text("\"");
+                    self.string_content(k);
+                    self.text("\":");
+                    self.value(x);
+                }
+                self.text("}");
+            }
+            Value::JsonText(inner) => self.value(inner),
+            // Strings, and expressions that are strings.
+            other => {
+                self.text("\"");
+                self.string_content(other);
+                self.text("\"");
+            }
+        }
     }
 }
 
@@ -142,10 +270,14 @@ fn render(plan: &Plan, version: &str) -> Rendered {
                         ParamType::VpcId => "AWS::EC2::VPC::Id",
                         ParamType::SubnetIds => "List<AWS::EC2::Subnet::Id>",
                         ParamType::SecurityGroupIds => "List<AWS::EC2::SecurityGroup::Id>",
-                        ParamType::String => "String",
+                        ParamType::String | ParamType::Matching(_) => "String",
                     }),
                 );
                 o.insert("Description".into(), json!(p.description));
+                if let ParamType::Matching(pattern) = p.ty {
+                    o.insert("AllowedPattern".into(), json!(pattern.regex));
+                    o.insert("ConstraintDescription".into(), json!(pattern.message));
+                }
                 if let Some(d) = &p.default {
                     o.insert("Default".into(), json!(d));
                 }

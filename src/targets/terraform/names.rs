@@ -32,7 +32,7 @@ pub fn attribute(kind: Kind, attr: Attr) -> &'static str {
 pub fn variable_type(ty: ParamType) -> &'static str {
     match ty {
         ParamType::SubnetIds | ParamType::SecurityGroupIds => "list(string)",
-        ParamType::VpcId | ParamType::String => "string",
+        ParamType::VpcId | ParamType::String | ParamType::Matching(_) => "string",
     }
 }
 
@@ -58,6 +58,13 @@ pub fn group_description(group: &str) -> &'static str {
         "task_definition_arns" => "Task definition → ARN (the revision this module registers)",
         "task_definition_families" => {
             "Task definition → family (what RunTask and the executor take)"
+        }
+        // Airflow on EKS.
+        "irsa_role_arns" => {
+            "Meshed identity (virtual node, also its service account) → ARN of its IRSA role (the service account's eks.amazonaws.com/role-arn)"
+        }
+        "hosted_zone_ids" => {
+            "Private hosted zone → ID (the zones that resolve the virtual-service names for Envoy to intercept)"
         }
         _ => "Generated values",
     }

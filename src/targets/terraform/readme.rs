@@ -3,10 +3,12 @@
 use minijinja::context;
 use serde::Serialize;
 
+use super::kubernetes;
 use super::names::{
     address, group_description, variable_type, AWS_PROVIDER_VERSION, TERRAFORM_VERSION,
 };
 use crate::ir::Plan;
+use crate::params::CREATE_KUBERNETES_OBJECTS;
 use crate::targets::text;
 
 #[derive(Serialize)]
@@ -61,6 +63,27 @@ pub fn render(plan: &Plan, spec_file: &str, folder: &str) -> String {
         }
     }
     outputs.sort_by(|a, b| a.name.cmp(&b.name));
+    let mut inputs = inputs;
+    let kube: Vec<ResourceDoc> = plan
+        .kube
+        .as_ref()
+        .map(kubernetes::resources)
+        .unwrap_or_default()
+        .into_iter()
+        .map(|r| ResourceDoc {
+            address: format!("kubernetes_manifest.{}", r.name),
+            source: format!("kubernetes/manifests/{}", r.file),
+        })
+        .collect();
+    if !kube.is_empty() {
+        inputs.push(Input {
+            name: CREATE_KUBERNETES_OBJECTS.into(),
+            ty: "bool",
+            description: kubernetes::variable_description(),
+            default: Some("false".into()),
+        });
+        inputs.sort_by(|a, b| a.name.cmp(&b.name));
+    }
     let resources: Vec<ResourceDoc> = plan
         .resources
         .iter()
@@ -77,6 +100,10 @@ pub fn render(plan: &Plan, spec_file: &str, folder: &str) -> String {
         inputs => inputs,
         outputs => outputs,
         resources => resources,
+        kubernetes => kube,
+        kubernetes_file => kubernetes::FILE,
+        kubernetes_variable => CREATE_KUBERNETES_OBJECTS,
+        kubernetes_provider_version => kubernetes::KUBERNETES_PROVIDER_VERSION,
         provider_version => AWS_PROVIDER_VERSION,
         terraform_version => TERRAFORM_VERSION,
     };
