@@ -542,3 +542,77 @@ fn lattice_with_iam_ships_the_signer() {
         }
     }
 }
+
+/// The 3.x example with the image by digest, DAGs from S3 and its secrets in every form the spec
+/// takes: a parameter, a JSON key of a secret, an SSM parameter.
+#[test]
+fn digest_image_s3_bundle_and_every_secret_form() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let text = std::fs::read_to_string(root.join("examples/airflow3-eks.yaml")).unwrap();
+    let digest = "sha256:e2c30d59264829011fe7ce30b39db9705fb6ca02924bac9f15cf1ff9626b6c38";
+    let repo = "111122223333.dkr.ecr.us-east-1.amazonaws.com/airflow";
+    let replace = [
+        (
+            "  image: apache/airflow:3.1.8\n".to_owned(),
+            format!("  image: {repo}:3.1.8@{digest}\n  dags: {{ s3: {{ bucket: shop-dags, prefix: dags/ }} }}\n"),
+        ),
+        (
+            r#"database_url: { arn: "arn:aws:secretsmanager:us-east-1:111122223333:secret:shop/airflow/metadata-db-AbCdEf" }"#.to_owned(),
+            "database_url: { parameter: MetadataDbSecretArn }".to_owned(),
+        ),
+        (
+            "shop/airflow/fernet-key-GhIjKl\"".to_owned(),
+            "shop/airflow/keys-GhIjKl:fernet::\"".to_owned(),
+        ),
+        (
+            "arn:aws:secretsmanager:us-east-1:111122223333:secret:shop/airflow/jwt-secret-YzAbCd".to_owned(),
+            "arn:aws:ssm:us-east-1:111122223333:parameter/shop/airflow/jwt".to_owned(),
+        ),
+    ];
+    let mut spec = text.clone();
+    for (from, to) in &replace {
+        assert!(spec.contains(from.as_str()), "the example changed: {from}");
+        spec = spec.replace(from.as_str(), to);
+    }
+    let dir = common::scratch("eks-helm", "variant");
+    let path = common::write_spec(&dir, "variant.yaml", &spec);
+    let out = dir.join("out");
+    common::synth_ok(&[&path], &out, &[]);
+    let v: Value = serde_yaml::from_str(
+        &std::fs::read_to_string(out.join("variant/helm/values.yaml")).unwrap(),
+    )
+    .unwrap();
+    assert_eq!(v["images"]["airflow"]["repository"], repo);
+    assert_eq!(v["images"]["airflow"]["digest"], digest);
+    assert!(v["images"]["airflow"].get("tag").is_none());
+    assert_eq!(v["defaultAirflowDigest"], digest);
+    assert_eq!(v["airflowVersion"], "3.1.8");
+    // The executor cannot run an image by digest from repository:tag: the template's is used.
+    assert_eq!(
+        v["config"]["kubernetes_executor"]["worker_container_repository"],
+        ""
+    );
+    assert_eq!(
+        v["config"]["kubernetes_executor"]["worker_container_tag"],
+        ""
+    );
+    assert_eq!(
+        v["dagProcessor"]["dagBundleConfigList"],
+        serde_json::json!([{
+            "name": "dags",
+            "classpath": "airflow.providers.amazon.aws.bundles.s3.S3DagBundle",
+            "kwargs": { "bucket_name": "shop-dags", "prefix": "dags/" },
+        }])
+    );
+    let g = std::fs::read_to_string(out.join("variant/airflow/README.md")).unwrap();
+    for line in [
+        "--from-literal=connection=\"$(aws secretsmanager get-secret-value --region us-east-1 --secret-id \"$MetadataDbSecretArn\" --query SecretString --output text)\"",
+        "--secret-id arn:aws:secretsmanager:us-east-1:111122223333:secret:shop/airflow/keys-GhIjKl --query SecretString --output text | jq -r '.[\"fernet\"]')\"",
+        "--from-literal=jwt-secret=\"$(aws ssm get-parameter --region us-east-1 --name arn:aws:ssm:us-east-1:111122223333:parameter/shop/airflow/jwt --with-decryption --query Parameter.Value --output text)\"",
+        "`jq` where you run the commands below",
+        "read `s3://shop-dags/dags/`",
+        "`airflow-dag-processor` and `airflow-worker` `s3:ListBucket`",
+    ] {
+        assert!(g.contains(line), "the guide lacks {line}");
+    }
+}

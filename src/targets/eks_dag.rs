@@ -3,7 +3,7 @@
 //! pod template, service account and namespace.
 //!
 //! Python is written line by line from typed facts; every value from the spec goes through
-//! [`py_str`], so nothing the spec holds can change the program's shape.
+//! `py_str`, so nothing the spec holds can change the program's shape.
 
 use std::fmt::Write as _;
 

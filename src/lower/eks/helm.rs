@@ -431,8 +431,9 @@ fn fetch(s: &SecretRef, region: &str) -> (String, String) {
     }
 }
 
-/// The Secrets each namespace's objects read, from every manifest and pod template.
-fn secret_namespaces(cx: &Eks, doc: &KubeDoc) -> BTreeMap<String, BTreeSet<String>> {
+/// The namespaces whose objects read each Secret, from every manifest and pod template (a pod
+/// template without a namespace is its identity's).
+fn secret_namespaces(identities: &[Identity], doc: &KubeDoc) -> BTreeMap<String, BTreeSet<String>> {
     fn walk(v: &serde_json::Value, out: &mut BTreeSet<String>) {
         match v {
             serde_json::Value::Object(m) => {
@@ -469,7 +470,7 @@ fn secret_namespaces(cx: &Eks, doc: &KubeDoc) -> BTreeMap<String, BTreeSet<Strin
     }
     for (file, pod) in &doc.pod_templates {
         let ns = pod["metadata"]["namespace"].as_str().or_else(|| {
-            cx.identities
+            identities
                 .iter()
                 .find(|i| names::pod_template_file(&i.node) == *file)
                 .map(|i| i.namespace.as_str())
@@ -560,7 +561,7 @@ fn guide(cx: &Eks, doc: &KubeDoc) -> EksDoc {
             admin_env,
         ),
     ];
-    let used = secret_namespaces(cx, doc);
+    let used = secret_namespaces(&cx.identities, doc);
     let secrets = list
         .into_iter()
         .filter_map(|(key, s, name, secret_key, env)| {
@@ -749,6 +750,82 @@ mod tests {
                 Some("sha256:abc".into())
             )
         );
+    }
+
+    #[test]
+    fn secret_commands_by_arn() {
+        let arn = |a: &str| SecretRef {
+            arn: Some(a.into()),
+            parameter: None,
+        };
+        let (cmd, from) = fetch(
+            &arn("arn:aws:secretsmanager:eu-west-1:1:secret:app/keys-AbCdEf"),
+            "us-east-1",
+        );
+        assert_eq!(
+            cmd,
+            "aws secretsmanager get-secret-value --region eu-west-1 --secret-id arn:aws:secretsmanager:eu-west-1:1:secret:app/keys-AbCdEf --query SecretString --output text"
+        );
+        assert_eq!(
+            from,
+            "`arn:aws:secretsmanager:eu-west-1:1:secret:app/keys-AbCdEf`"
+        );
+        // A JSON key (and a version stage), as ECS's `valueFrom` takes them.
+        let (cmd, _) = fetch(
+            &arn("arn:aws:secretsmanager:eu-west-1:1:secret:app/keys-AbCdEf:fernet:AWSPREVIOUS:"),
+            "us-east-1",
+        );
+        assert_eq!(
+            cmd,
+            "aws secretsmanager get-secret-value --region eu-west-1 --secret-id arn:aws:secretsmanager:eu-west-1:1:secret:app/keys-AbCdEf --version-stage AWSPREVIOUS --query SecretString --output text | jq -r '.[\"fernet\"]'"
+        );
+        let (cmd, _) = fetch(
+            &arn("arn:aws:ssm:eu-west-1:1:parameter/app/jwt"),
+            "us-east-1",
+        );
+        assert_eq!(
+            cmd,
+            "aws ssm get-parameter --region eu-west-1 --name arn:aws:ssm:eu-west-1:1:parameter/app/jwt --with-decryption --query Parameter.Value --output text"
+        );
+        let (cmd, from) = fetch(
+            &SecretRef {
+                arn: None,
+                parameter: Some("DbUrlArn".into()),
+            },
+            "us-east-1",
+        );
+        assert!(cmd.contains("--secret-id \"$DbUrlArn\""), "{cmd}");
+        assert!(from.contains("`DbUrlArn=<the ARN>`"), "{from}");
+    }
+
+    #[test]
+    fn secrets_are_wanted_where_their_readers_run() {
+        let id = |node: &str, ns: &str| Identity {
+            kind: IdentityKind::Workers,
+            node: node.into(),
+            namespace: ns.into(),
+            service_account: node.into(),
+            role_name: node.into(),
+            backends: Vec::new(),
+            source: crate::spec::paths::airflow_path(),
+        };
+        let mut doc = KubeDoc::default();
+        doc.pod_templates.insert(
+            "airflow-worker.yaml".into(),
+            serde_json::json!({"spec": {"containers": [{"name": "base", "env": [
+                {"name": "A", "valueFrom": {"secretKeyRef": {"name": "s-env", "key": "k"}}}
+            ], "envFrom": [{"secretRef": {"name": "s-from"}}]}]}}),
+        );
+        doc.manifests.insert(
+            "x.yaml".into(),
+            vec![serde_json::json!({"kind": "Deployment", "metadata": {"name": "d", "namespace": "shop"},
+                "spec": {"template": {"spec": {"volumes": [{"name": "v", "secret": {"secretName": "s-vol"}}]}}}})],
+        );
+        let got = secret_namespaces(&[id("airflow-worker", "airflow-tasks")], &doc);
+        let ns = |s: &str| got[s].iter().cloned().collect::<Vec<_>>();
+        assert_eq!(ns("s-env"), ["airflow-tasks"]);
+        assert_eq!(ns("s-from"), ["airflow-tasks"]);
+        assert_eq!(ns("s-vol"), ["shop"]);
     }
 
     #[test]
