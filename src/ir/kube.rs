@@ -16,4 +16,6 @@ pub struct KubeDoc {
     pub pod_templates: BTreeMap<String, serde_json::Value>,
     /// `helm/values.yaml` for the official Apache Airflow chart.
     pub helm_values: Option<serde_json::Value>,
+    /// What `airflow/README.md` documents for the EKS deployment.
+    pub guide: Option<super::EksDoc>,
 }

@@ -8,6 +8,7 @@
 //! What each [`Kind`] of resource is called and how it is read, in every tool, is declared once,
 //! in its [`TypeInfo`].
 
+mod eks_guide;
 mod graph;
 mod guide;
 mod kinds;
@@ -18,6 +19,7 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use crate::diagnostic::FieldPath;
 
+pub use eks_guide::{ChartDoc, EksDoc, EksIdentityDoc, EksSecretDoc, EksTaskDoc, EksUiDoc};
 pub use graph::check_graph;
 pub use guide::{
     AirflowDoc, ConnectionDoc, DagTaskDoc, DagsDoc, LatticeAirflowDoc, LatticeConnectionDoc,

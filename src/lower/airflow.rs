@@ -307,3 +307,71 @@ fn secret_value(plan: &mut Plan, s: &SecretRef, env: &str) -> Value {
         (None, None) => Value::str(""),
     }
 }
+
+/// How DAGs call the mesh on Lattice: the signing module and each connection's URL and
+/// client-side policy; `None` on App Mesh. Every platform's guide documents it.
+pub fn lattice_doc(
+    checked: &Checked,
+    af: &Airflow,
+    backend: MeshBackend,
+) -> Option<crate::ir::LatticeAirflowDoc> {
+    use crate::ir::{LatticeAirflowDoc, LatticeConnectionDoc};
+    if backend != MeshBackend::VpcLattice {
+        return None;
+    }
+    let model = checked.lattice()?;
+    let connections = af
+        .connections
+        .iter()
+        .map(|(id, c)| {
+            let l = lattice_client(model, c);
+            let conn_type = c.conn_type(checked.spec());
+            LatticeConnectionDoc {
+                id: id.clone(),
+                env: names::connection_env(id),
+                url: format!(
+                    "{}://{}:{}",
+                    if l.https { "https" } else { "http" },
+                    c.virtual_service,
+                    c.port
+                ),
+                conn_type: conn_type.as_str().into(),
+                sign: l.sign,
+                timeout_seconds: l
+                    .policy
+                    .timeout
+                    .map(|t| format!("{}", t.millis() as f64 / 1000.0)),
+                max_retries: l.policy.max_retries,
+                per_retry_timeout: l.policy.per_retry_timeout.map(fmt_duration),
+            }
+        })
+        .collect::<Vec<_>>();
+    let class = LATTICE_AUTH_CLASS.rsplit('.').next().unwrap_or_default();
+    let example = connections
+        .iter()
+        .find(|c: &&LatticeConnectionDoc| c.conn_type == "http")
+        .cloned();
+    Some(LatticeAirflowDoc {
+        example,
+        auth: match model.auth {
+            LatticeAuth::Iam => "iam".into(),
+            LatticeAuth::None => "none".into(),
+        },
+        module_file: format!("{LATTICE_AUTH_MODULE}.py"),
+        module: LATTICE_AUTH_MODULE.into(),
+        class: class.into(),
+        connections,
+    })
+}
+
+/// What each secret's value must be, for the guide.
+pub fn secret_holds(key: &str) -> &'static str {
+    match key {
+        "database_url" => "the metadata database's SQLAlchemy URL, e.g. `postgresql+psycopg2://user:password@host:5432/airflow`",
+        "fernet_key" => "a Fernet key (`python -c 'from cryptography.fernet import Fernet; print(Fernet.generate_key().decode())'`), the same forever: it decrypts stored connections",
+        "api_secret_key" => "a long random string that signs sessions and log requests",
+        "jwt_secret" => "a long random string that signs the tokens tasks present to the Execution API",
+        "broker_url" => "the Celery broker URL, e.g. `rediss://:password@host:6379/0`",
+        _ => "the UI admin's password (plain text)",
+    }
+}

@@ -637,18 +637,45 @@ pub mod names {
         /// Envoy and the iptables set-up of App Mesh pods.
         pub const ENVOY_CONTAINER: &str = "envoy";
         pub const PROXY_INIT_CONTAINER: &str = "proxyinit";
-        /// Where each pod template is mounted in the scheduler and workers.
-        pub const POD_TEMPLATE_DIR: &str = "/opt/airflow/pod_templates";
-        /// The ConfigMap holding the pod templates of a namespace, one key per template file
-        /// (`pod_template_file`), mounted at [`POD_TEMPLATE_DIR`].
+        /// Where each pod template is mounted in the scheduler and workers: not the chart's
+        /// own `/opt/airflow/pod_templates`, where the chart mounts its `pod_template_file.yaml`
+        /// into the scheduler (a directory mount there would hide or clash with it).
+        pub const POD_TEMPLATE_DIR: &str = "/opt/meshsynth/pod-templates";
+        /// The ConfigMap that holds every pod template (key: [`pod_template_file`]), mounted at
+        /// [`POD_TEMPLATE_DIR`].
         pub const POD_TEMPLATES_CONFIGMAP: &str = "meshsynth-pod-templates";
-        /// The Secrets of the metadata database URL and the Fernet key, and their keys: the
-        /// chart's own defaults (`<release>-metadata` with `connection`, `<release>-fernet-key`
-        /// with `fernet-key`), read by its components and by the 2.x worker pod template.
-        pub const METADATA_SECRET: &str = "airflow-metadata";
+
+        /// The official chart: its repository (as `helm repo add` names it) and the version the
+        /// values are written for. 1.19.0 is the last release that runs Airflow 2.10 (1.20
+        /// needs 2.11) and runs 3.1; the values are checked against its schema.
+        pub const CHART_REPO: &str = "apache-airflow";
+        pub const CHART_REPO_URL: &str = "https://airflow.apache.org";
+        pub const CHART: &str = "apache-airflow/airflow";
+        pub const CHART_VERSION: &str = "1.19.0";
+
+        /// The Kubernetes Secrets Airflow reads, created from the spec's Secrets Manager / SSM
+        /// ARNs (the guide has the commands) and referenced by name only: (name, key). The
+        /// keys are the ones the chart reads; the names are not the chart's own defaults, so
+        /// `kubectl get secrets` tells them from the ones Helm generates.
+        pub const METADATA_SECRET: &str = "meshsynth-metadata-db";
         pub const METADATA_SECRET_KEY: &str = "connection";
-        pub const FERNET_SECRET: &str = "airflow-fernet-key";
+        pub const FERNET_SECRET: &str = "meshsynth-fernet-key";
         pub const FERNET_SECRET_KEY: &str = "fernet-key";
+        /// The API server's secret key (3.x).
+        pub const API_SECRET_KEY_SECRET: &str = "meshsynth-api-secret-key";
+        pub const API_SECRET_KEY_SECRET_KEY: &str = "api-secret-key";
+        /// The webserver's secret key (2.x).
+        pub const WEBSERVER_SECRET_KEY_SECRET: &str = "meshsynth-webserver-secret-key";
+        pub const WEBSERVER_SECRET_KEY_SECRET_KEY: &str = "webserver-secret-key";
+        /// The Execution API's JWT signing secret (3.x).
+        pub const JWT_SECRET: &str = "meshsynth-jwt-secret";
+        pub const JWT_SECRET_KEY: &str = "jwt-secret";
+        /// The Celery broker URL.
+        pub const BROKER_URL_SECRET: &str = "meshsynth-broker-url";
+        pub const BROKER_URL_SECRET_KEY: &str = "connection";
+        /// The UI admin's password, which the chart's create-user job reads.
+        pub const ADMIN_PASSWORD_SECRET: &str = "meshsynth-admin-password";
+        pub const ADMIN_PASSWORD_SECRET_KEY: &str = "password";
         /// The Role (and its RoleBinding) that lets the workers' service account start DAG
         /// tasks' pods in the task namespace (KubernetesPodOperator).
         pub const POD_LAUNCHER_ROLE: &str = "meshsynth-pod-launcher";
@@ -661,6 +688,16 @@ pub mod names {
         /// The virtual service (and DNS name) of the API server on EKS.
         pub fn api_service(namespace: &str) -> String {
             service_host(API_SERVICE, namespace)
+        }
+
+        /// `AIRFLOW__CORE__EXECUTION_API_SERVER_URL` on EKS (3.x): the chart's API server
+        /// Service by its full name, so pods of every namespace reach it.
+        pub fn execution_api_url(namespace: &str) -> String {
+            format!(
+                "http://{}:{}/execution/",
+                api_service(namespace),
+                super::API_PORT
+            )
         }
 
         /// A Kubernetes Service named by a DNS discovery hostname

@@ -4,6 +4,7 @@
 
 pub mod cloudformation;
 pub mod dag;
+pub mod eks_dag;
 pub mod guide;
 pub mod helm;
 pub mod ids;

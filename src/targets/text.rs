@@ -4,6 +4,7 @@ use minijinja::{Environment, UndefinedBehavior};
 
 const TERRAFORM_README: &str = include_str!("../../templates/terraform-README.md.j2");
 const AIRFLOW_README: &str = include_str!("../../templates/airflow-README.md.j2");
+const AIRFLOW_EKS_README: &str = include_str!("../../templates/airflow-eks-README.md.j2");
 const MIGRATION: &str = include_str!("../../templates/MIGRATION.md.j2");
 
 fn env() -> Environment<'static> {
@@ -15,6 +16,8 @@ fn env() -> Environment<'static> {
     env.add_template("terraform-README.md", TERRAFORM_README)
         .expect("the bundled template parses");
     env.add_template("airflow-README.md", AIRFLOW_README)
+        .expect("the bundled template parses");
+    env.add_template("airflow-eks-README.md", AIRFLOW_EKS_README)
         .expect("the bundled template parses");
     env.add_template("MIGRATION.md", MIGRATION)
         .expect("the bundled template parses");

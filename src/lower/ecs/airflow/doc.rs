@@ -1,20 +1,15 @@
 //! What the Airflow guide documents and the generated DAG uses: the lowering's facts, in words
 //! where they are only known at deploy time.
 
-use crate::check::lattice::model::fmt_duration;
 use crate::ir::{
-    AirflowDoc, Attr, ConnectionDoc, DagTaskDoc, DagsDoc, LatticeAirflowDoc, LatticeConnectionDoc,
-    Pseudo, SecretDoc, UiDoc, Value,
+    AirflowDoc, Attr, ConnectionDoc, DagTaskDoc, DagsDoc, LatticeAirflowDoc, Pseudo, SecretDoc,
+    UiDoc, Value,
 };
-use crate::lower::airflow::{
-    executor_class, lattice_client, Secret, LATTICE_AUTH_CLASS, LATTICE_AUTH_MODULE,
-};
+use crate::lower::airflow::{executor_class, secret_holds, Secret};
 use crate::lower::ecs::Ecs;
 use crate::params::{SECURITY_GROUP_IDS, SUBNET_IDS};
 use crate::spec::airflow_names as names;
-use crate::spec::{
-    Airflow, DagSource, Executor, LatticeAuth, MeshBackend, ProviderVersion, SecretRef,
-};
+use crate::spec::{Airflow, DagSource, Executor, ProviderVersion, SecretRef};
 
 /// The id (and file stem) of the generated DAG: `orders-airflow` → `orders_airflow_ecs_tasks`.
 fn dag_id(project: &str) -> String {
@@ -23,18 +18,6 @@ fn dag_id(project: &str) -> String {
 
 fn json_str(s: &str) -> String {
     serde_json::to_string(s).expect("a string serializes")
-}
-
-/// What each secret's value must be, for the guide.
-fn secret_holds(key: &str) -> &'static str {
-    match key {
-        "database_url" => "the metadata database's SQLAlchemy URL, e.g. `postgresql+psycopg2://user:password@host:5432/airflow`",
-        "fernet_key" => "a Fernet key (`python -c 'from cryptography.fernet import Fernet; print(Fernet.generate_key().decode())'`), the same forever: it decrypts stored connections",
-        "api_secret_key" => "a long random string that signs sessions and log requests",
-        "jwt_secret" => "a long random string that signs the tokens tasks present to the Execution API",
-        "broker_url" => "the Celery broker URL, e.g. `rediss://:password@host:6379/0`",
-        _ => "the UI admin's password (plain text)",
-    }
 }
 
 impl Ecs<'_> {
@@ -181,52 +164,7 @@ impl Ecs<'_> {
     /// How DAGs call the mesh on Lattice: the signing module and each connection's URL and
     /// client-side policy.
     fn lattice_doc(&self, af: &Airflow) -> Option<LatticeAirflowDoc> {
-        if self.plan.backend != MeshBackend::VpcLattice {
-            return None;
-        }
-        let model = self.checked.lattice()?;
-        let connections = af
-            .connections
-            .iter()
-            .map(|(id, c)| {
-                let l = lattice_client(model, c);
-                let conn_type = c.conn_type(self.spec);
-                LatticeConnectionDoc {
-                    id: id.clone(),
-                    env: names::connection_env(id),
-                    url: format!(
-                        "{}://{}:{}",
-                        if l.https { "https" } else { "http" },
-                        c.virtual_service,
-                        c.port
-                    ),
-                    conn_type: conn_type.as_str().into(),
-                    sign: l.sign,
-                    timeout_seconds: l
-                        .policy
-                        .timeout
-                        .map(|t| format!("{}", t.millis() as f64 / 1000.0)),
-                    max_retries: l.policy.max_retries,
-                    per_retry_timeout: l.policy.per_retry_timeout.map(fmt_duration),
-                }
-            })
-            .collect::<Vec<_>>();
-        let class = LATTICE_AUTH_CLASS.rsplit('.').next().unwrap_or_default();
-        let example = connections
-            .iter()
-            .find(|c: &&LatticeConnectionDoc| c.conn_type == "http")
-            .cloned();
-        Some(LatticeAirflowDoc {
-            example,
-            auth: match model.auth {
-                LatticeAuth::Iam => "iam".into(),
-                LatticeAuth::None => "none".into(),
-            },
-            module_file: format!("{LATTICE_AUTH_MODULE}.py"),
-            module: LATTICE_AUTH_MODULE.into(),
-            class: class.into(),
-            connections,
-        })
+        crate::lower::airflow::lattice_doc(self.checked, af, self.plan.backend)
     }
 
     pub(super) fn secret_docs(&self, af: &Airflow, list: [(&str, &Secret); 6]) -> Vec<SecretDoc> {
