@@ -2,6 +2,7 @@
 //! YAML they are written as. Lowering builds these values; the `kubernetes`, `helm` and
 //! `terraform` targets only serialize them.
 
+pub mod gateway;
 pub mod meta;
 pub mod yaml;
 
