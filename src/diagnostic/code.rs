@@ -197,6 +197,10 @@ codes! {
         "The spec is well-formed YAML: indentation, quotes, brackets, anchors and aliases.";
     LatticeAuthPolicySize = "lattice-auth-policy-size",
         "The auth policy of each IAM-auth Lattice service, listing the roles of its callers, stays within the 10 KB Lattice allows.";
+    LatticeControllerApproximation = "lattice-controller-approximation",
+        "On EKS, what the AWS Gateway API Controller's Lattice output does differently from the CloudFormation one: header values match ignoring case, gRPC services listen on HTTPS, a service without providers in the cluster stays in CloudFormation.";
+    LatticeControllerLimit = "lattice-controller-limit",
+        "On EKS, the AWS Gateway API Controller can publish each Lattice service as the model has it: in-cluster providers only, one route kind and one rule list per service, exact header matches with distinct names, Gateway API paths, gRPC and DNS names, 16 rules per route, one TargetGroupPolicy per Service.";
     LatticeCustomDomain = "lattice-custom-domain",
         "Each virtual-service name is a custom domain Lattice accepts: 3–255 characters, and unique in the service network ignoring case.";
     LatticeDropped = "lattice-dropped",
@@ -216,7 +220,7 @@ codes! {
     LatticeRulePriority = "lattice-rule-priority",
         "A Lattice listener has at most 100 rules, since rule priorities are 1–100 in CloudFormation and Terraform.";
     LatticeSecurityGroups = "lattice-security-groups",
-        "`mesh.lattice.security_group_ids` lists 1 to 5 security group IDs (`sg-` and 8 or 17 hex digits).";
+        "`mesh.lattice.security_group_ids` lists 1 to 5 security group IDs (`sg-` and 8 or 17 hex digits), and is set on EKS, where the Gateway's VpcAssociationPolicy takes them.";
     LatticeSharedTargetGroup = "lattice-shared-target-group",
         "Each target group (a virtual node's listener port) serves one Lattice service only.";
     LatticeTooManyTargets = "lattice-too-many-targets",

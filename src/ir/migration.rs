@@ -5,7 +5,7 @@
 
 use serde::Serialize;
 
-use crate::check::lattice::model::{Finding, Model, Outcome};
+use crate::check::lattice::model::{Finding, KubeService, Model, Outcome};
 use crate::spec::LatticeAuth;
 
 /// The migration report of one spec.
@@ -30,6 +30,21 @@ pub struct MigrationDoc {
     pub findings: Vec<FindingGroup>,
     /// What to do, in this order, to move from an App Mesh deployment to this one.
     pub deploy_order: Vec<String>,
+    /// On EKS: the Gateway of the AWS Gateway API Controller, which publishes the services
+    /// whose providers run in the cluster. Absent otherwise.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub controller: Option<ControllerDoc>,
+}
+
+/// The AWS Gateway API Controller's part of an EKS deployment.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct ControllerDoc {
+    /// The Gateway's name: the service network's.
+    pub gateway: String,
+    /// The Gateway's namespace.
+    pub namespace: String,
+    /// The manifest that holds the Gateway, the routes and the policies.
+    pub manifest: String,
 }
 
 /// The service network.
@@ -58,6 +73,10 @@ pub struct ServiceDoc {
     /// The routes that became a listener's default action (`router/route`), in listener order;
     /// one per listener at most.
     pub default_routes: Vec<String>,
+    /// On EKS: the route the AWS Gateway API Controller creates the service from, as
+    /// `HTTPRoute shop/orders.shop.internal` (absent when the stack creates it).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub kubernetes_route: Option<String>,
 }
 
 /// A target group: one listener port of one virtual node.
@@ -66,7 +85,8 @@ pub struct TargetGroupDoc {
     /// The virtual node.
     pub node: String,
     pub port: u32,
-    /// The target group's Lattice name.
+    /// The target group's Lattice name; for the AWS Gateway API Controller's, the pattern it
+    /// names them by (`k8s-<namespace>-<Service>-<random>`).
     pub lattice_name: String,
     /// `HTTP1`, `HTTP2` or `GRPC`.
     pub protocol_version: String,
@@ -74,6 +94,10 @@ pub struct TargetGroupDoc {
     pub health_check: bool,
     /// The virtual services whose Lattice services forward to it.
     pub virtual_services: Vec<String>,
+    /// On EKS: the Kubernetes Service whose pods the AWS Gateway API Controller registers in
+    /// it, as `namespace/name` (absent when the stack creates it).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub kubernetes_service: Option<String>,
 }
 
 /// How many findings have each outcome.
@@ -109,6 +133,15 @@ const DEPLOY_ORDER: [&str; 4] = [
     "Remove `hosted_zone: none` (or give `hosted_zone: { id: ... }`), synthesize and deploy again: the private hosted zone's alias records resolve the same names to Lattice, so the clients keep calling them. A mesh with no App Mesh stack before it deploys in one step.",
 ];
 
+/// The steps on EKS, where the AWS Gateway API Controller publishes the services.
+const DEPLOY_ORDER_EKS: [&str; 5] = [
+    "Install the AWS Gateway API Controller (v2.1.3 or later, with its IAM role), the Gateway API CRDs and the `amazon-vpc-lattice` GatewayClass, and ExternalDNS reading the controller's `DNSEndpoint` objects (`--source crd --crd-source-apiversion externaldns.k8s.io/v1alpha1 --crd-source-kind DNSEndpoint`; install that CRD with the controller's chart, `installExternalDNSCRD=true`) and writing to the private hosted zone.",
+    "Deploy the Lattice stack: the service network, the private hosted zone, the access-log group and the IAM roles. Beside an App Mesh deployment that holds the virtual-service names in a zone of the same name, set `mesh.lattice.hosted_zone: none` first and test each service at the name Lattice gives it (each route's `application-networking.k8s.aws/lattice-assigned-domain-name` annotation).",
+    "Apply `kubernetes/manifests/` (`kubectl apply -f`): the Gateway finds the service network by its name; the controller creates each Lattice service with its listeners, rules, target groups and auth policy from the routes and policies, registers the pods of their Services, and ExternalDNS writes the virtual-service names. Services whose providers run outside the cluster come from the stack, with target groups for whatever runs them to register in.",
+    "Put the signing module and the connections of the `airflow/` folder in place for Airflow: with `auth: iam` every call to a Lattice service must be SigV4-signed.",
+    "Delete the App Mesh deployment (its stack and its Kubernetes objects), then remove `hosted_zone: none` (or give `hosted_zone: { id: ... }`) and deploy again, so that the zone holds the names ExternalDNS writes. A mesh with no App Mesh deployment before it deploys in one pass.",
+];
+
 fn auth_str(a: LatticeAuth) -> String {
     match a {
         LatticeAuth::Iam => "iam",
@@ -137,18 +170,28 @@ impl MigrationDoc {
                     .iter()
                     .filter_map(|l| l.default_route.clone())
                     .collect(),
+                kubernetes_route: s
+                    .route()
+                    .map(|r| format!("{} {}/{}", r.kind.as_str(), r.namespace, r.name)),
             })
             .collect();
         let target_groups = model
             .target_groups
             .values()
-            .map(|t| TargetGroupDoc {
-                node: t.node.clone(),
-                port: t.port,
-                lattice_name: t.name.clone(),
-                protocol_version: t.version.as_str().to_owned(),
-                health_check: t.health.is_some(),
-                virtual_services: t.services.clone(),
+            .map(|t| {
+                let kube = t.kube_service.as_ref().filter(|_| model.by_controller(t));
+                TargetGroupDoc {
+                    node: t.node.clone(),
+                    port: t.port,
+                    lattice_name: match kube {
+                        Some(k) => controller_target_group_name(k),
+                        None => t.name.clone(),
+                    },
+                    protocol_version: t.version.as_str().to_owned(),
+                    health_check: t.health.is_some(),
+                    virtual_services: t.services.clone(),
+                    kubernetes_service: kube.map(|k| format!("{}/{}", k.namespace, k.name)),
+                }
             })
             .collect();
         let findings: Vec<FindingGroup> = OUTCOME_ORDER
@@ -191,7 +234,32 @@ impl MigrationDoc {
             target_groups,
             counts,
             findings,
-            deploy_order: DEPLOY_ORDER.iter().map(|s| (*s).to_owned()).collect(),
+            deploy_order: match &model.controller {
+                Some(_) => DEPLOY_ORDER_EKS.iter().map(|s| (*s).to_owned()).collect(),
+                None => DEPLOY_ORDER.iter().map(|s| (*s).to_owned()).collect(),
+            },
+            controller: model.controller.as_ref().map(|c| ControllerDoc {
+                gateway: c.gateway.clone(),
+                namespace: c.namespace.clone(),
+                manifest: format!(
+                    "kubernetes/manifests/{}",
+                    crate::kube::gateway::MANIFEST_FILE
+                ),
+            }),
         }
     }
+}
+
+/// How the AWS Gateway API Controller names a Service's target group
+/// (`pkg/model/lattice/targetgroup.go`: namespace and name cut to 55 characters each, and 10
+/// random letters).
+fn controller_target_group_name(k: &KubeService) -> String {
+    let cut = |s: &str| {
+        s.chars()
+            .take(55)
+            .collect::<String>()
+            .trim_matches('-')
+            .to_owned()
+    };
+    format!("k8s-{}-{}-*", cut(&k.namespace), cut(&k.name))
 }

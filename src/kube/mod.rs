@@ -3,6 +3,7 @@
 //! `terraform` targets only serialize them.
 
 pub mod core;
+pub mod gateway;
 pub mod helm;
 pub mod meta;
 pub mod yaml;

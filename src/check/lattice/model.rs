@@ -6,8 +6,15 @@
 
 use std::collections::BTreeMap;
 
+mod controller;
 mod nodes;
 mod routes;
+
+pub(crate) use controller::{forward_targets, headers_path};
+pub use controller::{
+    Controller, GatewayListener, GrpcMethod, KubeRoute, KubeService, RouteKind, Unpublished,
+    GRPC_HTTPS, HEADER_CASE, NOT_IN_CLUSTER,
+};
 
 use crate::diagnostic::FieldPath;
 use crate::spec::paths::{gateway_path, node_path, router_path, service_path};
@@ -107,6 +114,9 @@ pub struct TargetGroup {
     pub source: FieldPath,
     /// The Lattice service that uses it (a target group serves one service only).
     pub services: Vec<String>,
+    /// On EKS: the node's Kubernetes Service (its `<svc>.<ns>.svc.cluster.local` DNS name),
+    /// whose pods the AWS Gateway API Controller registers.
+    pub kube_service: Option<KubeService>,
 }
 
 /// A target group health check, within Lattice's bounds.
@@ -158,6 +168,9 @@ pub struct RuleMatch {
     pub method: Option<&'static str>,
     pub path: Option<(StringMatch, String)>,
     pub headers: Vec<HeaderRule>,
+    /// For a gRPC route: the service and method `path` and `method` stand for (a GRPCRoute
+    /// matches on them).
+    pub grpc: Option<GrpcMethod>,
 }
 
 #[derive(Debug, Clone)]
@@ -179,6 +192,8 @@ pub struct Listener {
     pub name: String,
     pub protocol: ListenerProtocol,
     pub port: u32,
+    /// The protocol of the spec's listener it comes from (`grpc` makes a GRPCRoute on EKS).
+    pub app_protocol: Protocol,
     pub rules: Vec<Rule>,
     pub default_action: Action,
     /// The route that became the default action, if one did.
@@ -206,6 +221,18 @@ pub struct Service {
     /// Timeouts and retries of the catch-all route, per listener port, for clients.
     pub client: BTreeMap<u32, ClientPolicy>,
     pub source: FieldPath,
+    /// On EKS: the route the AWS Gateway API Controller publishes it from, or why it cannot
+    /// (then CloudFormation / Terraform create it, as off EKS). `None` off EKS.
+    pub controller: Option<Result<KubeRoute, Unpublished>>,
+}
+
+impl Service {
+    /// The route it is published from, when the AWS Gateway API Controller publishes it
+    /// (CloudFormation and Terraform then leave it, its listeners, rules, target groups, auth
+    /// policy and DNS records out).
+    pub fn route(&self) -> Option<&KubeRoute> {
+        self.controller.as_ref()?.as_ref().ok()
+    }
 }
 
 /// The mesh in Lattice's terms.
@@ -223,6 +250,10 @@ pub struct Model {
     /// The private hosted zone's name, when meshsynth creates it.
     pub zone_name: Option<String>,
     pub findings: Vec<Finding>,
+    /// On EKS: the Gateway of the AWS Gateway API Controller, which publishes the services
+    /// whose providers run in the cluster ([`Service::route`]) and holds the service network's
+    /// VPC association, access logs and auth policy.
+    pub controller: Option<Controller>,
 }
 
 /// The reserved prefixes of Lattice names, by what is named.
@@ -321,6 +352,7 @@ impl Model {
                 callers: BTreeMap::new(),
                 zone_name: None,
                 findings: Vec::new(),
+                controller: None,
             },
         };
         b.mesh();
@@ -376,6 +408,9 @@ impl Model {
             }
         }
         b.zone();
+        if let Some(eks) = spec.airflow.as_ref().and_then(|a| a.on_eks()) {
+            b.controller(eks);
+        }
         b.model
             .findings
             .sort_by(|a, b| a.path.cmp(&b.path).then(a.feature.cmp(&b.feature)));
@@ -385,6 +420,16 @@ impl Model {
     /// The target group of a node's listener port.
     pub fn target_group(&self, node: &str, port: u32) -> Option<&TargetGroup> {
         self.target_groups.get(&(node.to_owned(), port))
+    }
+
+    /// Whether the AWS Gateway API Controller creates a target group (for the routes of the
+    /// services it publishes), so the stack must not.
+    pub fn by_controller(&self, tg: &TargetGroup) -> bool {
+        !tg.services.is_empty()
+            && tg
+                .services
+                .iter()
+                .all(|s| self.services.get(s).is_some_and(|s| s.route().is_some()))
     }
 }
 
@@ -581,6 +626,7 @@ impl Builder<'_> {
             listeners: Vec::new(),
             client: BTreeMap::new(),
             source: path.clone(),
+            controller: None,
         };
         match (&vs.router, &vs.node) {
             (Some(r), _) => self.router_listeners(&mut svc, r),
@@ -662,6 +708,7 @@ impl Builder<'_> {
                 health,
                 source,
                 services: vec![service.to_owned()],
+                kube_service: None,
             },
         );
     }
@@ -754,6 +801,7 @@ impl Builder<'_> {
                 self.tcp_dropped(lp);
                 continue;
             }
+            let protocol_of_node = protocol;
             self.target_group(node, port, &svc.domain);
             let cert = self.certificate(&[node], port);
             let protocol = self.listener_protocol(svc, cert);
@@ -761,6 +809,7 @@ impl Builder<'_> {
                 name: listener_name(protocol, port),
                 protocol,
                 port,
+                app_protocol: protocol_of_node,
                 rules: Vec::new(),
                 default_action: Action::Forward(vec![(node.to_owned(), port, 100)]),
                 default_route: None,
@@ -792,6 +841,25 @@ impl Builder<'_> {
 
 fn listener_name(p: ListenerProtocol, port: u32) -> String {
     format!("{}-{port}", p.as_str().to_ascii_lowercase())
+}
+
+/// The log group of the service network's access logs, when the spec names no destination
+/// (the stack creates it; on EKS the Gateway's AccessLogPolicy names it).
+pub fn access_log_group_name(project: &str) -> String {
+    format!("/meshsynth/{project}/lattice-access-logs")
+}
+
+/// `arn:aws:iam::444455556666:root` of a role ARN `arn:aws:iam::444455556666:role/web`.
+pub fn account_root(role_arn: &str) -> Option<String> {
+    let mut parts = role_arn.splitn(6, ':');
+    let (_, partition, _, _, account) = (
+        parts.next()?,
+        parts.next()?,
+        parts.next()?,
+        parts.next()?,
+        parts.next()?,
+    );
+    Some(format!("arn:{partition}:iam::{account}:root"))
 }
 
 /// `15s`, `250ms`: how the spec spells durations.

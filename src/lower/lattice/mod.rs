@@ -9,7 +9,9 @@ use std::cell::RefCell;
 use std::collections::{BTreeMap, BTreeSet};
 
 use crate::case::snake_case;
-use crate::check::lattice::model::{Action, Model, RuleMatch, Service, TargetGroup};
+use crate::check::lattice::model::{
+    access_log_group_name, account_root, Action, Model, RuleMatch, Service, TargetGroup,
+};
 use crate::check::Checked;
 use crate::diagnostic::FieldPath;
 use crate::ir::{Attr, Kind, Obj, Param, ParamType, Plan, Pseudo, Resource, ResourceId, Value};
@@ -34,12 +36,7 @@ pub(super) fn lower(checked: &Checked) -> Plan {
         model,
         plan: Plan {
             project: spec.name.clone(),
-            description: format!(
-                "{}: VPC Lattice service network `{}` with {}",
-                spec.name,
-                model.network,
-                super::count(model.services.len(), "service"),
-            ),
+            description: description(spec, model),
             resources: BTreeMap::new(),
             params: BTreeMap::new(),
             outputs: BTreeMap::new(),
@@ -51,10 +48,16 @@ pub(super) fn lower(checked: &Checked) -> Plan {
     };
     l.network();
     l.zone();
-    for (name, svc) in &model.services {
+    // On EKS the AWS Gateway API Controller creates the services it publishes, with their
+    // listeners, rules, target groups, auth policies and DNS records (`lower/eks/gateway.rs`).
+    for (name, svc) in model.services.iter().filter(|(_, s)| s.route().is_none()) {
         l.service(name, svc);
     }
-    for tg in model.target_groups.values() {
+    for tg in model
+        .target_groups
+        .values()
+        .filter(|t| !model.by_controller(t))
+    {
         l.target_group(tg);
     }
     let wiring = LatticeEcs {
@@ -73,6 +76,37 @@ pub(super) fn lower(checked: &Checked) -> Plan {
         l.ecs_registration(&ports);
     }
     l.plan
+}
+
+/// What the stack holds, for its description.
+fn description(spec: &Spec, model: &Model) -> String {
+    let published = model
+        .services
+        .values()
+        .filter(|s| s.route().is_some())
+        .count();
+    let kept = model.services.len() - published;
+    match &model.controller {
+        None => format!(
+            "{}: VPC Lattice service network `{}` with {}",
+            spec.name,
+            model.network,
+            super::count(model.services.len(), "service"),
+        ),
+        Some(c) => format!(
+            "{}: VPC Lattice service network `{}`{}; the AWS Gateway API Controller publishes {} into it from the Gateway `{}` (kubernetes/manifests/{})",
+            spec.name,
+            model.network,
+            if kept == 0 {
+                String::new()
+            } else {
+                format!(" with {}", super::count(kept, "service"))
+            },
+            super::count(published, "service"),
+            c.gateway,
+            crate::kube::gateway::MANIFEST_FILE,
+        ),
+    }
 }
 
 struct Lattice<'a> {
@@ -159,32 +193,17 @@ impl Lattice<'_> {
         self.add(sn.clone(), path.clone(), props)
             .tags
             .extend(mesh_tags);
-        let vpc = self.vpc();
-        let sgs = match &settings.security_group_ids {
-            Some(ids) => Value::List(ids.iter().map(Value::str).collect()),
-            None => {
-                self.param(
-                    LATTICE_SECURITY_GROUP_IDS,
-                    ParamType::SecurityGroupIds,
-                    "Lattice security groups",
-                    "Security groups of the service network's VPC association (1–5): they decide which clients of the VPC may reach the mesh's services",
-                );
-                Value::Param(LATTICE_SECURITY_GROUP_IDS.into())
-            }
-        };
-        let props = Obj::new()
-            .set("ServiceNetworkIdentifier", Value::Ref(sn.clone(), Attr::Id))
-            .set("VpcIdentifier", vpc)
-            .set("SecurityGroupIds", sgs);
-        self.add(
-            ResourceId::new(Kind::ServiceNetworkVpcAssociation, "vpc"),
-            path.key("lattice"),
-            props,
-        );
+        // On EKS the Gateway's policies hold the VPC association, the access-log subscription
+        // and the network's auth policy (`lower/eks/gateway.rs`).
+        let controller = self.model.controller.is_some();
+        if !controller {
+            let vpc = self.vpc();
+            self.vpc_association(sn.clone(), vpc, path.key("lattice"));
+        }
         let destination = match &settings.access_log_destination_arn {
             Some(a) => Value::str(a),
             None => {
-                let name = format!("/meshsynth/{}/lattice-access-logs", self.spec.name);
+                let name = access_log_group_name(&self.spec.name);
                 let retention = super::log_retention_days(self.spec);
                 let props = Obj::new()
                     .set("LogGroupName", name.clone())
@@ -207,15 +226,17 @@ impl Lattice<'_> {
                 a
             }
         };
-        let props = Obj::new()
-            .set("ResourceIdentifier", Value::Ref(sn.clone(), Attr::Id))
-            .set("DestinationArn", destination);
-        self.add(
-            ResourceId::new(Kind::AccessLogSubscription, "service-network"),
-            path.key("lattice"),
-            props,
-        );
-        if self.model.auth == LatticeAuth::Iam {
+        if !controller {
+            let props = Obj::new()
+                .set("ResourceIdentifier", Value::Ref(sn.clone(), Attr::Id))
+                .set("DestinationArn", destination);
+            self.add(
+                ResourceId::new(Kind::AccessLogSubscription, "service-network"),
+                path.key("lattice"),
+                props,
+            );
+        }
+        if self.model.auth == LatticeAuth::Iam && !controller {
             // Both layers must allow a call: the network admits the account's signed callers
             // (each service's policy then names exactly who), and anyone for the services that
             // take unsigned calls.
@@ -281,6 +302,31 @@ impl Lattice<'_> {
             "ID of the VPC Lattice service network".into(),
             Value::Ref(sn, Attr::Id),
             None,
+        );
+    }
+
+    /// The service network's VPC association and its security groups.
+    fn vpc_association(&mut self, sn: ResourceId, vpc: Value, source: FieldPath) {
+        let sgs = match &self.spec.mesh.lattice().security_group_ids {
+            Some(ids) => Value::List(ids.iter().map(Value::str).collect()),
+            None => {
+                self.param(
+                    LATTICE_SECURITY_GROUP_IDS,
+                    ParamType::SecurityGroupIds,
+                    "Lattice security groups",
+                    "Security groups of the service network's VPC association (1–5): they decide which clients of the VPC may reach the mesh's services",
+                );
+                Value::Param(LATTICE_SECURITY_GROUP_IDS.into())
+            }
+        };
+        let props = Obj::new()
+            .set("ServiceNetworkIdentifier", Value::Ref(sn, Attr::Id))
+            .set("VpcIdentifier", vpc)
+            .set("SecurityGroupIds", sgs);
+        self.add(
+            ResourceId::new(Kind::ServiceNetworkVpcAssociation, "vpc"),
+            source,
+            props,
         );
     }
 
@@ -503,7 +549,8 @@ impl Lattice<'_> {
             }
         }
         for (name, svc) in &self.model.services {
-            if svc.auth != LatticeAuth::Iam {
+            // The controller's services get theirs from IAMAuthPolicies.
+            if svc.auth != LatticeAuth::Iam || svc.route().is_some() {
                 continue;
             }
             // No caller: no policy, and Lattice denies every request to an IAM service.
@@ -608,17 +655,56 @@ impl Lattice<'_> {
     }
 }
 
-/// `arn:aws:iam::444455556666:root` of a role ARN `arn:aws:iam::444455556666:role/web`.
-fn account_root(role_arn: &str) -> Option<String> {
-    let mut parts = role_arn.splitn(6, ':');
-    let (_, partition, _, _, account) = (
-        parts.next()?,
-        parts.next()?,
-        parts.next()?,
-        parts.next()?,
-        parts.next()?,
-    );
-    Some(format!("arn:{partition}:iam::{account}:root"))
+/// What a caller's IAM role needs to invoke `services` (virtual-service names) under IAM auth:
+/// `vpc-lattice-svcs:Invoke` on each service the stack creates, by its ARN. The services the
+/// AWS Gateway API Controller creates on EKS have no ARN the stack knows: a statement per
+/// service names it by the tags the controller gives it, its route's name and namespace.
+pub(crate) fn invoke_statements(model: &Model, services: &[String]) -> Vec<Value> {
+    let signed: Vec<(&String, &Service)> = services
+        .iter()
+        .filter_map(|s| Some((s, model.services.get(s)?)))
+        .filter(|(_, s)| s.auth == LatticeAuth::Iam)
+        .collect();
+    let mut out = Vec::new();
+    let own: Vec<Value> = signed
+        .iter()
+        .filter(|(_, s)| s.route().is_none())
+        .map(|(name, _)| invoke_resource(name))
+        .collect();
+    if !own.is_empty() {
+        out.push(statement(&["vpc-lattice-svcs:Invoke"], own));
+    }
+    for route in signed.iter().filter_map(|(_, s)| s.route()) {
+        let tag = |k: &str| format!("aws:ResourceTag/{k}");
+        out.push(
+            Obj::new()
+                .set("Effect", "Allow")
+                .set("Action", vec![Value::str("vpc-lattice-svcs:Invoke")])
+                .set(
+                    "Resource",
+                    vec![arn(
+                        "vpc-lattice",
+                        true,
+                        true,
+                        vec![Value::str("service/*")],
+                    )],
+                )
+                .set(
+                    "Condition",
+                    Obj::new().set(
+                        "StringEquals",
+                        Obj::new()
+                            .set(&tag(crate::kube::gateway::ROUTE_NAME_TAG), &route.name)
+                            .set(
+                                &tag(crate::kube::gateway::ROUTE_NAMESPACE_TAG),
+                                &route.namespace,
+                            ),
+                    ),
+                )
+                .into(),
+        );
+    }
+    out
 }
 
 fn action(a: &Action) -> Value {
@@ -693,24 +779,8 @@ impl EcsMesh for LatticeEcs<'_> {
         None
     }
     fn statements(&self, node: &str) -> Vec<Value> {
-        let services: Vec<Value> = self
-            .model
-            .callers
-            .get(node)
-            .into_iter()
-            .flatten()
-            .filter(|s| {
-                self.model
-                    .services
-                    .get(*s)
-                    .is_some_and(|s| s.auth == LatticeAuth::Iam)
-            })
-            .map(|s| invoke_resource(s))
-            .collect();
-        if services.is_empty() {
-            return Vec::new();
-        }
-        vec![statement(&["vpc-lattice-svcs:Invoke"], services)]
+        let callees = self.model.callers.get(node).cloned().unwrap_or_default();
+        invoke_statements(self.model, &callees)
     }
     fn cloud_map(&self) -> bool {
         false

@@ -64,7 +64,23 @@ impl Builder<'_> {
             } else {
                 "DNS discovery"
             };
-            if runs_here {
+            let on_eks = self
+                .spec
+                .airflow
+                .as_ref()
+                .is_some_and(|a| a.on_eks().is_some());
+            if let Some(k) = controller::kube_service(node).filter(|_| on_eks) {
+                self.find(
+                    p.key("service_discovery"),
+                    "service discovery",
+                    Outcome::Approximated,
+                    format!(
+                        "the AWS Gateway API Controller registers the pods of the Kubernetes Service `{}` (namespace `{}`) in the node's target group instead of {how}",
+                        k.name, k.namespace
+                    ),
+                    None,
+                );
+            } else if runs_here {
                 self.find(
                     p.key("service_discovery"),
                     "service discovery",

@@ -93,6 +93,7 @@ impl Builder<'_> {
                 name: listener_name(lprotocol, port),
                 protocol: lprotocol,
                 port,
+                app_protocol: protocol,
                 rules,
                 default_action,
                 default_route,
@@ -338,6 +339,10 @@ impl Builder<'_> {
             (Some(s), Some(meth)) => (StringMatch::Exact, format!("/{s}/{meth}")),
             (Some(s), None) => (StringMatch::Prefix, format!("/{s}/")),
             _ => (StringMatch::Prefix, "/".into()),
+        });
+        out.grpc = Some(GrpcMethod {
+            service: m.service_name.clone(),
+            method: m.service_name.as_ref().and(m.method_name.clone()),
         });
         if m.service_name.is_some() {
             self.find(

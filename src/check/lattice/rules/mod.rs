@@ -1,9 +1,11 @@
 //! The Lattice rules over the [`Model`]: its names (`names`), bounds and quotas (`bounds`), DNS
-//! (`dns`), settings (`settings`) and auth (`auth`), and a warning (an error under `--strict`)
+//! (`dns`), settings (`settings`), auth (`auth`) and, on EKS, what the AWS Gateway API
+//! Controller can express (`controller`), and a warning (an error under `--strict`)
 //! for each spec feature Lattice drops.
 
 mod auth;
 mod bounds;
+mod controller;
 mod dns;
 mod names;
 mod settings;
@@ -50,6 +52,7 @@ pub(super) fn check(ctx: &mut Ctx, model: &Model, strict: bool, checked: &Checke
     dns::check(ctx, &scope);
     settings::check(ctx);
     auth::check(ctx, &scope);
+    controller::check(ctx, &scope);
 }
 
 /// Every feature the Lattice output leaves out.
