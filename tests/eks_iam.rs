@@ -239,16 +239,30 @@ fn lattice_roles_invoke_the_service_network_and_the_auth_policies_name_them() {
             let resource = st["Resource"][0]["Fn::Join"][1].as_array().unwrap();
             assert_eq!(resource[2], ":vpc-lattice:");
             assert_eq!(resource.last().unwrap(), "service/*");
-            // Some service's auth policy admits the role.
-            let arn = json!({ "Fn::GetAtt": [format!("Role{}", pascal(w.node)), "Arn"] });
-            let admitted = of_type(&cfn, "AWS::VpcLattice::AuthPolicy")
-                .iter()
-                .any(|(_, a)| {
-                    a["Properties"]["Policy"]["Statement"][0]["Principal"]["AWS"]
-                        .as_array()
-                        .is_some_and(|p| p.contains(&arn))
+            // Some service's IAMAuthPolicy (the controller publishes the services on EKS)
+            // admits the role by its literal ARN.
+            let role = cfn["Resources"][format!("Role{}", pascal(w.node))]["Properties"]
+                ["RoleName"]
+                .as_str()
+                .unwrap()
+                .to_owned();
+            let arn = json!(format!("arn:aws:iam::111122223333:role/{role}"));
+            let gateway = &files["vpc_lattice/kubernetes"]["manifests/40-gateway-api.yaml"];
+            let admitted = serde_yaml::Deserializer::from_str(gateway)
+                .map(|d| Value::deserialize(d).unwrap())
+                .filter(|o| o["kind"] == "IAMAuthPolicy")
+                .any(|o| {
+                    let policy: Value =
+                        serde_json::from_str(o["spec"]["policy"].as_str().unwrap()).unwrap();
+                    policy["Statement"].as_array().unwrap().iter().any(|s| {
+                        s["Effect"] == "Allow"
+                            && (s["Principal"]["AWS"] == arn
+                                || s["Principal"]["AWS"]
+                                    .as_array()
+                                    .is_some_and(|p| p.contains(&arn)))
+                    })
                 });
-            assert!(admitted, "{}: no auth policy names its role", w.node);
+            assert!(admitted, "{}: no IAMAuthPolicy names its role", w.node);
         }
         // Workloads that call nothing have no role on Lattice.
         for w in ex.identities.iter().filter(|w| !w.calls) {

@@ -635,9 +635,8 @@ fn airflow2_kubernetes_executor_reads_the_charts_secrets() {
             assert_eq!(e["valueFrom"]["secretKeyRef"]["name"], secret);
             assert_eq!(e["valueFrom"]["secretKeyRef"]["key"], key);
         }
-        assert_eq!(names::METADATA_SECRET, "airflow-metadata");
+        // The keys the chart reads; the names are meshsynth's (the guide creates them).
         assert_eq!(names::METADATA_SECRET_KEY, "connection");
-        assert_eq!(names::FERNET_SECRET, "airflow-fernet-key");
         assert_eq!(names::FERNET_SECRET_KEY, "fernet-key");
         assert!(env(base, "AIRFLOW__CORE__EXECUTION_API_SERVER_URL").is_none());
         assert!(env(base, "AIRFLOW_CONN_LEDGER_API").is_some());

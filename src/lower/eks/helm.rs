@@ -810,7 +810,7 @@ mod tests {
         };
         let mut doc = KubeDoc::default();
         doc.pod_templates.insert(
-            "airflow-worker.yaml".into(),
+            names::pod_template_file("airflow-worker"),
             serde_json::json!({"spec": {"containers": [{"name": "base", "env": [
                 {"name": "A", "valueFrom": {"secretKeyRef": {"name": "s-env", "key": "k"}}}
             ], "envFrom": [{"secretRef": {"name": "s-from"}}]}]}}),

@@ -723,14 +723,6 @@ mod tests {
     use super::*;
 
     #[test]
-    fn secrets_are_the_charts() {
-        // The chart names its Secrets after the release.
-        for s in [kube::METADATA_SECRET, kube::FERNET_SECRET] {
-            assert!(s.starts_with(&format!("{}-", kube::RELEASE)), "{s}");
-        }
-    }
-
-    #[test]
     fn port_names_fit() {
         assert!(port_name(Protocol::Http2, 65535).len() <= 15);
     }
