@@ -205,16 +205,21 @@ fn app_mesh_roles_stream_exactly_their_own_virtual_node() {
                 p["RoleName"],
                 json!({ "Ref": format!("Role{}", pascal(w.node)) })
             );
+            let statements = p["PolicyDocument"]["Statement"].as_array().unwrap();
             assert_eq!(
-                p["PolicyDocument"]["Statement"],
-                json!([{
+                statements[0],
+                json!({
                     "Effect": "Allow",
                     "Action": ["appmesh:StreamAggregatedResources"],
                     "Resource": [{ "Fn::GetAtt": [node, "Arn"] }],
-                }]),
+                }),
                 "{}",
                 w.node
             );
+            // Besides: only exporting the ACM certificates its own listeners serve.
+            for s in &statements[1..] {
+                assert_eq!(s["Action"], json!(["acm:ExportCertificate"]), "{}", w.node);
+            }
         }
     }
 }

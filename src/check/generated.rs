@@ -39,7 +39,10 @@ pub fn services(spec: &Spec) -> Vec<String> {
         (Some(af), _) if !af.has_api() => Vec::new(),
         (Some(af), _) if af.on_eks().is_some() => {
             let eks = af.on_eks().expect("checked above");
-            vec![names::eks::api_service(eks.namespace())]
+            vec![names::eks::api_component_service(
+                eks.namespace(),
+                af.is_v3(),
+            )]
         }
         (Some(_), Some(ns)) => vec![names::api_service(&ns.namespace)],
         _ => Vec::new(),

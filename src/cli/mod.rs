@@ -37,7 +37,7 @@ pub struct Cli {
 
 #[derive(Debug, Subcommand)]
 enum Command {
-    /// Validate specs and write CloudFormation and Terraform output to OUT/<spec>/<target>/ (App Mesh) or OUT/<spec>/vpc_lattice/<target>/ (VPC Lattice).
+    /// Validate specs and write CloudFormation and Terraform output (and, for Airflow on EKS, Kubernetes YAML and Helm values) to OUT/<spec>/<target>/ (App Mesh) or OUT/<spec>/vpc_lattice/<target>/ (VPC Lattice).
     Synth(SynthArgs),
     /// Validate a spec and print every diagnostic; writes nothing.
     Validate(ValidateArgs),

@@ -54,6 +54,9 @@ pub struct EksDoc {
     pub multi_namespace: bool,
     /// Ports Envoy does not intercept.
     pub ignored_ports: Vec<u32>,
+    /// The ports Lattice reaches the workloads' pods on (their listener ports), for the
+    /// nodes' security group.
+    pub target_ports: Vec<u32>,
     /// The chart's service accounts that read the S3 DAG bundle (they need S3 access).
     pub bundle_readers: Vec<String>,
 }

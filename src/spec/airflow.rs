@@ -632,6 +632,8 @@ pub mod names {
         pub const RELEASE: &str = "airflow";
         /// The chart's API server Service (`<release>-api-server`).
         pub const API_SERVICE: &str = "airflow-api-server";
+        /// The chart's webserver Service (2.x).
+        pub const WEBSERVER_SERVICE: &str = "airflow-webserver";
         /// The main container of every pod template, as Airflow requires.
         pub const BASE_CONTAINER: &str = "base";
         /// Envoy and the iptables set-up of App Mesh pods.
@@ -685,9 +687,19 @@ pub mod names {
             format!("{service}.{namespace}.svc.cluster.local")
         }
 
-        /// The virtual service (and DNS name) of the API server on EKS.
+        /// The virtual service (and DNS name) of the API server on EKS (3.x).
         pub fn api_service(namespace: &str) -> String {
             service_host(API_SERVICE, namespace)
+        }
+
+        /// The chart's Service of the API component: the API server on 3.x, the webserver
+        /// (`<release>-webserver`) on 2.x.
+        pub fn api_component_service(namespace: &str, v3: bool) -> String {
+            if v3 {
+                api_service(namespace)
+            } else {
+                service_host(WEBSERVER_SERVICE, namespace)
+            }
         }
 
         /// `AIRFLOW__CORE__EXECUTION_API_SERVER_URL` on EKS (3.x): the chart's API server

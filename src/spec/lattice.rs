@@ -55,17 +55,22 @@ pub struct LatticeSettings {
     #[serde(default)]
     pub auth: Option<LatticeAuth>,
     /// The VPC whose tasks call the mesh (associated with the service network; target groups
-    /// live in it). Default: the `lattice_vpc_id` parameter / variable.
+    /// live in it). Default: the `lattice_vpc_id` parameter / variable. With Airflow on EKS,
+    /// the cluster's VPC, and on App Mesh too: the private zone of the virtual-service names is
+    /// associated with it.
     #[serde(default)]
     pub vpc_id: Option<String>,
     /// Security groups of the service network's VPC association (1–5): they decide which
     /// clients of the VPC reach the network. Default: the `lattice_security_group_ids`
-    /// parameter / variable.
+    /// parameter / variable; required with Airflow on EKS (the Gateway's
+    /// VpcAssociationPolicy names them).
     #[serde(default)]
     pub security_group_ids: Option<Vec<String>>,
     /// The Route 53 private hosted zone that resolves every virtual-service name to its Lattice
     /// service: `{ create: <zone name> }`, `{ id: <zone ID> }` or `none`. Default: one created
-    /// for the Cloud Map namespace, else for the virtual services' common DNS suffix.
+    /// for the Cloud Map namespace, else for the virtual services' common DNS suffix. With
+    /// Airflow on EKS it also serves App Mesh: it holds a record per virtual-service name, so
+    /// the names resolve and Envoy can route them.
     #[serde(default)]
     pub hosted_zone: Option<HostedZone>,
     /// Where the service network's access logs go: a CloudWatch Logs log group, Firehose

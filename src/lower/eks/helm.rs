@@ -709,6 +709,18 @@ fn guide(cx: &Eks, doc: &KubeDoc) -> EksDoc {
         execution_api_url: v3.then(|| names::execution_api_url(eks.namespace())),
         multi_namespace: multi_namespace(af),
         ignored_ports: af.egress.ignored_ports.clone(),
+        target_ports: {
+            let mut ports: Vec<u32> = cx
+                .spec
+                .workloads
+                .keys()
+                .filter_map(|n| cx.spec.virtual_nodes.get(n))
+                .flat_map(|n| n.listeners.iter().map(|l| l.port))
+                .collect();
+            ports.sort_unstable();
+            ports.dedup();
+            ports
+        },
         bundle_readers,
     }
 }
