@@ -206,6 +206,21 @@ pub struct ResourceRequirements {
 }
 
 impl ResourceRequirements {
+    /// The same quantities requested and as the limit; `None` when neither is given.
+    pub fn guaranteed(cpu: Option<String>, memory: Option<String>) -> Option<Self> {
+        let mut q = BTreeMap::new();
+        if let Some(c) = cpu {
+            q.insert("cpu".to_owned(), c);
+        }
+        if let Some(m) = memory {
+            q.insert("memory".to_owned(), m);
+        }
+        (!q.is_empty()).then(|| Self {
+            requests: q.clone(),
+            limits: q,
+        })
+    }
+
     /// Requests equal to limits: the pod's QoS class is `Guaranteed` when every container does.
     pub fn exact(cpu: String, memory: String) -> Self {
         let both = BTreeMap::from([("cpu".to_owned(), cpu), ("memory".to_owned(), memory)]);

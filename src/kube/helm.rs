@@ -6,6 +6,11 @@ use std::collections::BTreeMap;
 
 use serde::Serialize;
 
+// The chart takes these as the Kubernetes objects they are.
+pub use super::core::{
+    ConfigMapVolumeSource, EnvVar, ResourceRequirements as Resources, Volume, VolumeMount,
+};
+
 fn is_false(b: &bool) -> bool {
     !*b
 }
@@ -93,33 +98,6 @@ pub struct Data {
     pub broker_url_secret_name: Option<String>,
 }
 
-/// One plain environment variable (`env`).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub struct EnvVar {
-    pub name: String,
-    pub value: String,
-}
-
-/// An environment variable read from a Secret (`createUserJob.env`).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "camelCase")]
-pub struct SecretEnvVar {
-    pub name: String,
-    pub value_from: ValueFrom,
-}
-
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "camelCase")]
-pub struct ValueFrom {
-    pub secret_key_ref: SecretKeyRef,
-}
-
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub struct SecretKeyRef {
-    pub name: String,
-    pub key: String,
-}
-
 /// A long-running component: `scheduler`, `apiServer`, `webserver`, `triggerer`.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "camelCase")]
@@ -152,53 +130,6 @@ pub struct DagBundle {
     pub name: String,
     pub classpath: String,
     pub kwargs: BTreeMap<String, String>,
-}
-
-/// A container's requests and limits.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
-pub struct Resources {
-    #[serde(skip_serializing_if = "BTreeMap::is_empty")]
-    pub requests: BTreeMap<String, String>,
-    #[serde(skip_serializing_if = "BTreeMap::is_empty")]
-    pub limits: BTreeMap<String, String>,
-}
-
-impl Resources {
-    /// The same quantities requested and as the limit; `None` when neither is given.
-    pub fn guaranteed(cpu: Option<String>, memory: Option<String>) -> Option<Resources> {
-        let mut q = BTreeMap::new();
-        if let Some(c) = cpu {
-            q.insert("cpu".to_owned(), c);
-        }
-        if let Some(m) = memory {
-            q.insert("memory".to_owned(), m);
-        }
-        (!q.is_empty()).then(|| Resources {
-            requests: q.clone(),
-            limits: q,
-        })
-    }
-}
-
-/// A pod volume from a ConfigMap.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "camelCase")]
-pub struct Volume {
-    pub name: String,
-    pub config_map: ConfigMapVolume,
-}
-
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub struct ConfigMapVolume {
-    pub name: String,
-}
-
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "camelCase")]
-pub struct VolumeMount {
-    pub name: String,
-    pub mount_path: String,
-    pub read_only: bool,
 }
 
 /// `workers`: the Celery workers, and the service account of every worker pod.
@@ -258,7 +189,7 @@ pub struct CreateUserJob {
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub args: Vec<String>,
     #[serde(skip_serializing_if = "Vec::is_empty")]
-    pub env: Vec<SecretEnvVar>,
+    pub env: Vec<EnvVar>,
 }
 
 /// `createUserJob.defaultUser`: who the job creates. `password` is left empty: the job reads

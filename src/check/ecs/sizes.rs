@@ -272,46 +272,10 @@ pub(crate) fn check_task_size(ctx: &mut Ctx, t: &TaskSize, fargate: bool) {
     }
 }
 
-/// Every size of the spec, where it is: (path, cpu, memory).
-fn amounts(af: &Airflow) -> Vec<(FieldPath, Option<Amount>, Option<Amount>)> {
-    let comps = &af.components;
-    let mut out = Vec::new();
-    for (key, c) in [
-        ("api_server", &comps.api_server),
-        ("webserver", &comps.webserver),
-        ("scheduler", &comps.scheduler),
-        ("dag_processor", &comps.dag_processor),
-        ("triggerer", &comps.triggerer),
-    ] {
-        if let Some(c) = c {
-            out.push((
-                airflow_path().key("components").key(key),
-                c.cpu.clone(),
-                c.memory.clone(),
-            ));
-        }
-    }
-    if let Some(w) = &af.workers {
-        out.push((
-            airflow_path().key("workers"),
-            w.cpu.clone(),
-            w.memory.clone(),
-        ));
-    }
-    for (n, t) in &af.tasks {
-        out.push((
-            airflow_path().key("tasks").key(n),
-            Some(t.cpu.clone()),
-            Some(t.memory.clone()),
-        ));
-    }
-    out
-}
-
 /// Paths whose size is a Kubernetes quantity (reported once by [`check_amounts`], not again as
 /// a bad Fargate size).
 pub(crate) fn quantity_paths(af: &Airflow) -> Vec<FieldPath> {
-    amounts(af)
+    crate::spec::paths::airflow_sizes(af)
         .into_iter()
         .filter(|(_, c, m)| {
             matches!(c, Some(Amount::Quantity(_))) || matches!(m, Some(Amount::Quantity(_)))
@@ -322,8 +286,8 @@ pub(crate) fn quantity_paths(af: &Airflow) -> Vec<FieldPath> {
 
 /// On ECS every size is a number: a Kubernetes quantity (`500m`, `2Gi`) is an EKS spelling.
 pub(crate) fn check_amounts(ctx: &mut Ctx, af: &Airflow) {
-    for (path, cpu, memory) in amounts(af) {
-        report_quantities(ctx, &path, cpu.as_ref(), memory.as_ref());
+    for (path, cpu, memory) in crate::spec::paths::airflow_sizes(af) {
+        report_quantities(ctx, &path, cpu, memory);
     }
 }
 

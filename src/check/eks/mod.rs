@@ -3,9 +3,8 @@
 //! quantities, the Kubernetes version native sidecars need, and how `workloads:` are found.
 
 use crate::check::common::shown;
-use crate::check::images::check_image;
 use crate::check::Ctx;
-use crate::diagnostic::{did_you_mean, Code, FieldPath};
+use crate::diagnostic::{Code, FieldPath};
 use crate::spec::airflow_names::{self as names, eks as kube};
 use crate::spec::paths::{airflow_path, node_path, workload_path};
 use crate::spec::{Airflow, AirflowPlatform, Amount, DagSource, EksSettings, Executor};
@@ -299,37 +298,7 @@ fn identities(ctx: &mut Ctx, af: &Airflow) {
 }
 
 fn quantities(ctx: &mut Ctx, af: &Airflow) {
-    let mut sizes: Vec<(FieldPath, Option<&Amount>, Option<&Amount>)> = Vec::new();
-    let comps = &af.components;
-    for (key, c) in [
-        ("api_server", &comps.api_server),
-        ("webserver", &comps.webserver),
-        ("scheduler", &comps.scheduler),
-        ("dag_processor", &comps.dag_processor),
-        ("triggerer", &comps.triggerer),
-    ] {
-        if let Some(c) = c {
-            sizes.push((
-                airflow_path().key("components").key(key),
-                c.cpu.as_ref(),
-                c.memory.as_ref(),
-            ));
-        }
-    }
-    if let Some(w) = &af.workers {
-        sizes.push((
-            airflow_path().key("workers"),
-            w.cpu.as_ref(),
-            w.memory.as_ref(),
-        ));
-    }
-    for (n, t) in &af.tasks {
-        sizes.push((
-            airflow_path().key("tasks").key(n),
-            Some(&t.cpu),
-            Some(&t.memory),
-        ));
-    }
+    let mut sizes = crate::spec::paths::airflow_sizes(af);
     for (n, w) in &ctx.spec.workloads {
         sizes.push((workload_path(n), Some(&w.cpu), Some(&w.memory)));
     }
@@ -362,25 +331,9 @@ fn quantities(ctx: &mut Ctx, af: &Airflow) {
 /// On EKS a workload is a Deployment behind a Service its node's DNS name names.
 fn workloads(ctx: &mut Ctx, eks: &EksSettings) {
     let spec = ctx.spec;
-    let nodes: Vec<&str> = spec.virtual_nodes.keys().map(String::as_str).collect();
-    for (name, w) in &spec.workloads {
-        let path = workload_path(name);
-        check_image(
-            ctx,
-            &path.key("image"),
-            &format!("workload `{name}`'s image"),
-            &w.image,
-            true,
-        );
+    // Images and unknown nodes are `check/ecs/workloads`'s, on either platform.
+    for name in spec.workloads.keys() {
         let Some(node) = spec.virtual_nodes.get(name) else {
-            ctx.error(
-                Code::WorkloadUnknownVirtualNode,
-                path,
-                format!("workload `{name}` is not a virtual node of this spec"),
-            )
-            .help = Some(did_you_mean(name, nodes.iter().copied()).unwrap_or_else(|| {
-                "name a workload after the virtual node it runs, and declare that node under `virtual_nodes`".into()
-            }));
             continue;
         };
         let np = node_path(name).key("service_discovery");

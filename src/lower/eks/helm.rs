@@ -17,9 +17,9 @@ use crate::ir::{
     KubeDoc,
 };
 use crate::kube::helm::{
-    CeleryWorkers, Component, ConfigMapVolume, CreateUserJob, DagBundle, DagProcessor, Data,
-    DefaultUser, EnvVar, Image, Images, Resources, SecretEnvVar, SecretKeyRef, ServiceAccountRef,
-    Toggle, ValueFrom, Values, Volume, VolumeMount, WorkerSecurityContexts, Workers,
+    CeleryWorkers, Component, ConfigMapVolumeSource, CreateUserJob, DagBundle, DagProcessor, Data,
+    DefaultUser, EnvVar, Image, Images, Resources, ServiceAccountRef, Toggle, Values, Volume,
+    VolumeMount, WorkerSecurityContexts, Workers,
 };
 use crate::lower::airflow::{
     connection_json, dag_bundles, executor_class, lattice_client, lattice_connection_json,
@@ -40,9 +40,9 @@ fn pod_template_volume() -> (Volume, VolumeMount) {
     (
         Volume {
             name: names::POD_TEMPLATES_CONFIGMAP.into(),
-            config_map: ConfigMapVolume {
+            config_map: Some(ConfigMapVolumeSource {
                 name: names::POD_TEMPLATES_CONFIGMAP.into(),
-            },
+            }),
         },
         VolumeMount {
             name: names::POD_TEMPLATES_CONFIGMAP.into(),
@@ -313,7 +313,7 @@ fn env(cx: &Eks) -> Vec<EnvVar> {
         env.insert("AWS_REGION".into(), cx.eks.region.clone());
     }
     env.into_iter()
-        .map(|(name, value)| EnvVar { name, value })
+        .map(|(name, value)| EnvVar::value(name, value))
         .collect()
 }
 
@@ -355,15 +355,11 @@ fn create_user_job(af: &Airflow) -> CreateUserJob {
             password: String::new(),
         }),
         args,
-        env: vec![SecretEnvVar {
-            name: af_names::ADMIN_PASSWORD_ENV.into(),
-            value_from: ValueFrom {
-                secret_key_ref: SecretKeyRef {
-                    name: names::ADMIN_PASSWORD_SECRET.into(),
-                    key: names::ADMIN_PASSWORD_SECRET_KEY.into(),
-                },
-            },
-        }],
+        env: vec![EnvVar::secret(
+            af_names::ADMIN_PASSWORD_ENV,
+            names::ADMIN_PASSWORD_SECRET,
+            names::ADMIN_PASSWORD_SECRET_KEY,
+        )],
     }
 }
 
