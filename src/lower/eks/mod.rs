@@ -56,7 +56,6 @@ pub(crate) fn lower(
 }
 
 /// What every part of the EKS lowering reads.
-#[allow(dead_code)] // filled in part by part
 pub(crate) struct Eks<'a> {
     pub checked: &'a Checked,
     pub spec: &'a Spec,
@@ -67,7 +66,6 @@ pub(crate) struct Eks<'a> {
     pub identities: Vec<Identity>,
 }
 
-#[allow(dead_code)]
 impl Eks<'_> {
     /// The ARN of an identity's IRSA role (names are fixed, so Kubernetes objects can carry it
     /// as text).
@@ -103,7 +101,6 @@ pub(crate) struct Identity {
     pub source: FieldPath,
 }
 
-#[allow(dead_code)]
 impl Identity {
     /// Whether it needs an IAM role on `backend`: Envoy needs one on App Mesh; on Lattice only
     /// callers do (to sign).

@@ -213,20 +213,17 @@ fn to_values(cs: &[Container]) -> Vec<Value> {
 /// native sidecar), in order, to go before any other init container that does not need the
 /// network; empty on Lattice. For pods meshsynth does not write itself (the chart's Celery
 /// workers: `workers.extraInitContainers`).
-#[allow(dead_code)] // the Helm values' Celery workers
 pub(super) fn mesh_init_containers(cx: &Eks, id: &Identity) -> Vec<Value> {
     to_values(&mesh_pod(cx, id).init_containers)
 }
 
 /// The containers App Mesh adds after a pod's own (Envoy, below Kubernetes 1.29 only):
 /// `workers.extraContainers`.
-#[allow(dead_code)] // the Helm values' Celery workers
 pub(super) fn mesh_containers(cx: &Eks, id: &Identity) -> Vec<Value> {
     to_values(&mesh_pod(cx, id).containers)
 }
 
 /// The annotations of every meshed pod (the injector off); empty on Lattice.
-#[allow(dead_code)] // the Helm values' Celery workers
 pub(super) fn mesh_pod_annotations(cx: &Eks) -> BTreeMap<String, String> {
     if meshed(cx) {
         mesh_annotations()
@@ -237,7 +234,6 @@ pub(super) fn mesh_pod_annotations(cx: &Eks) -> BTreeMap<String, String> {
 
 /// The pod security context of every meshed pod (`fsGroup` 1337, so Envoy reads the IRSA
 /// token); `None` on Lattice.
-#[allow(dead_code)] // the Helm values' Celery workers
 pub(super) fn mesh_pod_security_context(cx: &Eks, id: &Identity) -> Option<Value> {
     mesh_pod(cx, id)
         .security_context
