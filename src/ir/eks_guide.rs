@@ -57,8 +57,6 @@ pub struct EksDoc {
     /// The ports Lattice reaches the workloads' pods on (their listener ports), for the
     /// nodes' security group.
     pub target_ports: Vec<u32>,
-    /// The chart's service accounts that read the S3 DAG bundle (they need S3 access).
-    pub bundle_readers: Vec<String>,
 }
 
 /// The chart and the release.

@@ -60,7 +60,7 @@ pub struct Values {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub webserver: Option<Component>,
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub dag_processor: Option<DagProcessor>,
+    pub dag_processor: Option<Component>,
     pub triggerer: Component,
     pub workers: Workers,
     pub create_user_job: CreateUserJob,
@@ -112,24 +112,6 @@ pub struct Component {
     pub extra_volumes: Vec<Volume>,
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub extra_volume_mounts: Vec<VolumeMount>,
-}
-
-/// `dagProcessor`: a component, and the DAG bundles it reads.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "camelCase")]
-pub struct DagProcessor {
-    #[serde(flatten)]
-    pub component: Component,
-    #[serde(skip_serializing_if = "Vec::is_empty")]
-    pub dag_bundle_config_list: Vec<DagBundle>,
-}
-
-/// One entry of `dagProcessor.dagBundleConfigList`.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, serde::Deserialize)]
-pub struct DagBundle {
-    pub name: String,
-    pub classpath: String,
-    pub kwargs: BTreeMap<String, String>,
 }
 
 /// `workers`: the Celery workers, and the service account of every worker pod.

@@ -262,7 +262,7 @@ pub fn lattice_connection_json(
 }
 
 /// `[dag_processor] dag_bundle_config_list` for an S3 DAG bundle.
-pub fn dag_bundles(s3: &S3Dags) -> serde_json::Value {
+pub(crate) fn dag_bundles(s3: &S3Dags) -> serde_json::Value {
     let mut kwargs = serde_json::json!({ "bucket_name": s3.bucket });
     if let Some(p) = &s3.prefix {
         kwargs["prefix"] = p.as_str().into();

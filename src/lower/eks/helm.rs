@@ -17,16 +17,13 @@ use crate::ir::{
     KubeDoc,
 };
 use crate::kube::helm::{
-    CeleryWorkers, Component, ConfigMapVolumeSource, CreateUserJob, DagBundle, DagProcessor, Data,
-    DefaultUser, EnvVar, Image, Images, Resources, ServiceAccountRef, Toggle, Values, Volume,
-    VolumeMount, WorkerSecurityContexts, Workers,
+    CeleryWorkers, Component, ConfigMapVolumeSource, CreateUserJob, Data, DefaultUser, EnvVar,
+    Image, Images, Resources, ServiceAccountRef, Toggle, Values, Volume, VolumeMount,
+    WorkerSecurityContexts, Workers,
 };
-use crate::lower::airflow::{
-    connection_json, dag_bundles, executor_class, lattice_client, lattice_connection_json,
-    lattice_doc, LATTICE_AUTH_CLASS,
-};
+use crate::lower::airflow::{connections_env, executor_class, lattice_doc};
 use crate::spec::airflow_names::{self as af_names, eks as names};
-use crate::spec::{Airflow, ComponentSize, ConnType, DagSource, Executor, MeshBackend, SecretRef};
+use crate::spec::{Airflow, ComponentSize, Executor, MeshBackend, SecretRef};
 
 pub(super) fn lower(cx: &Eks, doc: &mut KubeDoc) {
     let values = values(cx);
@@ -206,15 +203,9 @@ fn values(cx: &Eks) -> Values {
             // 2.x runs the DAG processor only when asked to.
             component.enabled = Some(true);
         }
-        let dag_bundle_config_list = match &af.dags {
-            DagSource::S3(s3) => serde_json::from_value::<Vec<DagBundle>>(dag_bundles(s3))
-                .expect("the S3 DAG bundle's settings are strings"),
-            _ => Vec::new(),
-        };
-        Some(DagProcessor {
-            component,
-            dag_bundle_config_list,
-        })
+        // DAGs come from the image on EKS (`eks-platform-mismatch` refuses the others), so the
+        // chart's default bundle, the DAGs folder, is the one.
+        Some(component)
     } else {
         None
     };
@@ -287,28 +278,11 @@ fn env(cx: &Eks) -> Vec<EnvVar> {
     if let Some(p) = af.workers.as_ref().and_then(|w| w.parallelism) {
         env.insert("AIRFLOW__CORE__PARALLELISM".into(), p.to_string());
     }
-    let lattice = match cx.backend {
-        MeshBackend::AppMesh => None,
-        MeshBackend::VpcLattice => cx.checked.lattice(),
-    };
-    let mut signs = false;
-    for (id, c) in &af.connections {
-        let conn_type = c.conn_type(cx.spec);
-        let json = match lattice {
-            Some(model) => {
-                let l = lattice_client(model, c);
-                signs |= l.sign && conn_type == ConnType::Http;
-                lattice_connection_json(c, conn_type, &l)
-            }
-            None => connection_json(c, conn_type),
-        };
-        env.insert(af_names::connection_env(id), json.to_string());
-    }
+    // The same connections every task container gets (`lower::airflow::connections_env`).
+    let connections = connections_env(cx.checked, af, cx.backend);
+    let signs = connections.contains_key("AIRFLOW__HTTP__EXTRA_AUTH_TYPES");
+    env.extend(connections);
     if signs {
-        env.insert(
-            "AIRFLOW__HTTP__EXTRA_AUTH_TYPES".into(),
-            LATTICE_AUTH_CLASS.into(),
-        );
         // The signer's region (the IRSA webhook may set it too; an explicit one is kept).
         env.insert("AWS_REGION".into(), cx.eks.region.clone());
     }
@@ -630,13 +604,6 @@ fn guide(cx: &Eks, doc: &KubeDoc) -> EksDoc {
             _ => None,
         })
         .collect::<Vec<_>>();
-    let bundle_readers = match &af.dags {
-        DagSource::S3(_) => vec![
-            format!("{}-dag-processor", names::RELEASE),
-            worker.service_account.clone(),
-        ],
-        _ => Vec::new(),
-    };
     let dag_id = (!tasks.is_empty()).then(|| dag_id(&cx.spec.name));
     EksDoc {
         version: af.version.clone(),
@@ -677,13 +644,7 @@ fn guide(cx: &Eks, doc: &KubeDoc) -> EksDoc {
                 .is_some()
                 .then(|| names::ADMIN_PASSWORD_SECRET.to_owned()),
         }),
-        dags: match &af.dags {
-            DagSource::S3(s3) => DagsDoc::S3 {
-                bucket: s3.bucket.clone(),
-                prefix: s3.prefix.clone().unwrap_or_default(),
-            },
-            _ => DagsDoc::Image,
-        },
+        dags: DagsDoc::Image,
         dag_file: dag_id.as_ref().map(|d| format!("dags/{d}.py")),
         dag_id,
         pod_template_dir: names::POD_TEMPLATE_DIR.into(),
@@ -717,7 +678,6 @@ fn guide(cx: &Eks, doc: &KubeDoc) -> EksDoc {
             ports.dedup();
             ports
         },
-        bundle_readers,
     }
 }
 

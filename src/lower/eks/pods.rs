@@ -25,12 +25,12 @@ use crate::kube::core::{
 };
 use crate::kube::meta::MANAGED_BY;
 use crate::kube::{object, yaml, ObjectMeta};
-use crate::lower::airflow::{connections_env, dag_bundles};
+use crate::lower::airflow::connections_env;
 use crate::lower::appmesh::sidecar::{
     CLIENT_ONLY_APP_PORT, DEFAULT_ENVOY_IMAGE, ENVOY_CLIENT_DRAIN_SECONDS, ENVOY_DRAIN_SECONDS,
 };
-use crate::spec::airflow_names::{self as names, eks as kube};
-use crate::spec::{DagSource, Duration, Executor, HealthCheck, MeshBackend, Protocol, Workload};
+use crate::spec::airflow_names::eks as kube;
+use crate::spec::{Duration, Executor, HealthCheck, MeshBackend, Protocol, Workload};
 
 /// The App Mesh injector's switch: a namespace label, and a pod annotation that overrides it.
 pub(super) const INJECTOR_WEBHOOK: &str = "appmesh.k8s.aws/sidecarInjectorWebhook";
@@ -504,18 +504,8 @@ fn worker_pod(cx: &Eks, id: &Identity, dag_tasks: bool) -> Pod {
     if af.is_v3() {
         set(EnvVar::value(
             "AIRFLOW__CORE__EXECUTION_API_SERVER_URL",
-            format!(
-                "http://{}:{}/execution/",
-                kube::api_service(cx.eks.namespace()),
-                names::API_PORT
-            ),
+            kube::execution_api_url(cx.eks.namespace()),
         ));
-        if let DagSource::S3(s3) = &af.dags {
-            set(EnvVar::value(
-                "AIRFLOW__DAG_PROCESSOR__DAG_BUNDLE_CONFIG_LIST",
-                dag_bundles(s3).to_string(),
-            ));
-        }
     } else {
         set(EnvVar::secret(
             "AIRFLOW__DATABASE__SQL_ALCHEMY_CONN",
