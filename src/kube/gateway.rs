@@ -19,11 +19,6 @@ pub const GATEWAY_CLASS: &str = "amazon-vpc-lattice";
 pub const CERTIFICATE_ARN_OPTION: &str = "application-networking.k8s.aws/certificate-arn";
 pub const SERVICE_NAME_OVERRIDE: &str = "application-networking.k8s.aws/service-name-override";
 
-/// The tags the controller gives each Lattice service it creates: its route's name and
-/// namespace (`pkg/model/lattice/targetgroup.go`), which IAM policies can name it by.
-pub const ROUTE_NAME_TAG: &str = "application-networking.k8s.aws/RouteName";
-pub const ROUTE_NAMESPACE_TAG: &str = "application-networking.k8s.aws/RouteNamespace";
-
 /// `application-networking.k8s.aws/rule-{i}-priority`: the Lattice priority of the route's
 /// rule `i` (0-based), passed to Lattice as is.
 pub fn rule_priority_annotation(i: usize) -> String {

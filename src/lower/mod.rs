@@ -83,3 +83,19 @@ pub fn source_tag(path: &crate::diagnostic::FieldPath) -> String {
         .take(256)
         .collect()
 }
+
+/// A Route 53 private hosted zone `name` in `vpc`: the Lattice backend's zone and, with Airflow
+/// on EKS, App Mesh's zone of the virtual-service names.
+pub(crate) fn private_zone(name: &str, vpc: crate::ir::Value, comment: String) -> crate::ir::Obj {
+    use crate::ir::{Obj, Pseudo, Value};
+    Obj::new()
+        .set("Name", name)
+        .set(
+            "VPCs",
+            vec![Obj::new()
+                .set("VPCId", vpc)
+                .set("VPCRegion", Value::Pseudo(Pseudo::Region))
+                .into()],
+        )
+        .set("HostedZoneConfig", Obj::new().set("Comment", comment))
+}

@@ -21,7 +21,7 @@ use std::collections::BTreeSet;
 use super::Eks;
 use crate::case::snake_case;
 use crate::diagnostic::FieldPath;
-use crate::ir::{Attr, Kind, Obj, Param, ParamType, Plan, Pseudo, ResourceId, Value};
+use crate::ir::{Attr, Kind, Obj, Param, ParamType, Plan, ResourceId, Value};
 use crate::params::VPC_ID;
 use crate::spec::paths::service_path;
 use crate::spec::{HostedZone, MeshBackend};
@@ -83,25 +83,14 @@ pub(super) fn lower(cx: &Eks, plan: &mut Plan) {
     if !created.is_empty() {
         let vpc = vpc(cx, plan);
         for zone in &created {
-            let props = Obj::new()
-                .set("Name", zone)
-                .set(
-                    "VPCs",
-                    vec![Obj::new()
-                        .set("VPCId", vpc.clone())
-                        .set("VPCRegion", Value::Pseudo(Pseudo::Region))
-                        .into()],
-                )
-                .set(
-                    "HostedZoneConfig",
-                    Obj::new().set(
-                        "Comment",
-                        format!(
-                            "Virtual-service names of the {} mesh: they resolve to {INTERCEPTED_ADDRESS}, where Envoy intercepts and routes by name (meshsynth)",
-                            cx.spec.mesh.name
-                        ),
-                    ),
-                );
+            let props = crate::lower::private_zone(
+                zone,
+                vpc.clone(),
+                format!(
+                    "Virtual-service names of the {} mesh: they resolve to {INTERCEPTED_ADDRESS}, where Envoy intercepts and routes by name (meshsynth)",
+                    cx.spec.mesh.name
+                ),
+            );
             let source = if setting == Some(HostedZone::Create(zone.clone())) {
                 zone_path.clone()
             } else {

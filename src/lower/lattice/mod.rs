@@ -343,25 +343,14 @@ impl Lattice<'_> {
             return;
         }
         let vpc = self.vpc();
-        let props = Obj::new()
-            .set("Name", name)
-            .set(
-                "VPCs",
-                vec![Obj::new()
-                    .set("VPCId", vpc)
-                    .set("VPCRegion", Value::Pseudo(Pseudo::Region))
-                    .into()],
-            )
-            .set(
-                "HostedZoneConfig",
-                Obj::new().set(
-                    "Comment",
-                    format!(
-                        "Virtual-service names of the {} mesh on VPC Lattice (meshsynth)",
-                        self.spec.mesh.name
-                    ),
-                ),
-            );
+        let props = super::private_zone(
+            name,
+            vpc,
+            format!(
+                "Virtual-service names of the {} mesh on VPC Lattice (meshsynth)",
+                self.spec.mesh.name
+            ),
+        );
         self.add(
             zone_id(),
             FieldPath::root()
@@ -655,56 +644,26 @@ impl Lattice<'_> {
     }
 }
 
-/// What a caller's IAM role needs to invoke `services` (virtual-service names) under IAM auth:
-/// `vpc-lattice-svcs:Invoke` on each service the stack creates, by its ARN. The services the
-/// AWS Gateway API Controller creates on EKS have no ARN the stack knows: a statement per
-/// service names it by the tags the controller gives it, its route's name and namespace.
+/// What a caller's ECS task role needs to invoke `services` (virtual-service names) under IAM
+/// auth: `vpc-lattice-svcs:Invoke` on each service the stack creates, by its ARN. (Services the
+/// AWS Gateway API Controller publishes exist only on EKS, whose IRSA roles `lower/eks/iam`
+/// grants.)
 pub(crate) fn invoke_statements(model: &Model, services: &[String]) -> Vec<Value> {
-    let signed: Vec<(&String, &Service)> = services
+    let own: Vec<Value> = services
         .iter()
-        .filter_map(|s| Some((s, model.services.get(s)?)))
-        .filter(|(_, s)| s.auth == LatticeAuth::Iam)
+        .filter(|s| {
+            model
+                .services
+                .get(*s)
+                .is_some_and(|s| s.auth == LatticeAuth::Iam && s.route().is_none())
+        })
+        .map(|name| invoke_resource(name))
         .collect();
-    let mut out = Vec::new();
-    let own: Vec<Value> = signed
-        .iter()
-        .filter(|(_, s)| s.route().is_none())
-        .map(|(name, _)| invoke_resource(name))
-        .collect();
-    if !own.is_empty() {
-        out.push(statement(&["vpc-lattice-svcs:Invoke"], own));
+    if own.is_empty() {
+        Vec::new()
+    } else {
+        vec![statement(&["vpc-lattice-svcs:Invoke"], own)]
     }
-    for route in signed.iter().filter_map(|(_, s)| s.route()) {
-        let tag = |k: &str| format!("aws:ResourceTag/{k}");
-        out.push(
-            Obj::new()
-                .set("Effect", "Allow")
-                .set("Action", vec![Value::str("vpc-lattice-svcs:Invoke")])
-                .set(
-                    "Resource",
-                    vec![arn(
-                        "vpc-lattice",
-                        true,
-                        true,
-                        vec![Value::str("service/*")],
-                    )],
-                )
-                .set(
-                    "Condition",
-                    Obj::new().set(
-                        "StringEquals",
-                        Obj::new()
-                            .set(&tag(crate::kube::gateway::ROUTE_NAME_TAG), &route.name)
-                            .set(
-                                &tag(crate::kube::gateway::ROUTE_NAMESPACE_TAG),
-                                &route.namespace,
-                            ),
-                    ),
-                )
-                .into(),
-        );
-    }
-    out
 }
 
 fn action(a: &Action) -> Value {
