@@ -463,24 +463,12 @@ fn each_dag_task_runs_from_its_template_as_its_service_account() {
             )),
             "{at}"
         );
-        if python_parses(&dag).is_some_and(|ok| !ok) {
-            panic!("{at}: {file} is not valid Python");
-        }
+        // That every generated `.py` parses is tests/eks_pods.rs's (`ast.parse` in the venv it
+        // always builds); a check here would pass silently without python3.
     }
 }
 
 /// Whether the text is valid Python, when a `python3` is there to ask.
-fn python_parses(text: &str) -> Option<bool> {
-    use std::io::Write as _;
-    let mut child = std::process::Command::new("python3")
-        .args(["-c", "import ast, sys; ast.parse(sys.stdin.read())"])
-        .stdin(std::process::Stdio::piped())
-        .spawn()
-        .ok()?;
-    child.stdin.take()?.write_all(text.as_bytes()).ok()?;
-    Some(child.wait().ok()?.success())
-}
-
 #[test]
 fn the_guide_deploys_in_order() {
     for o in outputs() {
