@@ -18,6 +18,7 @@ pub mod ir;
 pub mod kube;
 pub mod lower;
 pub mod manifest;
+pub mod observe;
 pub mod params;
 pub mod spec;
 pub mod synth;

@@ -44,6 +44,10 @@ pub enum Kind {
     TaskDefinition,
     EcsService,
     ClusterCapacityProviders,
+    SnsTopic,
+    Dashboard,
+    Alarm,
+    QueryDefinition,
 }
 
 /// The facts of one resource kind.
@@ -153,6 +157,10 @@ all_kinds![
     TaskDefinition,
     EcsService,
     ClusterCapacityProviders,
+    SnsTopic,
+    Dashboard,
+    Alarm,
+    QueryDefinition,
 ];
 
 // And in declaration order without gaps: so sorted by `Ord`, and without duplicates.
@@ -588,6 +596,66 @@ impl Kind {
                 cfn_tags: "Tags",
                 tf_id_attribute: "id",
             },
+            Kind::SnsTopic => &TypeInfo {
+                label: "SNS topic",
+                noun: "Topic",
+                cfn_type: "AWS::SNS::Topic",
+                tf_type: "aws_sns_topic",
+                name: Some(NameField {
+                    property: "TopicName",
+                    tf_argument: "name",
+                }),
+                cfn_ref: CfnRef::Arn,
+                tf_arn_attribute: "arn",
+                taggable: true,
+                cfn_tags: "Tags",
+                tf_id_attribute: "id",
+            },
+            Kind::Dashboard => &TypeInfo {
+                label: "dashboard",
+                noun: "Dashboard",
+                cfn_type: "AWS::CloudWatch::Dashboard",
+                tf_type: "aws_cloudwatch_dashboard",
+                name: Some(NameField {
+                    property: "DashboardName",
+                    tf_argument: "dashboard_name",
+                }),
+                cfn_ref: CfnRef::Name,
+                tf_arn_attribute: "arn",
+                taggable: false,
+                cfn_tags: "Tags",
+                tf_id_attribute: "id",
+            },
+            Kind::Alarm => &TypeInfo {
+                label: "alarm",
+                noun: "Alarm",
+                cfn_type: "AWS::CloudWatch::Alarm",
+                tf_type: "aws_cloudwatch_metric_alarm",
+                name: Some(NameField {
+                    property: "AlarmName",
+                    tf_argument: "alarm_name",
+                }),
+                cfn_ref: CfnRef::Name,
+                tf_arn_attribute: "arn",
+                taggable: true,
+                cfn_tags: "Tags",
+                tf_id_attribute: "id",
+            },
+            Kind::QueryDefinition => &TypeInfo {
+                label: "saved query",
+                noun: "QueryDefinition",
+                cfn_type: "AWS::Logs::QueryDefinition",
+                tf_type: "aws_cloudwatch_query_definition",
+                name: Some(NameField {
+                    property: "Name",
+                    tf_argument: "name",
+                }),
+                cfn_ref: CfnRef::Id,
+                tf_arn_attribute: "arn",
+                taggable: false,
+                cfn_tags: "Tags",
+                tf_id_attribute: "id",
+            },
         }
     }
 
@@ -738,6 +806,10 @@ mod tests {
                 Kind::ClusterCapacityProviders,
                 "AWS::ECS::ClusterCapacityProviderAssociations",
             ),
+            (Kind::SnsTopic, "AWS::SNS::Topic"),
+            (Kind::Dashboard, "AWS::CloudWatch::Dashboard"),
+            (Kind::Alarm, "AWS::CloudWatch::Alarm"),
+            (Kind::QueryDefinition, "AWS::Logs::QueryDefinition"),
         ];
         assert_eq!(expected.len(), Kind::ALL.len());
         for (k, ty) in expected {
@@ -774,15 +846,20 @@ mod tests {
             (Kind::IamRolePolicy, "PolicyName"),
             (Kind::TaskDefinition, "Family"),
             (Kind::EcsService, "ServiceName"),
+            (Kind::SnsTopic, "TopicName"),
+            (Kind::Dashboard, "DashboardName"),
+            (Kind::Alarm, "AlarmName"),
+            (Kind::QueryDefinition, "Name"),
         ];
         for k in Kind::ALL {
             let want = expected.iter().find(|(e, _)| *e == k).map(|(_, p)| *p);
             assert_eq!(k.info().name.map(|n| n.property), want, "{k:?}");
             if let Some(n) = k.info().name {
-                let arg = if k == Kind::TaskDefinition {
-                    "family"
-                } else {
-                    "name"
+                let arg = match k {
+                    Kind::TaskDefinition => "family",
+                    Kind::Dashboard => "dashboard_name",
+                    Kind::Alarm => "alarm_name",
+                    _ => "name",
                 };
                 assert_eq!(n.tf_argument, arg, "{k:?}");
             }
@@ -799,7 +876,9 @@ mod tests {
                 Kind::RecordSet,
                 Kind::SecurityGroupIngress,
                 Kind::IamRolePolicy,
-                Kind::ClusterCapacityProviders
+                Kind::ClusterCapacityProviders,
+                Kind::Dashboard,
+                Kind::QueryDefinition,
             ]
         );
     }

@@ -9,6 +9,7 @@ pub mod ecs;
 pub(crate) mod eks;
 pub mod iam;
 pub mod lattice;
+pub(crate) mod observe;
 
 use crate::check::Checked;
 use crate::ir::Plan;

@@ -13,6 +13,7 @@ mod lattice;
 pub mod limits;
 pub mod load;
 mod node;
+mod observability;
 pub mod paths;
 mod routing;
 pub mod schema;
@@ -35,6 +36,9 @@ pub use airflow::{
 pub use gateway::*;
 pub use lattice::{HostedZone, LatticeAuth, LatticeSettings, MeshBackend};
 pub use node::*;
+pub use observability::{
+    AlarmThresholds, Alarms, Notify, Observability, Percent, ServiceAlarms, Tracing,
+};
 pub use routing::*;
 pub use shapes::{Amount, Duration, OneOrMany, Short, ShortForm};
 pub use tls::*;
@@ -68,6 +72,10 @@ pub struct Spec {
     /// Virtual nodes run as ECS services by meshsynth, keyed by the virtual node's name.
     #[serde(default)]
     pub workloads: BTreeMap<String, Workload>,
+    /// Metrics, tracing, access logs, alarms, the dashboard and saved queries. Default: metrics
+    /// and access logs on, no tracing, no alarms.
+    #[serde(default)]
+    pub observability: Option<Observability>,
     /// Tags put on every resource meshsynth creates. A resource's own `tags` win over these.
     #[serde(default)]
     pub tags: BTreeMap<String, String>,
@@ -87,6 +95,11 @@ pub enum ProviderListeners {
 }
 
 impl Spec {
+    /// `observability:`, or its defaults.
+    pub fn observability(&self) -> Observability {
+        self.observability.clone().unwrap_or_default()
+    }
+
     /// The Cloud Map namespace meshsynth creates, if the spec asks for one.
     pub fn namespace(&self) -> Option<&CloudMapNamespace> {
         self.service_discovery.as_ref()?.cloud_map.as_ref()
@@ -224,6 +237,10 @@ pub struct VirtualService {
     /// The virtual node that provides this service.
     #[serde(default)]
     pub node: Option<String>,
+    /// This service's alarms: `false` for none, or thresholds that override
+    /// `observability.alarms` (`{ latency_p99: 500ms }`).
+    #[serde(default)]
+    pub alarms: Option<ServiceAlarms>,
     /// Tags for this virtual service only.
     #[serde(default)]
     pub tags: BTreeMap<String, String>,

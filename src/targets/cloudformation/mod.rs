@@ -443,6 +443,10 @@ mod tests {
                 Kind::ClusterCapacityProviders,
                 [GetAtt("Arn"), GetAtt("Name"), GetAtt("Id")],
             ),
+            (Kind::SnsTopic, [Ref, GetAtt("TopicName"), GetAtt("Id")]),
+            (Kind::Dashboard, [GetAtt("Arn"), Ref, GetAtt("Id")]),
+            (Kind::Alarm, [GetAtt("Arn"), Ref, GetAtt("Id")]),
+            (Kind::QueryDefinition, [GetAtt("Arn"), GetAtt("Name"), Ref]),
         ];
         assert_eq!(
             expected.map(|e| e.0),

@@ -83,10 +83,11 @@ mod tests {
             } else {
                 "arn"
             };
-            let name = if kind == Kind::TaskDefinition {
-                "family"
-            } else {
-                "name"
+            let name = match kind {
+                Kind::TaskDefinition => "family",
+                Kind::Dashboard => "dashboard_name",
+                Kind::Alarm => "alarm_name",
+                _ => "name",
             };
             assert_eq!(attribute(kind, Attr::Arn), arn, "{kind:?}");
             assert_eq!(attribute(kind, Attr::Name), name, "{kind:?}");
