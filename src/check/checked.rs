@@ -138,6 +138,11 @@ impl Checked {
         (ns, default.is_some() && self.spec.in_own_namespace(cm))
     }
 
+    /// What meshsynth generated, and from which part of the spec.
+    pub fn origins(&self) -> &[Origin] {
+        &self.origins
+    }
+
     /// The virtual service of the Airflow API server, when there is one.
     pub fn api_service(&self) -> Option<String> {
         generated::services(&self.spec).into_iter().next()

@@ -71,6 +71,8 @@ pub enum Pseudo {
 pub enum Value {
     Bool(bool),
     Int(i64),
+    /// A number with a fraction, as its decimal text (`0.5`): an alarm threshold.
+    Decimal(String),
     Str(String),
     List(Vec<Value>),
     Map(BTreeMap<String, Value>),

@@ -28,6 +28,7 @@ pub fn lower(checked: &Checked, backend: MeshBackend) -> Plan {
         }
         MeshBackend::VpcLattice => lattice::lower(checked),
     };
+    observe::lower(checked, &mut plan);
     for r in plan.resources.values_mut() {
         if r.id.kind.taggable() {
             r.tags.insert(SOURCE_TAG.into(), source_tag(&r.source));

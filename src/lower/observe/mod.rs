@@ -3,11 +3,21 @@
 //! What each backend emits is declared in [`crate::observe`]; the collectors themselves are the
 //! sidecars' (`lower/appmesh/sidecar.rs`, `lower/eks/pods.rs`).
 
-// The sidecars' lowerings call these as they land.
+// The sidecars' lowerings call the collector helpers below as they land.
 #![allow(dead_code)]
 
+mod alarms;
+mod dashboard;
+mod graph;
+mod queries;
+mod rows;
+
+pub use graph::Graph;
+
+use crate::check::Checked;
+
 use crate::diagnostic::FieldPath;
-use crate::ir::{Kind, Obj, Plan, ResourceId, Value};
+use crate::ir::{Attr, Kind, Obj, Plan, ResourceId, Value};
 use crate::lower::iam::{arn, statement};
 use crate::observe;
 use crate::spec::Spec;
@@ -69,4 +79,134 @@ pub(crate) fn collector_statements(spec: &Spec) -> Vec<Value> {
 pub(crate) fn runs_collector(spec: &Spec) -> bool {
     let o = spec.observability();
     o.metrics || o.tracing == crate::spec::Tracing::Xray
+}
+
+/// Adds the dashboard(s), the alarms with their topic and the saved queries of `observability:`
+/// to a backend's plan (after the backend's own resources, which some of them read).
+pub(crate) fn lower(checked: &Checked, plan: &mut Plan) {
+    let spec = checked.spec();
+    let graph = Graph::new(checked);
+    let cx = rows::Cx::new(checked, plan, &graph);
+    let header = cx.header();
+    let rows = cx.rows();
+    let queries = queries::queries(&cx);
+    let alarm_list = alarms::alarms(&cx);
+    drop(cx);
+    let pages = dashboard::paginate(&header, rows);
+    let source = FieldPath::root().key("observability");
+    let base = dashboard_name(&spec.name);
+    let count = pages.len();
+    for (i, page) in pages.into_iter().enumerate() {
+        let name = if i == 0 {
+            base.clone()
+        } else {
+            format!("{base}-{}", i + 1)
+        };
+        let key = if i == 0 {
+            "mesh".to_owned()
+        } else {
+            format!("mesh-{}", i + 1)
+        };
+        let props = Obj::new()
+            .set("DashboardName", name.clone())
+            .set("DashboardBody", page.to_value());
+        plan.add(
+            ResourceId::new(Kind::Dashboard, key),
+            source.clone(),
+            props,
+            &spec.tags,
+        );
+        plan.add_output(
+            if i == 0 {
+                "dashboard_name".into()
+            } else {
+                format!("dashboard_{}_name", i + 1)
+            },
+            if count == 1 {
+                "The CloudWatch dashboard of the mesh".into()
+            } else {
+                format!(
+                    "Part {} of {count} of the mesh's CloudWatch dashboard",
+                    i + 1
+                )
+            },
+            Value::str(name),
+            None,
+        );
+    }
+    for q in queries {
+        let props = Obj::new()
+            .set("Name", q.name.clone())
+            .set("QueryString", q.query)
+            .set(
+                "LogGroupNames",
+                q.log_groups.into_iter().map(Value::str).collect::<Vec<_>>(),
+            );
+        plan.add(
+            ResourceId::new(Kind::QueryDefinition, q.key),
+            source.clone(),
+            props,
+            &spec.tags,
+        );
+    }
+    if alarm_list.is_empty() {
+        return;
+    }
+    let topic = match spec
+        .observability()
+        .alarms
+        .and_then(|a| a.notify)
+        .map(|n| (n.topic_arn, n.create_topic.unwrap_or(false)))
+    {
+        Some((Some(arn), _)) => Some(Value::str(arn)),
+        Some((None, true)) => {
+            let id = ResourceId::new(Kind::SnsTopic, "alarms");
+            let name = format!("{}-mesh-alarms", spec.name);
+            plan.add(
+                id.clone(),
+                source.key("alarms").key("notify"),
+                Obj::new().set("TopicName", name),
+                &spec.tags,
+            );
+            plan.add_output(
+                "alarm_topic_arn".into(),
+                "The SNS topic the mesh's alarms notify: subscribe to it".into(),
+                Value::Ref(id.clone(), Attr::Arn),
+                None,
+            );
+            Some(Value::Ref(id, Attr::Arn))
+        }
+        _ => None,
+    };
+    for a in alarm_list {
+        let mut props = a.props;
+        if let Some(t) = &topic {
+            props = props
+                .set("AlarmActions", vec![t.clone()])
+                .set("OKActions", vec![t.clone()]);
+        }
+        plan.add(
+            ResourceId::new(Kind::Alarm, a.key),
+            a.source,
+            props,
+            &spec.tags,
+        );
+    }
+}
+
+/// The dashboard's name: the project's, in the characters CloudWatch allows (letters, digits,
+/// `-`, `_`), within 255 with room for a page suffix.
+pub fn dashboard_name(project: &str) -> String {
+    let name: String = project
+        .chars()
+        .map(|c| {
+            if c.is_ascii_alphanumeric() || c == '-' || c == '_' {
+                c
+            } else {
+                '-'
+            }
+        })
+        .take(245)
+        .collect();
+    format!("{name}-mesh")
 }

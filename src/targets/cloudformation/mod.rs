@@ -61,6 +61,7 @@ fn value(v: &Value) -> Json {
     match v {
         Value::Bool(b) => json!(b),
         Value::Int(n) => json!(n),
+        Value::Decimal(d) => decimal(d),
         Value::Str(s) => json!(s),
         Value::List(l) => Json::Array(l.iter().map(value).collect()),
         Value::Map(m) => Json::Object(m.iter().map(|(k, v)| (k.clone(), value(v))).collect()),
@@ -90,6 +91,13 @@ fn value(v: &Value) -> Json {
         // Only JSON text has computed keys; elsewhere an object of them is that text.
         Value::Entries(_) => json_text(v),
     }
+}
+
+/// A decimal as a JSON number.
+pub(crate) fn decimal(d: &str) -> Json {
+    d.parse::<serde_json::Number>()
+        .map(Json::Number)
+        .unwrap_or_else(|_| json!(d))
 }
 
 /// A value as JSON text: one `Fn::Sub` string whose `${...}` are the parameters, pseudo
@@ -163,6 +171,7 @@ impl<'a> Text<'a> {
                 self.text(&quoted[1..quoted.len() - 1]);
             }
             Value::Int(n) => self.text(&n.to_string()),
+            Value::Decimal(d) => self.text(d),
             Value::Join(parts) => parts.iter().for_each(|p| self.string_content(p)),
             other => self.0.push(Piece::Value(other)),
         }
@@ -171,6 +180,7 @@ impl<'a> Text<'a> {
         match v {
             Value::Bool(b) => self.text(&b.to_string()),
             Value::Int(n) => self.text(&n.to_string()),
+            Value::Decimal(d) => self.text(d),
             Value::List(items) => {
                 self.text("[");
                 for (i, x) in items.iter().enumerate() {

@@ -100,6 +100,7 @@ fn hcl(v: &Value) -> String {
     match v {
         Value::Bool(b) => b.to_string(),
         Value::Int(n) => n.to_string(),
+        Value::Decimal(d) => d.clone(),
         Value::Str(s) => hcl_string(s),
         Value::List(l) => format!("[{}]", l.iter().map(hcl).collect::<Vec<_>>().join(", ")),
         Value::Map(m) => format!(
@@ -115,6 +116,7 @@ fn hcl(v: &Value) -> String {
                 match p {
                     Value::Str(x) => s.push_str(&hcl_string(x)[1..hcl_string(x).len() - 1]),
                     Value::Int(n) => s.push_str(&n.to_string()),
+                    Value::Decimal(d) => s.push_str(d),
                     other => s.push_str(&format!("${{{}}}", expr(other).unwrap_or_default())),
                 }
             }
@@ -292,6 +294,21 @@ fn adapt(kind: Kind, props: &BTreeMap<String, Value>, body: &mut Map<String, Jso
                 }
             }
         }
+        Kind::Alarm => {
+            // The provider's `metric_query` blocks: `metric_stat` flattened into `metric`, with
+            // the period and statistic inside it and the dimensions a map.
+            body.remove("metrics");
+            if let Some(Value::List(queries)) = props.get("Metrics") {
+                let blocks: Vec<Json> = queries
+                    .iter()
+                    .filter_map(|q| match q {
+                        Value::Map(q) => Some(metric_query(q)),
+                        _ => None,
+                    })
+                    .collect();
+                body.insert("metric_query".into(), Json::Array(blocks));
+            }
+        }
         Kind::EcsService => {
             if let Some(Value::Map(nc)) = props.get("NetworkConfiguration") {
                 if let Some(Value::Map(aws)) = nc.get("AwsvpcConfiguration") {
@@ -313,6 +330,43 @@ fn adapt(kind: Kind, props: &BTreeMap<String, Value>, body: &mut Map<String, Jso
     }
 }
 
+/// One `metric_query` block of an alarm from a CloudFormation `MetricDataQuery`.
+fn metric_query(q: &BTreeMap<String, Value>) -> Json {
+    let mut o = Map::new();
+    for (from, to) in [
+        ("Id", "id"),
+        ("Expression", "expression"),
+        ("Label", "label"),
+        ("ReturnData", "return_data"),
+    ] {
+        if let Some(v) = q.get(from) {
+            o.insert(to.into(), value(v));
+        }
+    }
+    if let Some(Value::Map(ms)) = q.get("MetricStat") {
+        let mut metric = Map::new();
+        if let Some(Value::Map(m)) = ms.get("Metric") {
+            if let Some(v) = m.get("Namespace") {
+                metric.insert("namespace".into(), value(v));
+            }
+            if let Some(v) = m.get("MetricName") {
+                metric.insert("metric_name".into(), value(v));
+            }
+            if let Some(Value::List(dims)) = m.get("Dimensions") {
+                metric.insert("dimensions".into(), key_value_map(dims));
+            }
+        }
+        if let Some(v) = ms.get("Period") {
+            metric.insert("period".into(), value(v));
+        }
+        if let Some(v) = ms.get("Stat") {
+            metric.insert("stat".into(), value(v));
+        }
+        o.insert("metric".into(), Json::Array(vec![Json::Object(metric)]));
+    }
+    Json::Object(o)
+}
+
 /// Escapes what Terraform would read as a template in a literal string.
 fn escape(s: &str) -> String {
     s.replace("${", "$${").replace("%{", "%%{")
@@ -322,6 +376,7 @@ fn value(v: &Value) -> Json {
     match v {
         Value::Bool(b) => json!(b),
         Value::Int(n) => json!(n),
+        Value::Decimal(d) => crate::targets::cloudformation::decimal(d),
         Value::Str(s) => json!(escape(s)),
         Value::List(l) => Json::Array(l.iter().map(value).collect()),
         Value::Map(m) => {
@@ -353,6 +408,7 @@ fn value(v: &Value) -> Json {
                 match p {
                     Value::Str(x) => s.push_str(&escape(x)),
                     Value::Int(n) => s.push_str(&n.to_string()),
+                    Value::Decimal(d) => s.push_str(d),
                     other => s.push_str(&format!("${{{}}}", expr(other).unwrap_or_default())),
                 }
             }

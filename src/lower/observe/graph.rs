@@ -1,0 +1,197 @@
+//! The part of the mesh's graph observability reads: per virtual service who serves it (the
+//! target nodes, canaries included) and who calls it; per caller what it calls and what it is
+//! (a DAG task, the Airflow workers, a workload). Read off the checked spec, so the dashboard
+//! and alarms follow the mesh exactly.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use crate::check::{Checked, Provider};
+use crate::diagnostic::Segment;
+use crate::spec::{Protocol, ServiceAlarms, Spec};
+
+/// One virtual service, as the dashboard and alarms see it.
+#[derive(Debug, Clone)]
+pub struct ServiceFacts {
+    pub name: String,
+    /// The virtual nodes that serve it: a router's route targets, or its node.
+    pub targets: Vec<String>,
+    /// The nodes that list it in `backends:`.
+    pub callers: Vec<String>,
+    /// Whether it speaks HTTP, HTTP/2 or gRPC (TCP has no status codes nor response times).
+    pub http: bool,
+}
+
+/// What kind of caller a node is, for titles.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+pub enum CallerKind {
+    /// A DAG task of `airflow.tasks`.
+    DagTask(String),
+    /// The Airflow workers (or task pods of the KubernetesExecutor).
+    Workers,
+    /// Another Airflow component (the API server, the scheduler...).
+    Airflow(String),
+    /// A node of the spec (a workload, or a node that runs elsewhere).
+    Node,
+}
+
+/// One caller: a node with backends.
+#[derive(Debug, Clone)]
+pub struct CallerFacts {
+    pub node: String,
+    pub kind: CallerKind,
+    pub backends: Vec<String>,
+}
+
+impl CallerFacts {
+    /// `DAG task ingest_orders (airflow-task-ingest-orders)`.
+    pub fn title(&self) -> String {
+        match &self.kind {
+            CallerKind::DagTask(t) => format!("DAG task `{t}` ({})", self.node),
+            CallerKind::Workers => format!("Airflow workers ({})", self.node),
+            CallerKind::Airflow(what) => format!("Airflow {what} ({})", self.node),
+            CallerKind::Node => format!("`{}`", self.node),
+        }
+    }
+}
+
+/// The graph's facts, in name order.
+#[derive(Debug, Clone)]
+pub struct Graph {
+    pub services: Vec<ServiceFacts>,
+    /// DAG tasks first, then the workers, then every other caller.
+    pub callers: Vec<CallerFacts>,
+}
+
+impl Graph {
+    pub fn new(checked: &Checked) -> Self {
+        let spec = checked.spec();
+        let mut callers_of: BTreeMap<&str, BTreeSet<&str>> = BTreeMap::new();
+        for (node, n) in &spec.virtual_nodes {
+            for b in &n.backends {
+                callers_of
+                    .entry(b.virtual_service.as_str())
+                    .or_default()
+                    .insert(node.as_str());
+            }
+        }
+        let services = spec
+            .virtual_services
+            .keys()
+            .map(|vs| {
+                let (targets, http) = targets(checked, spec, vs);
+                ServiceFacts {
+                    name: vs.clone(),
+                    targets,
+                    callers: callers_of
+                        .get(vs.as_str())
+                        .map(|c| c.iter().map(|s| s.to_string()).collect())
+                        .unwrap_or_default(),
+                    http,
+                }
+            })
+            .collect();
+        let kinds: BTreeMap<&str, CallerKind> = checked
+            .origins()
+            .iter()
+            .map(|o| (o.name(), caller_kind(o.source.segments())))
+            .collect();
+        let mut callers: Vec<CallerFacts> = spec
+            .virtual_nodes
+            .iter()
+            .filter(|(_, n)| !n.backends.is_empty())
+            .map(|(node, n)| CallerFacts {
+                node: node.clone(),
+                kind: kinds
+                    .get(node.as_str())
+                    .cloned()
+                    .unwrap_or(CallerKind::Node),
+                backends: n
+                    .backends
+                    .iter()
+                    .map(|b| b.virtual_service.clone())
+                    .collect::<BTreeSet<_>>()
+                    .into_iter()
+                    .collect(),
+            })
+            .collect();
+        callers.sort_by(|a, b| (&a.kind, &a.node).cmp(&(&b.kind, &b.node)));
+        Graph { services, callers }
+    }
+
+    pub fn service(&self, name: &str) -> Option<&ServiceFacts> {
+        self.services.iter().find(|s| s.name == name)
+    }
+}
+
+/// `airflow.tasks.<t>` → a DAG task, `airflow.workers` → the workers, other `airflow.*` → a
+/// component.
+fn caller_kind(source: &[Segment]) -> CallerKind {
+    let keys: Vec<&str> = source
+        .iter()
+        .filter_map(|s| match s {
+            Segment::Key(k) => Some(k.as_str()),
+            Segment::Index(_) => None,
+        })
+        .collect();
+    match keys.as_slice() {
+        ["airflow", "tasks", task, ..] => CallerKind::DagTask((*task).to_owned()),
+        ["airflow", "workers", ..] => CallerKind::Workers,
+        ["airflow", "components", what, ..] => CallerKind::Airflow((*what).replace('_', " ")),
+        ["airflow", ..] => CallerKind::Airflow("component".into()),
+        _ => CallerKind::Node,
+    }
+}
+
+/// The nodes that serve `vs`, and whether it speaks HTTP.
+fn targets(checked: &Checked, spec: &Spec, vs: &str) -> (Vec<String>, bool) {
+    match checked.provider(vs) {
+        Provider::Node(n, node) => (
+            vec![n.to_owned()],
+            node.listeners.iter().any(|l| l.protocol != Protocol::Tcp),
+        ),
+        Provider::Router(_, router) => {
+            let nodes: BTreeSet<String> = router
+                .routes
+                .values()
+                .filter_map(|r| r.targets())
+                .flat_map(|t| t.keys().cloned())
+                .filter(|n| spec.virtual_nodes.contains_key(n))
+                .collect();
+            let http = router.listeners.iter().any(|l| l.protocol != Protocol::Tcp);
+            (nodes.into_iter().collect(), http)
+        }
+        Provider::Nothing => (Vec::new(), false),
+    }
+}
+
+/// A virtual service's alarm thresholds after its own `alarms:` and `observability.alarms`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Thresholds {
+    pub error_rate: Option<crate::spec::Percent>,
+    pub latency_p99: Option<crate::spec::Duration>,
+}
+
+impl Thresholds {
+    /// `None` when the service has no alarm.
+    pub fn of(spec: &Spec, vs: &str) -> Option<Self> {
+        let o = spec.observability();
+        let section = o.alarms.as_ref();
+        let base = Thresholds {
+            error_rate: section.and_then(|a| a.error_rate),
+            latency_p99: section.and_then(|a| a.latency_p99),
+        };
+        let t = match spec
+            .virtual_services
+            .get(vs)
+            .and_then(|v| v.alarms.as_ref())
+        {
+            Some(ServiceAlarms::Off) => return None,
+            None | Some(ServiceAlarms::Inherit) => base,
+            Some(ServiceAlarms::Override(o)) => Thresholds {
+                error_rate: o.error_rate.or(base.error_rate),
+                latency_p99: o.latency_p99.or(base.latency_p99),
+            },
+        };
+        (t.error_rate.is_some() || t.latency_p99.is_some()).then_some(t)
+    }
+}

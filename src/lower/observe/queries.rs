@@ -1,0 +1,107 @@
+//! Saved Logs Insights queries for the questions asked while a DAG fails: every call a DAG task
+//! (or any caller) made, with status and latency; 5xx by service; on Lattice, denied calls. They
+//! sit in the console's query list under `meshsynth/<project>/`.
+
+use super::graph::CallerKind;
+use super::rows::Cx;
+use crate::spec::MeshBackend;
+
+pub(super) struct Query {
+    /// The resource's name in the graph.
+    pub key: String,
+    /// The console name (`/` makes folders; no `:` or `*`).
+    pub name: String,
+    pub query: String,
+    pub log_groups: Vec<String>,
+}
+
+/// The console name of a query: `meshsynth/<project>/<what>`, in the characters a query
+/// definition's name allows.
+fn name(project: &str, what: &str) -> String {
+    let clean = |s: &str| s.replace([':', '*', '/'], "-");
+    format!("meshsynth/{}/{}", clean(project), clean(what))
+}
+
+pub(super) fn queries(cx: &Cx) -> Vec<Query> {
+    let Some(group) = cx.access_logs.clone() else {
+        return Vec::new();
+    };
+    let project = &cx.spec.name;
+    let mut out = Vec::new();
+    let mut push = |key: String, what: String, query: String| {
+        out.push(Query {
+            key,
+            name: name(project, &what),
+            query,
+            log_groups: vec![group.clone()],
+        })
+    };
+    match cx.backend {
+        MeshBackend::AppMesh => {
+            push(
+                "errors-by-service".into(),
+                "5xx by service (pick the last hour)".into(),
+                "fields @timestamp, authority, response_code\n| filter @logStream like /-envoy\\// and response_code >= 500\n| stats count(*) as errors by authority, response_code, response_flags\n| sort errors desc".into(),
+            );
+            for c in &cx.graph.callers {
+                let Some(prefix) = cx.envoy_streams.get(&c.node) else {
+                    continue;
+                };
+                push(
+                    format!("calls-{}", c.node),
+                    format!("calls of {}", caller_name(&c.kind, &c.node)),
+                    format!(
+                        "fields @timestamp, method, authority, path, response_code, duration, response_flags, upstream_host\n| filter @logStream like /^{}\\//\n| sort @timestamp desc",
+                        regex_escape(prefix)
+                    ),
+                );
+            }
+        }
+        MeshBackend::VpcLattice => {
+            push(
+                "errors-by-service".into(),
+                "5xx by service (pick the last hour)".into(),
+                "fields startTime, hostHeader, responseCode, failureReason\n| filter responseCode >= 500\n| stats count(*) as errors by hostHeader, responseCode, failureReason\n| sort errors desc".into(),
+            );
+            push(
+                "denied-calls".into(),
+                "calls denied by auth policies".into(),
+                "fields startTime, callerPrincipal, hostHeader, requestMethod, requestPath, authDeniedReason\n| filter responseCode = 403 and authDeniedReason != \"-\"\n| sort startTime desc".into(),
+            );
+            for c in &cx.graph.callers {
+                let Some(role) = cx.caller_roles.get(&c.node) else {
+                    continue;
+                };
+                push(
+                    format!("calls-{}", c.node),
+                    format!("calls of {}", caller_name(&c.kind, &c.node)),
+                    format!(
+                        "fields startTime, requestMethod, hostHeader, requestPath, responseCode, duration, failureReason\n| {}\n| sort startTime desc",
+                        Cx::caller_filter(role)
+                    ),
+                );
+            }
+        }
+    }
+    out
+}
+
+fn caller_name(kind: &CallerKind, node: &str) -> String {
+    match kind {
+        CallerKind::DagTask(t) => format!("DAG task {t}"),
+        CallerKind::Workers => "the Airflow workers".into(),
+        CallerKind::Airflow(what) => format!("the Airflow {what}"),
+        CallerKind::Node => node.to_owned(),
+    }
+}
+
+fn regex_escape(s: &str) -> String {
+    let mut out = String::new();
+    for c in s.chars() {
+        if "\\^$.|?*+()[]{}/".contains(c) {
+            out.push('\\');
+        }
+        out.push(c);
+    }
+    out
+}
