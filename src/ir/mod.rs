@@ -19,6 +19,7 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use crate::diagnostic::FieldPath;
 
+mod observe_doc;
 pub use eks_guide::{ChartDoc, EksDoc, EksIdentityDoc, EksSecretDoc, EksTaskDoc, EksUiDoc};
 pub use graph::check_graph;
 pub use guide::{
@@ -28,6 +29,7 @@ pub use guide::{
 pub use kinds::{CfnRef, Kind, NameField, TypeInfo};
 pub use kube::KubeDoc;
 pub use migration::*;
+pub use observe_doc::{AlarmDoc, DashboardDoc, ObservabilityDoc};
 
 /// A resource's neutral identity. `name` is the spec's own name (`orders-v1`), or
 /// `parent/child` for routes and gateway routes.
@@ -325,6 +327,8 @@ pub struct Plan {
     pub migration: Option<MigrationDoc>,
     /// The Kubernetes objects and Helm values of Airflow on EKS.
     pub kube: Option<KubeDoc>,
+    /// What the guides say about the dashboards, queries and alarms.
+    pub observability: Option<ObservabilityDoc>,
 }
 
 impl Plan {

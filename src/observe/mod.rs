@@ -20,6 +20,9 @@ pub fn metrics_log_group(project: &str) -> String {
     format!("/meshsynth/{project}/metrics")
 }
 
+/// The graph's name of the metrics log group's resource.
+pub const METRICS_LOG_GROUP_KEY: &str = "mesh-metrics";
+
 /// Days CloudWatch keeps the EMF events of the metrics log group: the metrics are extracted on
 /// ingestion and kept by CloudWatch Metrics for 15 months regardless.
 pub const METRICS_LOG_RETENTION_DAYS: u32 = 1;

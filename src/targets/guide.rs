@@ -44,6 +44,7 @@ fn render(plan: &Plan, spec_file: &str) -> Rendered {
         spec_file => spec_file,
         af => doc,
         inputs => inputs,
+        observability => &plan.observability,
     };
     let s = text::render("airflow-README.md", ctx);
     let mut out = Rendered::from([("README.md".to_owned(), s)]);
@@ -77,6 +78,7 @@ fn render_eks(plan: &Plan, doc: &EksDoc, spec_file: &str) -> Rendered {
         manifests => manifests,
         needs_jq => doc.secrets.iter().any(|s| s.fetch.contains("| jq ")),
         snippet => doc.tasks.first().map(|t| super::eks_dag::operator(t, "")),
+        observability => &plan.observability,
     };
     let s = text::render("airflow-eks-README.md", ctx);
     let mut out = Rendered::from([("README.md".to_owned(), s)]);

@@ -6,6 +6,7 @@ const TERRAFORM_README: &str = include_str!("../../templates/terraform-README.md
 const AIRFLOW_README: &str = include_str!("../../templates/airflow-README.md.j2");
 const AIRFLOW_EKS_README: &str = include_str!("../../templates/airflow-eks-README.md.j2");
 const MIGRATION: &str = include_str!("../../templates/MIGRATION.md.j2");
+const WHERE_TO_LOOK: &str = include_str!("../../templates/where-to-look.md.j2");
 
 fn env() -> Environment<'static> {
     let mut env = Environment::new();
@@ -20,6 +21,8 @@ fn env() -> Environment<'static> {
     env.add_template("airflow-eks-README.md", AIRFLOW_EKS_README)
         .expect("the bundled template parses");
     env.add_template("MIGRATION.md", MIGRATION)
+        .expect("the bundled template parses");
+    env.add_template("where-to-look.md", WHERE_TO_LOOK)
         .expect("the bundled template parses");
     env.add_filter("cell", cell);
     env.add_filter("code", code);

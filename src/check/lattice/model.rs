@@ -509,6 +509,15 @@ impl Builder<'_> {
             format!("service network `{}`", self.model.network),
             None,
         );
+        if self.spec.observability().tracing == crate::spec::Tracing::Xray {
+            self.find(
+                FieldPath::root().key("observability").key("tracing"),
+                "X-Ray tracing",
+                Outcome::Dropped,
+                "Lattice does not trace requests, and its tasks run no Envoy to do it (the App Mesh output still traces)",
+                Some("trace in the applications (the AWS Distro for OpenTelemetry SDKs), or rely on the access logs and `AWS/VpcLattice` metrics the dashboard shows"),
+            );
+        }
         if m.egress_filter == Some(crate::spec::EgressFilter::AllowAll) {
             self.find(
                 p.key("egress_filter"),

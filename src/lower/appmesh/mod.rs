@@ -37,6 +37,7 @@ pub(super) fn lower(checked: &Checked) -> Plan {
             backend: crate::spec::MeshBackend::AppMesh,
             migration: None,
             kube: None,
+            observability: None,
         },
     };
     l.mesh();

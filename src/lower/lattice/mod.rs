@@ -44,6 +44,7 @@ pub(super) fn lower(checked: &Checked) -> Plan {
             backend: MeshBackend::VpcLattice,
             migration: Some(crate::ir::MigrationDoc::new(&spec.name, "", model)),
             kube: None,
+            observability: None,
         },
     };
     l.network();

@@ -24,7 +24,7 @@ use crate::spec::Spec;
 
 /// The metrics log group's resource.
 pub(crate) fn metrics_log_group_id() -> ResourceId {
-    ResourceId::new(Kind::LogGroup, "mesh-metrics")
+    ResourceId::new(Kind::LogGroup, observe::METRICS_LOG_GROUP_KEY)
 }
 
 /// Adds the log group the App Mesh collectors write their EMF events into, once; returns its
@@ -85,6 +85,10 @@ pub(crate) fn runs_collector(spec: &Spec) -> bool {
 /// to a backend's plan (after the backend's own resources, which some of them read).
 pub(crate) fn lower(checked: &Checked, plan: &mut Plan) {
     let spec = checked.spec();
+    if plan.backend == crate::spec::MeshBackend::AppMesh && spec.observability().metrics {
+        // Also for a mesh whose tasks run elsewhere: their collectors write here.
+        metrics_log_group(plan, spec);
+    }
     let graph = Graph::new(checked);
     let cx = rows::Cx::new(checked, plan, &graph);
     let header = cx.header();
@@ -149,6 +153,12 @@ pub(crate) fn lower(checked: &Checked, plan: &mut Plan) {
             &spec.tags,
         );
     }
+    add_alarms(plan, spec, alarm_list, &source);
+    let tracing = spec.observability().tracing == crate::spec::Tracing::Xray;
+    plan.observability = crate::ir::ObservabilityDoc::from_plan(plan, &spec.mesh.name, tracing);
+}
+
+fn add_alarms(plan: &mut Plan, spec: &Spec, alarm_list: Vec<alarms::Alarm>, source: &FieldPath) {
     if alarm_list.is_empty() {
         return;
     }

@@ -40,7 +40,7 @@ pub(super) fn queries(cx: &Cx) -> Vec<Query> {
         MeshBackend::AppMesh => {
             push(
                 "errors-by-service".into(),
-                "5xx by service (pick the last hour)".into(),
+                "5xx by service".into(),
                 "fields @timestamp, authority, response_code\n| filter @logStream like /-envoy\\// and response_code >= 500\n| stats count(*) as errors by authority, response_code, response_flags\n| sort errors desc".into(),
             );
             for c in &cx.graph.callers {
@@ -60,7 +60,7 @@ pub(super) fn queries(cx: &Cx) -> Vec<Query> {
         MeshBackend::VpcLattice => {
             push(
                 "errors-by-service".into(),
-                "5xx by service (pick the last hour)".into(),
+                "5xx by service".into(),
                 "fields startTime, hostHeader, responseCode, failureReason\n| filter responseCode >= 500\n| stats count(*) as errors by hostHeader, responseCode, failureReason\n| sort errors desc".into(),
             );
             push(

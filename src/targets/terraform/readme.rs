@@ -106,6 +106,7 @@ pub fn render(plan: &Plan, spec_file: &str, folder: &str) -> String {
         kubernetes_provider_version => kubernetes::KUBERNETES_PROVIDER_VERSION,
         provider_version => AWS_PROVIDER_VERSION,
         terraform_version => TERRAFORM_VERSION,
+        observability => &plan.observability,
     };
     text::render("terraform-README.md", ctx)
 }
