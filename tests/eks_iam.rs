@@ -216,10 +216,26 @@ fn app_mesh_roles_stream_exactly_their_own_virtual_node() {
                 "{}",
                 w.node
             );
-            // Besides: only exporting the ACM certificates its own listeners serve.
+            // Besides: only exporting the ACM certificates its own listeners serve, and what
+            // the pod's collector writes (metrics on by default: EMF events into the metrics
+            // log group; tests/eks_pods.rs checks the group).
             for s in &statements[1..] {
-                assert_eq!(s["Action"], json!(["acm:ExportCertificate"]), "{}", w.node);
+                let collector = json!(["logs:CreateLogStream", "logs:PutLogEvents"]);
+                assert!(
+                    s["Action"] == json!(["acm:ExportCertificate"]) || s["Action"] == collector,
+                    "{}: {s}",
+                    w.node
+                );
             }
+            assert_eq!(
+                statements
+                    .iter()
+                    .filter(|s| s["Action"][0] == "logs:CreateLogStream")
+                    .count(),
+                1,
+                "{}",
+                w.node
+            );
         }
     }
 }

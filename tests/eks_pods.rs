@@ -13,18 +13,20 @@ mod common;
 use std::path::Path;
 use std::process::Command;
 
-use serde_json::Value;
+use serde_json::{json, Value};
 
 use meshsynth::ir::KubeDoc;
 use meshsynth::kube::yaml;
+use meshsynth::observe::collector;
 use meshsynth::spec::airflow_names::eks as names;
 use meshsynth::spec::MeshBackend;
-use meshsynth::synth::{check_scoped, CheckOptions};
+use meshsynth::synth::{check_scoped, synthesize_with, CheckOptions, Options};
 use meshsynth::targets;
 
 const BOTH: [MeshBackend; 2] = [MeshBackend::AppMesh, MeshBackend::VpcLattice];
 const ENVOY_IMAGE: &str = "public.ecr.aws/appmesh/aws-appmesh-envoy:v1.34.13.3-prod";
 const LIVE: &str = "curl -s http://localhost:9901/server_info | grep state | grep -q LIVE";
+const COLLECTOR: &str = "otel-collector";
 
 fn example(name: &str) -> String {
     let p = Path::new(env!("CARGO_MANIFEST_DIR"))
@@ -184,13 +186,19 @@ fn assert_meshed(
     assert_eq!(spec["securityContext"]["fsGroup"], 1337);
     let init = names_of(&spec["initContainers"]);
     let containers = names_of(&spec["containers"]);
+    // The examples keep `observability` at its defaults: metrics on, so the collector follows
+    // Envoy (its settings: `assert_collector`).
     let envoy = if native {
-        assert_eq!(init, ["proxyinit", "envoy"]);
+        assert_eq!(init, ["proxyinit", "envoy", COLLECTOR]);
         assert_eq!(containers, [main]);
         &spec["initContainers"][1]
     } else {
         assert_eq!(init, ["proxyinit"]);
-        assert_eq!(containers, [main, "envoy"], "Envoy after the pod's own");
+        assert_eq!(
+            containers,
+            [main, "envoy", COLLECTOR],
+            "Envoy and the collector after the pod's own"
+        );
         &spec["containers"][1]
     };
     let proxyinit = &spec["initContainers"][0];
@@ -240,7 +248,7 @@ fn assert_meshed(
     assert_eq!(envoy["resources"]["requests"]["cpu"], "10m");
 }
 
-/// Nothing of App Mesh anywhere: no sidecar, no annotation, no `fsGroup`.
+/// Nothing of App Mesh anywhere: no sidecar (nor collector), no annotation, no `fsGroup`.
 fn assert_no_mesh(doc: &KubeDoc) {
     for (where_, spec) in pod_specs(doc) {
         let all: Vec<&str> = names_of(&spec["initContainers"])
@@ -248,7 +256,7 @@ fn assert_no_mesh(doc: &KubeDoc) {
             .chain(names_of(&spec["containers"]))
             .collect();
         assert!(
-            !all.contains(&"envoy") && !all.contains(&"proxyinit"),
+            !all.contains(&"envoy") && !all.contains(&"proxyinit") && !all.contains(&COLLECTOR),
             "{where_}: {all:?}"
         );
         assert!(spec.get("securityContext").is_none(), "{where_}");
@@ -701,6 +709,313 @@ fn shared_mesh_names_its_owner() {
     );
 }
 
+// ---------------------------------------------------------------------------------------------
+// The metrics collector (`observability:`).
+
+/// The CloudFormation template of `text` on `backend`.
+fn cloudformation(text: &str, backend: MeshBackend) -> Value {
+    let targets = targets::iac();
+    let mut opts = Options::new("spec.yaml", &targets);
+    let backends = [backend];
+    opts.backends = Some(&backends);
+    let s = synthesize_with(text, &opts);
+    let files = s
+        .files
+        .unwrap_or_else(|| panic!("{}", s.diagnostics.render_human("spec.yaml")));
+    let dir = match backend {
+        MeshBackend::AppMesh => "cloudformation",
+        MeshBackend::VpcLattice => "vpc_lattice/cloudformation",
+    };
+    serde_json::from_str(&files[dir]["template.json"]).unwrap()
+}
+
+fn of_type<'a>(cfn: &'a Value, ty: &str) -> Vec<(&'a String, &'a Value)> {
+    cfn["Resources"]
+        .as_object()
+        .unwrap()
+        .iter()
+        .filter(|(_, r)| r["Type"] == ty)
+        .collect()
+}
+
+/// What every meshed pod's collector must say.
+struct Collector<'a> {
+    mesh: &'a str,
+    region: &'a str,
+    /// The name of the template's `AWS::Logs::LogGroup`.
+    log_group: String,
+    tracing: bool,
+    native: bool,
+}
+
+/// Every meshed pod of a document, by the node it joins as, with the list that holds its Envoy:
+/// pod templates and Deployments (`initContainers`, or `containers` below 1.29), and the Celery
+/// workers in the Helm values (`workers.extraInitContainers`, or `extraContainers`).
+fn meshed_pods(doc: &KubeDoc, native: bool) -> Vec<(String, &Value)> {
+    let list = if native {
+        "initContainers"
+    } else {
+        "containers"
+    };
+    let mut out: Vec<(String, &Value)> = doc
+        .pod_templates
+        .values()
+        .map(|p| {
+            (
+                p["metadata"]["name"].as_str().unwrap().to_owned(),
+                &p["spec"][list],
+            )
+        })
+        .collect();
+    for o in doc.manifests.values().flatten() {
+        if o["kind"] == "Deployment" {
+            out.push((
+                o["metadata"]["name"].as_str().unwrap().to_owned(),
+                &o["spec"]["template"]["spec"][list],
+            ));
+        }
+    }
+    if let Some(w) = doc.helm_values.as_ref().map(|v| &v["workers"]) {
+        let extra = if native {
+            &w["extraInitContainers"]
+        } else {
+            &w["extraContainers"]
+        };
+        if extra.is_array() {
+            out.push(("airflow-worker".to_owned(), extra));
+        }
+    }
+    out
+}
+
+/// The collector of a meshed pod of `node`: right after Envoy in `list`, a native sidecar
+/// where Kubernetes has them, Envoy's UID, its requests, and a configuration that writes the
+/// mesh's namespace into the template's log group, one stream per node, in the cluster's
+/// region; Envoy sends it DogStatsD (and X-Ray segments) with the metrics extension on.
+fn assert_collector(node: &str, list: &Value, want: &Collector) {
+    let names = names_of(list);
+    let at = names
+        .iter()
+        .position(|n| *n == "envoy")
+        .unwrap_or_else(|| panic!("{node}: no Envoy in {names:?}"));
+    assert_eq!(names.get(at + 1), Some(&COLLECTOR), "{node}: {names:?}");
+    let envoy = &list[at];
+    let c = &list[at + 1];
+    assert_eq!(c["image"], collector::IMAGE, "{node}");
+    if want.native {
+        assert_eq!(c["restartPolicy"], "Always", "{node}: a native sidecar");
+    } else {
+        assert!(c.get("restartPolicy").is_none(), "{node}");
+    }
+    assert_eq!(
+        c["securityContext"]["runAsUser"], 1337,
+        "{node}: Envoy's UID, which proxyinit lets out"
+    );
+    assert_eq!(
+        c["resources"],
+        json!({"requests": {"cpu": "63m", "memory": "128Mi"}}),
+        "{node}"
+    );
+    let config: Value = serde_json::from_str(env_value(c, collector::CONFIG_ENV))
+        .unwrap_or_else(|e| panic!("{node}: the collector's config is not JSON: {e}"));
+    let emf = &config["exporters"]["awsemf"];
+    assert_eq!(
+        emf["namespace"],
+        format!("meshsynth/{}", want.mesh),
+        "{node}"
+    );
+    assert_eq!(emf["log_group_name"], want.log_group.as_str(), "{node}");
+    assert_eq!(emf["log_stream_name"], node);
+    assert_eq!(emf["region"], want.region, "{node}");
+    let pipelines = &config["service"]["pipelines"];
+    assert_eq!(pipelines["metrics"]["exporters"], json!(["awsemf"]));
+    assert_eq!(pipelines["metrics"]["receivers"], json!(["statsd"]));
+
+    // Envoy sends there.
+    assert_eq!(env_value(envoy, "APPMESH_METRIC_EXTENSION_VERSION"), "1");
+    assert_eq!(env_value(envoy, "ENABLE_ENVOY_DOG_STATSD"), "1");
+    let statsd = format!(
+        "{}:{}",
+        env_value(envoy, "STATSD_ADDRESS"),
+        env_value(envoy, "STATSD_PORT")
+    );
+    assert_eq!(config["receivers"]["statsd"]["endpoint"], statsd, "{node}");
+    if want.tracing {
+        assert_eq!(env_value(envoy, "ENABLE_ENVOY_XRAY_TRACING"), "1");
+        assert_eq!(
+            config["receivers"]["awsxray"]["endpoint"],
+            format!("127.0.0.1:{}", env_value(envoy, "XRAY_DAEMON_PORT"))
+        );
+        assert_eq!(pipelines["traces"]["exporters"], json!(["awsxray"]));
+        assert_eq!(config["exporters"]["awsxray"]["region"], want.region);
+    } else {
+        assert!(env(envoy, "ENABLE_ENVOY_XRAY_TRACING").is_none(), "{node}");
+        assert!(pipelines.get("traces").is_none(), "{node}");
+    }
+}
+
+/// The statements of the IRSA role of every service account the document annotates with one.
+fn irsa_statements<'a>(doc: &KubeDoc, cfn: &'a Value) -> Vec<(String, &'a [Value])> {
+    let mut out = Vec::new();
+    for sa in objects(doc, "10-service-accounts.yaml") {
+        if sa["kind"] != "ServiceAccount" {
+            continue;
+        }
+        let Some(arn) = sa["metadata"]["annotations"]["eks.amazonaws.com/role-arn"].as_str() else {
+            continue;
+        };
+        let role_name = arn.rsplit('/').next().unwrap();
+        let (role, _) = of_type(cfn, "AWS::IAM::Role")
+            .into_iter()
+            .find(|(_, r)| r["Properties"]["RoleName"] == role_name)
+            .unwrap_or_else(|| panic!("no role {role_name}"));
+        let (_, policy) = of_type(cfn, "AWS::IAM::RolePolicy")
+            .into_iter()
+            .find(|(_, p)| p["Properties"]["RoleName"] == json!({"Ref": role}))
+            .unwrap_or_else(|| panic!("no policy of {role}"));
+        let st = policy["Properties"]["PolicyDocument"]["Statement"]
+            .as_array()
+            .unwrap();
+        out.push((role_name.to_owned(), st.as_slice()));
+    }
+    assert!(!out.is_empty());
+    out
+}
+
+/// Whether a statement allows `action`.
+fn allows(st: &Value, action: &str) -> bool {
+    st["Effect"] == "Allow" && st["Action"].as_array().unwrap().contains(&json!(action))
+}
+
+/// Every IRSA role may write EMF events into the log group (and X-Ray segments with tracing);
+/// `log_group: None`: no role may.
+fn assert_roles_write(doc: &KubeDoc, cfn: &Value, log_group: Option<&str>, tracing: bool) {
+    for (role, statements) in irsa_statements(doc, cfn) {
+        let logs: Vec<&Value> = statements
+            .iter()
+            .filter(|s| allows(s, "logs:PutLogEvents"))
+            .collect();
+        match log_group {
+            Some(group) => {
+                assert_eq!(logs.len(), 1, "{role}: {statements:?}");
+                assert!(allows(logs[0], "logs:CreateLogStream"), "{role}");
+                let arn = logs[0]["Resource"][0]["Fn::Join"][1].as_array().unwrap();
+                assert!(arn.contains(&json!(":logs:")), "{role}: {arn:?}");
+                assert_eq!(
+                    arn.last().unwrap(),
+                    &json!(format!("log-group:{group}:*")),
+                    "{role}"
+                );
+            }
+            None => assert!(logs.is_empty(), "{role}: {logs:?}"),
+        }
+        let xray: Vec<&Value> = statements
+            .iter()
+            .filter(|s| allows(s, "xray:PutTraceSegments"))
+            .collect();
+        if tracing {
+            assert_eq!(xray.len(), 1, "{role}");
+            assert_eq!(xray[0]["Resource"], json!(["*"]), "{role}");
+        } else {
+            assert!(xray.is_empty(), "{role}");
+        }
+    }
+}
+
+/// The collectors' log group: the template's `AWS::Logs::LogGroup` named
+/// `/meshsynth/<project>/metrics`, if there is one (Lattice has its access-log group).
+fn metrics_log_group(cfn: &Value, project: &str) -> Option<String> {
+    let want = format!("/meshsynth/{project}/metrics");
+    let groups: Vec<String> = of_type(cfn, "AWS::Logs::LogGroup")
+        .into_iter()
+        .filter_map(|(_, g)| g["Properties"]["LogGroupName"].as_str())
+        .filter(|n| n.ends_with("/metrics"))
+        .map(str::to_owned)
+        .collect();
+    assert!(groups.len() <= 1, "{groups:?}");
+    let group = groups.into_iter().next()?;
+    assert_eq!(group, want);
+    Some(group)
+}
+
+/// An EKS spec whose App Mesh side meshes pods.
+struct EksSpec {
+    text: String,
+    project: &'static str,
+    mesh: &'static str,
+    region: &'static str,
+    native: bool,
+    /// Meshed pods: pod templates, Deployments, the Celery workers.
+    pods: usize,
+}
+
+fn eks_specs() -> Vec<EksSpec> {
+    let fixture =
+        |f: &str| std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join(f)).unwrap();
+    vec![
+        // 3 templates, 3 Deployments.
+        EksSpec {
+            text: example("airflow3-eks.yaml"),
+            project: "shop-airflow",
+            mesh: "shop",
+            region: "us-east-1",
+            native: true,
+            pods: 6,
+        },
+        // 1 template, 1 Deployment, the Celery workers.
+        EksSpec {
+            text: example("airflow2-eks-celery.yaml"),
+            project: "billing-eks",
+            mesh: "billing-eks",
+            region: "eu-west-1",
+            native: true,
+            pods: 3,
+        },
+        // Kubernetes 1.28: 2 templates, 1 Deployment; classic sidecars.
+        EksSpec {
+            text: fixture("tests/fixtures/valid/eks-classic-sidecar.yaml"),
+            project: "eks-classic",
+            mesh: "shared-mesh",
+            region: "eu-central-1",
+            native: false,
+            pods: 3,
+        },
+    ]
+}
+
+/// With `observability` at its defaults (metrics on), every App Mesh pod runs the collector
+/// right after Envoy, writing into the log group the template creates, which every IRSA role
+/// may write; on Lattice no pod runs one and nothing is created for it.
+#[test]
+fn every_app_mesh_pod_runs_the_collector_after_envoy() {
+    for spec in eks_specs() {
+        for (backend, doc) in kube(&spec.text) {
+            let cfn = cloudformation(&spec.text, backend);
+            if backend == MeshBackend::VpcLattice {
+                assert_no_mesh(&doc);
+                assert_eq!(metrics_log_group(&cfn, spec.project), None);
+                assert_roles_write(&doc, &cfn, None, false);
+                continue;
+            }
+            let log_group =
+                metrics_log_group(&cfn, spec.project).expect("the collectors' log group");
+            let want = Collector {
+                mesh: spec.mesh,
+                region: spec.region,
+                log_group: log_group.clone(),
+                tracing: false,
+                native: spec.native,
+            };
+            let meshed = meshed_pods(&doc, spec.native);
+            assert_eq!(meshed.len(), spec.pods, "{}: {meshed:?}", spec.project);
+            for (node, list) in &meshed {
+                assert_collector(node, list, &want);
+            }
+            assert_roles_write(&doc, &cfn, Some(&log_group), false);
+        }
+    }
+}
+
 /// Every pod template and every other core object of a fresh synthesis of every example, on
 /// both backends, loads with the official Python client's models, unchanged (no unknown
 /// field), `base` first; every Python file written parses.
@@ -746,4 +1061,62 @@ fn pod_templates_load_in_the_kubernetes_client() {
         "{report}"
     );
     let _ = std::fs::remove_dir_all(&out);
+}
+
+/// `observability: { metrics: false }` (and no tracing): no collector, no extension in Envoy,
+/// no log group, nothing for the roles to write.
+#[test]
+fn metrics_off_runs_no_collector() {
+    for spec in eks_specs() {
+        let text = format!("{}\nobservability:\n  metrics: false\n", spec.text);
+        let (backend, doc) = kube(&text).into_iter().next().unwrap();
+        assert_eq!(backend, MeshBackend::AppMesh);
+        let cfn = cloudformation(&text, backend);
+        let meshed = meshed_pods(&doc, spec.native);
+        assert_eq!(meshed.len(), spec.pods);
+        for (node, list) in meshed {
+            let names = names_of(list);
+            assert!(names.contains(&"envoy"), "{node}: {names:?}");
+            assert!(!names.contains(&COLLECTOR), "{node}: {names:?}");
+            let envoy = list
+                .as_array()
+                .unwrap()
+                .iter()
+                .find(|c| c["name"] == "envoy")
+                .unwrap();
+            for var in [
+                "APPMESH_METRIC_EXTENSION_VERSION",
+                "ENABLE_ENVOY_DOG_STATSD",
+                "ENABLE_ENVOY_XRAY_TRACING",
+            ] {
+                assert!(env(envoy, var).is_none(), "{node}: {var}");
+            }
+        }
+        assert_eq!(metrics_log_group(&cfn, spec.project), None);
+        assert_roles_write(&doc, &cfn, None, false);
+    }
+}
+
+/// `tracing: xray`: Envoy traces to the collector, which exports to X-Ray in the cluster's
+/// region; every role may write segments.
+#[test]
+fn tracing_goes_through_the_collector() {
+    for spec in eks_specs() {
+        let text = format!("{}\nobservability:\n  tracing: xray\n", spec.text);
+        let (backend, doc) = kube(&text).into_iter().next().unwrap();
+        assert_eq!(backend, MeshBackend::AppMesh);
+        let cfn = cloudformation(&text, backend);
+        let log_group = metrics_log_group(&cfn, spec.project).expect("the collectors' log group");
+        let want = Collector {
+            mesh: spec.mesh,
+            region: spec.region,
+            log_group: log_group.clone(),
+            tracing: true,
+            native: spec.native,
+        };
+        for (node, list) in meshed_pods(&doc, spec.native) {
+            assert_collector(&node, list, &want);
+        }
+        assert_roles_write(&doc, &cfn, Some(&log_group), true);
+    }
 }

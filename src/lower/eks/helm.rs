@@ -187,8 +187,9 @@ fn values(cx: &Eks) -> Values {
             workers.extra_volume_mounts.push(mount);
         }
         if cx.backend == MeshBackend::AppMesh {
-            // The same Envoy the pod templates carry: proxyinit and Envoy before the worker
-            // (Envoy after it, as a classic sidecar, below Kubernetes 1.29).
+            // The same sidecars the pod templates carry: proxyinit, Envoy and the collector
+            // before the worker (Envoy and the collector after it, as classic sidecars, below
+            // Kubernetes 1.29).
             workers.extra_init_containers = super::pods::mesh_init_containers(cx, worker);
             workers.extra_containers = super::pods::mesh_containers(cx, worker);
             workers.pod_annotations = super::pods::mesh_pod_annotations(cx);

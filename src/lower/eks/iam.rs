@@ -1,6 +1,7 @@
 //! IRSA: one IAM role per meshed identity, trusting the cluster's OIDC provider for exactly its
-//! service account; App Mesh roles may stream their own virtual node's configuration, Lattice
-//! roles may invoke the services of the mesh's service network.
+//! service account; App Mesh roles may stream their own virtual node's configuration (and
+//! their pod's collector may write metrics and traces), Lattice roles may invoke the services
+//! of the mesh's service network.
 //!
 //! Roles are named (`names::eks::role_name`), not generated: the service accounts carry their
 //! ARN as text. IRSA, not EKS Pod Identity: App Mesh's Envoy does not support Pod Identity
@@ -16,6 +17,7 @@ use crate::ir::{
 use crate::lower::appmesh::sidecar::Envoy;
 use crate::lower::ecs::Sidecar;
 use crate::lower::iam::{arn, policy};
+use crate::lower::observe::collector_statements;
 use crate::params::{
     eks_oidc_issuer_description, EKS_OIDC_ISSUER, EKS_OIDC_ISSUER_MESSAGE, EKS_OIDC_ISSUER_REGEX,
 };
@@ -66,15 +68,22 @@ fn role_id(id: &Identity) -> ResourceId {
 fn role(cx: &Eks, plan: &mut Plan, id: &Identity) -> ResourceId {
     let rid = role_id(id);
     let (what, statements) = match cx.backend {
-        MeshBackend::AppMesh => (
-            format!("its Envoy streams the configuration of virtual node {}", id.node),
+        MeshBackend::AppMesh => {
             // The ECS sidecar's statements: xDS for exactly this node (plus the ACM reads its
             // TLS settings need), spelled once.
-            Envoy {
+            let mut statements = Envoy {
                 checked: cx.checked,
             }
-            .statements(&id.node),
-        ),
+            .statements(&id.node);
+            // The collector beside Envoy in every meshed pod: the ECS task role's statements.
+            if cx.collector_log_group.is_some() {
+                statements.extend(collector_statements(cx.spec));
+            }
+            (
+                format!("its Envoy streams the configuration of virtual node {}", id.node),
+                statements,
+            )
+        }
         MeshBackend::VpcLattice => (
             "signs its calls to the VPC Lattice services of the mesh; each service's IAMAuthPolicy names the roles it admits".to_owned(),
             lattice_statements(cx, plan, id),

@@ -4,8 +4,9 @@
 //!
 //! - `iam`: the roles, the OIDC issuer input, what each role may do on each backend;
 //! - `dns`: private hosted zones that resolve the virtual-service names (App Mesh only);
-//! - `pods`: namespaces, service accounts, pod templates (Envoy as a native sidecar on App
-//!   Mesh, nothing on Lattice), their ConfigMaps, and `workloads:` as Deployments and Services;
+//! - `pods`: namespaces, service accounts, pod templates (Envoy and the metrics collector as
+//!   native sidecars on App Mesh, nothing on Lattice), their ConfigMaps, and `workloads:` as
+//!   Deployments and Services;
 //! - `gateway`: the AWS Gateway API Controller's objects (Lattice only);
 //! - `helm`: the official chart's values.
 
@@ -35,6 +36,10 @@ pub(crate) fn lower(
     let Some((af, eks)) = spec.airflow.as_ref().and_then(|a| Some((a, a.on_eks()?))) else {
         return BTreeMap::new();
     };
+    // The collectors' log group, added to the plan before anything names it.
+    let collector_log_group = (backend == MeshBackend::AppMesh
+        && crate::lower::observe::runs_collector(spec))
+    .then(|| crate::lower::observe::metrics_log_group(plan, spec));
     let cx = Eks {
         checked,
         spec,
@@ -42,6 +47,7 @@ pub(crate) fn lower(
         eks,
         backend,
         identities: identities(spec, af, eks),
+        collector_log_group,
     };
     let roles = iam::lower(&cx, plan);
     dns::lower(&cx, plan);
@@ -64,6 +70,9 @@ pub(crate) struct Eks<'a> {
     pub backend: MeshBackend,
     /// Every meshed identity, workers first, then DAG tasks, then workloads.
     pub identities: Vec<Identity>,
+    /// The log group every meshed pod's collector writes its metrics into, when meshed pods
+    /// run a collector (App Mesh, with metrics or tracing); `None` otherwise.
+    pub collector_log_group: Option<String>,
 }
 
 impl Eks<'_> {

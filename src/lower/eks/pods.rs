@@ -7,8 +7,10 @@
 //! pods finish when their task does. The webhook is off for every namespace and pod meshsynth
 //! writes: it would inject a second Envoy beside a native one (it only looks for Envoy in
 //! `containers`), and rejects pods that match no `VirtualNode` object (meshsynth's virtual
-//! nodes are CloudFormation / Terraform resources). On VPC Lattice pods carry nothing: their
-//! service account's IAM role signs their calls.
+//! nodes are CloudFormation / Terraform resources). With metrics or tracing on, the metrics
+//! collector ([`crate::observe::collector`]) follows Envoy, a native sidecar too. On VPC
+//! Lattice pods carry nothing: their service account's IAM role signs their calls, and Lattice
+//! itself measures and logs them.
 
 use std::collections::BTreeMap;
 
@@ -29,8 +31,9 @@ use crate::lower::airflow::connections_env;
 use crate::lower::appmesh::sidecar::{
     CLIENT_ONLY_APP_PORT, DEFAULT_ENVOY_IMAGE, ENVOY_CLIENT_DRAIN_SECONDS, ENVOY_DRAIN_SECONDS,
 };
+use crate::observe::collector::{self, Destination};
 use crate::spec::airflow_names::eks as kube;
-use crate::spec::{Duration, Executor, HealthCheck, MeshBackend, Protocol, Workload};
+use crate::spec::{Duration, Executor, HealthCheck, MeshBackend, Protocol, Tracing, Workload};
 
 /// The App Mesh injector's switch: a namespace label, and a pod annotation that overrides it.
 pub(super) const INJECTOR_WEBHOOK: &str = "appmesh.k8s.aws/sidecarInjectorWebhook";
@@ -172,9 +175,10 @@ fn pod_launcher(cx: &Eks) -> Vec<Value> {
 struct MeshPod {
     annotations: BTreeMap<String, String>,
     security_context: Option<PodSecurityContext>,
-    /// `proxyinit`, then Envoy as a native sidecar.
+    /// `proxyinit`, then Envoy and the collector as native sidecars.
     init_containers: Vec<Container>,
-    /// Envoy, after the pod's own containers, where Kubernetes has no native sidecars.
+    /// Envoy and the collector, after the pod's own containers, where Kubernetes has no native
+    /// sidecars.
     containers: Vec<Container>,
 }
 
@@ -183,11 +187,14 @@ fn mesh_pod(cx: &Eks, id: &Identity) -> MeshPod {
         return MeshPod::default();
     }
     let native = cx.eks.native_sidecars();
-    let envoy = envoy(cx, id, native);
+    // Native sidecars start in order, each once the one before has started (Envoy: once it is
+    // live), and stop in reverse order after the pod's own containers.
+    let mut sidecars = vec![envoy(cx, id, native)];
+    sidecars.extend(otel_collector(cx, id, native));
     let (init_containers, containers) = if native {
-        (vec![proxy_init(cx, id), envoy], vec![])
+        ([vec![proxy_init(cx, id)], sidecars].concat(), vec![])
     } else {
-        (vec![proxy_init(cx, id)], vec![envoy])
+        (vec![proxy_init(cx, id)], sidecars)
     };
     MeshPod {
         annotations: mesh_annotations(),
@@ -209,15 +216,16 @@ fn to_values(cs: &[Container]) -> Vec<Value> {
         .collect()
 }
 
-/// The init containers App Mesh adds to a pod of `id` (`proxyinit`, then Envoy when it is a
-/// native sidecar), in order, to go before any other init container that does not need the
+/// The init containers App Mesh adds to a pod of `id` (`proxyinit`, then Envoy and the
+/// collector when they are native sidecars), in order, to go before any other init container that does not need the
 /// network; empty on Lattice. For pods meshsynth does not write itself (the chart's Celery
 /// workers: `workers.extraInitContainers`).
 pub(super) fn mesh_init_containers(cx: &Eks, id: &Identity) -> Vec<Value> {
     to_values(&mesh_pod(cx, id).init_containers)
 }
 
-/// The containers App Mesh adds after a pod's own (Envoy, below Kubernetes 1.29 only):
+/// The containers App Mesh adds after a pod's own (Envoy and the collector, below Kubernetes
+/// 1.29 only):
 /// `workers.extraContainers`.
 pub(super) fn mesh_containers(cx: &Eks, id: &Identity) -> Vec<Value> {
     to_values(&mesh_pod(cx, id).containers)
@@ -309,6 +317,57 @@ fn sidecar_resources() -> ResourceRequirements {
     }
 }
 
+/// The collector's requests: its ECS share converted. 1024 CPU units are one vCPU, i.e.
+/// 1000 millicores, so 64 units are 62.5m, rounded up to whole millicores (Kubernetes' finest
+/// CPU precision); the ECS soft memory reservation becomes the memory request. No limits, as
+/// Envoy's: a busy collector may use idle node capacity rather than being throttled or killed.
+fn collector_resources() -> ResourceRequirements {
+    let millicores = (collector::CPU * 1000).div_ceil(1024);
+    ResourceRequirements {
+        requests: BTreeMap::from([
+            ("cpu".to_owned(), format!("{millicores}m")),
+            (
+                "memory".to_owned(),
+                format!("{}Mi", collector::MEMORY_RESERVATION),
+            ),
+        ]),
+        limits: BTreeMap::new(),
+    }
+}
+
+fn tracing(cx: &Eks) -> bool {
+    cx.spec.observability().tracing == Tracing::Xray
+}
+
+/// The metrics (and traces) collector of a meshed pod, when the spec wants one: it takes
+/// Envoy's DogStatsD (and X-Ray segments) on localhost and writes EMF events into the metrics
+/// log group, one log stream per pod template or Deployment. It runs as Envoy's UID, which
+/// `proxyinit` exempts from the redirection, so its own calls to CloudWatch Logs and X-Ray go
+/// straight out (and it reads the IRSA token through the pod's `fsGroup`). The region is
+/// written into its configuration: pods need not reach the instance metadata service.
+fn otel_collector(cx: &Eks, id: &Identity, native: bool) -> Option<Container> {
+    let log_group = cx.collector_log_group.as_ref()?;
+    let config = collector::Config::new(&Destination {
+        namespace: crate::observe::namespace(&cx.spec.mesh.name),
+        log_group: log_group.clone(),
+        log_stream: id.node.clone(),
+        region: Some(cx.eks.region.clone()),
+        tracing: tracing(cx),
+    });
+    Some(Container {
+        name: collector::CONTAINER.into(),
+        image: collector::IMAGE.into(),
+        env: vec![EnvVar::value(collector::CONFIG_ENV, config.to_text())],
+        resources: Some(collector_resources()),
+        security_context: Some(SecurityContext {
+            run_as_user: Some(PROXY_UID),
+            ..SecurityContext::default()
+        }),
+        restart_policy: native.then(|| "Always".into()),
+        ..Container::default()
+    })
+}
+
 /// The check the controller's readiness probe runs: Envoy's admin API says `LIVE`.
 fn envoy_live() -> ExecAction {
     ExecAction {
@@ -344,21 +403,30 @@ fn envoy(cx: &Eks, id: &Identity, native: bool) -> Container {
     } else {
         ENVOY_DRAIN_SECONDS
     };
+    let mut env = vec![
+        EnvVar::value("APPMESH_RESOURCE_ARN", &vnode),
+        EnvVar::value("APPMESH_VIRTUAL_NODE_NAME", &vnode),
+        EnvVar::value("AWS_REGION", &cx.eks.region),
+        EnvVar::value("ENVOY_ADMIN_ACCESS_PORT", ENVOY_ADMIN_PORT.to_string()),
+        EnvVar::value("ENVOY_ADMIN_ACCESS_LOG_FILE", "/tmp/envoy_admin_access.log"),
+        EnvVar::value("ENVOY_LOG_LEVEL", "info"),
+        EnvVar::value("APPNET_AGENT_ADMIN_MODE", "uds"),
+        EnvVar::value("APPNET_AGENT_ADMIN_UDS_PATH", "/tmp/agent.sock"),
+        EnvVar::value("LISTENER_DRAIN_WAIT_TIME_S", drain.to_string()),
+        EnvVar::field("APPMESH_PLATFORM_K8S_POD_UID", "metadata.uid"),
+    ];
+    // The metrics extension and the DogStatsD sink (and the X-Ray tracer) to the collector.
+    if cx.collector_log_group.is_some() {
+        env.extend(
+            collector::envoy_environment(tracing(cx))
+                .into_iter()
+                .map(|(k, v)| EnvVar::value(k, v)),
+        );
+    }
     Container {
         name: kube::ENVOY_CONTAINER.into(),
         image: DEFAULT_ENVOY_IMAGE.into(),
-        env: vec![
-            EnvVar::value("APPMESH_RESOURCE_ARN", &vnode),
-            EnvVar::value("APPMESH_VIRTUAL_NODE_NAME", &vnode),
-            EnvVar::value("AWS_REGION", &cx.eks.region),
-            EnvVar::value("ENVOY_ADMIN_ACCESS_PORT", ENVOY_ADMIN_PORT.to_string()),
-            EnvVar::value("ENVOY_ADMIN_ACCESS_LOG_FILE", "/tmp/envoy_admin_access.log"),
-            EnvVar::value("ENVOY_LOG_LEVEL", "info"),
-            EnvVar::value("APPNET_AGENT_ADMIN_MODE", "uds"),
-            EnvVar::value("APPNET_AGENT_ADMIN_UDS_PATH", "/tmp/agent.sock"),
-            EnvVar::value("LISTENER_DRAIN_WAIT_TIME_S", drain.to_string()),
-            EnvVar::field("APPMESH_PLATFORM_K8S_POD_UID", "metadata.uid"),
-        ],
+        env,
         ports: vec![ContainerPort {
             name: Some("stats".into()),
             container_port: ENVOY_ADMIN_PORT,
@@ -394,7 +462,7 @@ fn envoy(cx: &Eks, id: &Identity, native: bool) -> Container {
 }
 
 /// A pod spec of `id` around its own container: the mesh's init containers first, `main` as
-/// `containers[0]`, then Envoy where it cannot be a native sidecar.
+/// `containers[0]`, then Envoy and the collector where they cannot be native sidecars.
 fn pod_spec(id: &Identity, main: Container, mesh: MeshPod) -> PodSpec {
     let mut containers = vec![main];
     containers.extend(mesh.containers);
