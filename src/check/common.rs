@@ -1,5 +1,5 @@
 //! Helpers the rule groups share: ports, string lengths, "set exactly one of" unions, listener
-//! ports, and the header / metadata / query-parameter match lists.
+//! ports, the header / metadata / query-parameter match lists, and the parts of ARNs.
 
 use std::collections::BTreeMap;
 
@@ -350,4 +350,30 @@ pub(crate) fn valid_bucket(b: &str) -> bool {
         && bytes[0].is_ascii_alphanumeric()
         && bytes[b.len() - 1].is_ascii_alphanumeric()
         && !b.contains("..")
+}
+
+/// An ARN's partition: `aws`, `aws-cn`, `aws-us-gov`, `aws-iso-b`, ...
+pub(crate) fn is_partition(p: &str) -> bool {
+    p == "aws"
+        || p.strip_prefix("aws-").is_some_and(|r| {
+            r.split('-')
+                .all(|w| !w.is_empty() && w.bytes().all(|b| b.is_ascii_lowercase()))
+        })
+}
+
+/// An ARN's Region: `us-east-1`, `us-gov-west-1`, `ap-southeast-5`, ...
+pub(crate) fn is_region(r: &str) -> bool {
+    let parts: Vec<&str> = r.split('-').collect();
+    parts.len() >= 3
+        && parts[0].len() == 2
+        && parts[..parts.len() - 1]
+            .iter()
+            .all(|w| !w.is_empty() && w.bytes().all(|b| b.is_ascii_lowercase()))
+        && parts[parts.len() - 1].bytes().all(|b| b.is_ascii_digit())
+        && !parts[parts.len() - 1].is_empty()
+}
+
+/// A 12-digit AWS account ID.
+pub(crate) fn is_account(a: &str) -> bool {
+    a.len() == 12 && a.bytes().all(|b| b.is_ascii_digit())
 }

@@ -5,7 +5,8 @@
 //! - `common`: ports, lengths, one-of unions, listener attachment, header matches;
 //! - `appmesh/`: App Mesh names and references, nodes and gateways, routes, quotas, egress;
 //! - `airflow/`: the `airflow` section (versions, components, secrets, references, generated names);
-//! - `ecs/`: what ECS and Fargate accept (task sizes, clusters, capacity providers, workloads).
+//! - `ecs/`: what ECS and Fargate accept (task sizes, clusters, capacity providers, workloads);
+//! - `observability`: alarm thresholds, their SNS topic, and alarms that would not work.
 //!
 //! Rules that hold for one output target only are the target's own (`targets/`); they are
 //! handed in through [`validate`]'s `extra` so that this module never names a target.
@@ -20,6 +21,7 @@ pub(crate) mod eks;
 pub mod generated;
 mod images;
 pub mod lattice;
+pub(crate) mod observability;
 
 pub(crate) use appmesh::too_many_backends_message;
 pub use checked::{Checked, GatewayRouteKind, Provider, RouteKind};
@@ -52,6 +54,7 @@ pub fn validate(
     airflow::check(&mut ctx);
     ecs::check(&mut ctx);
     eks::check(&mut ctx);
+    observability::check(&mut ctx);
     extra(&mut ctx);
     let mut out = ctx.out;
     if out.has_errors() {

@@ -263,6 +263,18 @@ codes! {
         "A TLS validation's trust sets one of `acm`, `file` and `sds`.";
     MultipleDocuments = "multiple-documents",
         "The file holds one YAML document: no second one after a `---` line (an empty one is ignored).";
+    ObservabilityNoNotification = "observability-no-notification",
+        "Alarms notify someone: with thresholds set, `observability.alarms.notify` names or creates an SNS topic.";
+    ObservabilityNotify = "observability-notify",
+        "`observability.alarms.notify` sets exactly one of `topic_arn` and `create_topic: true`, and `topic_arn` is the ARN of a standard (not FIFO) SNS topic.";
+    ObservabilityServiceAlarms = "observability-service-alarms",
+        "A virtual service's `alarms: true` or `alarms: {}` finds a threshold in `observability.alarms`.";
+    ObservabilityTcpService = "observability-tcp-service",
+        "A virtual service that would get alarms has a provider with an HTTP, HTTP/2 or gRPC listener: TCP calls have no status or response time to alarm on.";
+    ObservabilityThreshold = "observability-threshold",
+        "Alarm thresholds can be reached: `error_rate` above 0% and at most 100%, `latency_p99` above 0 and at most an hour.";
+    ObservabilityTracingUnsupported = "observability-tracing-unsupported",
+        "No `tracing: xray` on the VPC Lattice backend, which does not trace calls: a warning (the App Mesh output still traces), an error under `--strict`.";
     OutlierDetectionLoadBalancer = "outlier-detection-load-balancer",
         "Outlier detection is not combined with the DNS response type `load_balancer`, where it has little effect.";
     PortOutOfRange = "port-out-of-range",

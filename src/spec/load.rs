@@ -186,6 +186,8 @@ fn shape_error(e: de::Error, tracked: &serde_path_to_error::Path) -> Diagnostic 
             "add the field; see schemas/meshsynth.schema.json for its shape"
         } else if m.contains("duration") {
             "write durations as a whole number and a unit: `250ms`, `15s`, `5m`"
+        } else if m.contains("percentage") {
+            "write percentages as a number with at most two decimals and `%`: `5%`, `0.5%`"
         } else if m.starts_with("unknown value") {
             "use one of the values listed"
         } else if m.starts_with("duplicate field") {

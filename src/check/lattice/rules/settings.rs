@@ -1,6 +1,6 @@
 //! `mesh.lattice` and each node's `iam_role_arn`: IDs and ARNs in the shapes AWS takes.
 
-use crate::check::common::{shown, valid_bucket};
+use crate::check::common::{is_account, is_partition, is_region, shown, valid_bucket};
 use crate::check::Ctx;
 use crate::diagnostic::{Code, FieldPath};
 use crate::spec::paths::node_path;
@@ -127,31 +127,6 @@ fn id_with_hex(s: &str, prefix: &str, lens: &[usize]) -> bool {
             && h.bytes()
                 .all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b))
     })
-}
-
-/// `aws`, `aws-cn`, `aws-us-gov`, `aws-iso-b`, ...
-fn is_partition(p: &str) -> bool {
-    p == "aws"
-        || p.strip_prefix("aws-").is_some_and(|r| {
-            r.split('-')
-                .all(|w| !w.is_empty() && w.bytes().all(|b| b.is_ascii_lowercase()))
-        })
-}
-
-/// `us-east-1`, `us-gov-west-1`, `ap-southeast-5`, ...
-fn is_region(r: &str) -> bool {
-    let parts: Vec<&str> = r.split('-').collect();
-    parts.len() >= 3
-        && parts[0].len() == 2
-        && parts[..parts.len() - 1]
-            .iter()
-            .all(|w| !w.is_empty() && w.bytes().all(|b| b.is_ascii_lowercase()))
-        && parts[parts.len() - 1].bytes().all(|b| b.is_ascii_digit())
-        && !parts[parts.len() - 1].is_empty()
-}
-
-fn is_account(a: &str) -> bool {
-    a.len() == 12 && a.bytes().all(|b| b.is_ascii_digit())
 }
 
 /// A log group, Firehose stream or S3 bucket ARN; the error adds a detail to the message.
