@@ -273,8 +273,6 @@ codes! {
         "A virtual service that would get alarms has a provider with an HTTP, HTTP/2 or gRPC listener: TCP calls have no status or response time to alarm on.";
     ObservabilityThreshold = "observability-threshold",
         "Alarm thresholds can be reached: `error_rate` above 0% and at most 100%, `latency_p99` above 0 and at most an hour.";
-    ObservabilityTracingUnsupported = "observability-tracing-unsupported",
-        "No `tracing: xray` on the VPC Lattice backend, which does not trace calls: a warning (the App Mesh output still traces), an error under `--strict`.";
     OutlierDetectionLoadBalancer = "outlier-detection-load-balancer",
         "Outlier detection is not combined with the DNS response type `load_balancer`, where it has little effect.";
     PortOutOfRange = "port-out-of-range",

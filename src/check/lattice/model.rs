@@ -515,7 +515,7 @@ impl Builder<'_> {
                 "X-Ray tracing",
                 Outcome::Dropped,
                 "Lattice does not trace requests, and its tasks run no Envoy to do it (the App Mesh output still traces)",
-                Some("trace in the applications (the AWS Distro for OpenTelemetry SDKs), or rely on the access logs and `AWS/VpcLattice` metrics the dashboard shows"),
+                Some("instrument the applications with OpenTelemetry (the X-Ray SDKs reach end of support on 2027-02-25) and run a collector beside them, or rely on the access logs and `AWS/VpcLattice` metrics the dashboard shows"),
             );
         }
         if m.egress_filter == Some(crate::spec::EgressFilter::AllowAll) {

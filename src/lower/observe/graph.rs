@@ -7,7 +7,7 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use crate::check::{Checked, Provider};
 use crate::diagnostic::Segment;
-use crate::spec::{Protocol, ServiceAlarms, Spec};
+use crate::spec::{Protocol, Spec};
 
 /// One virtual service, as the dashboard and alarms see it.
 #[derive(Debug, Clone)]
@@ -172,26 +172,11 @@ pub struct Thresholds {
 }
 
 impl Thresholds {
-    /// `None` when the service has no alarm.
+    /// `None` when the service gets no alarm (the rules of `check/observability` say why).
     pub fn of(spec: &Spec, vs: &str) -> Option<Self> {
-        let o = spec.observability();
-        let section = o.alarms.as_ref();
-        let base = Thresholds {
-            error_rate: section.and_then(|a| a.error_rate),
-            latency_p99: section.and_then(|a| a.latency_p99),
-        };
-        let t = match spec
-            .virtual_services
-            .get(vs)
-            .and_then(|v| v.alarms.as_ref())
-        {
-            Some(ServiceAlarms::Off) => return None,
-            None | Some(ServiceAlarms::Inherit) => base,
-            Some(ServiceAlarms::Override(o)) => Thresholds {
-                error_rate: o.error_rate.or(base.error_rate),
-                latency_p99: o.latency_p99.or(base.latency_p99),
-            },
-        };
-        (t.error_rate.is_some() || t.latency_p99.is_some()).then_some(t)
+        crate::check::observability::service_thresholds(spec, vs).map(|t| Thresholds {
+            error_rate: t.error_rate,
+            latency_p99: t.latency_p99,
+        })
     }
 }

@@ -1,5 +1,5 @@
 //! The Lattice rules over the [`Model`]: its names (`names`), bounds and quotas (`bounds`), DNS
-//! (`dns`), settings (`settings`), auth (`auth`), tracing (`observability`) and, on EKS, what
+//! (`dns`), settings (`settings`), auth (`auth`) and, on EKS, what
 //! the AWS Gateway API Controller can express (`controller`), and a warning (an error under
 //! `--strict`) for each spec feature Lattice drops.
 
@@ -8,7 +8,6 @@ mod bounds;
 mod controller;
 mod dns;
 mod names;
-mod observability;
 mod settings;
 
 use std::collections::BTreeSet;
@@ -52,7 +51,6 @@ pub(super) fn check(ctx: &mut Ctx, model: &Model, strict: bool, checked: &Checke
     bounds::check(ctx, &scope);
     dns::check(ctx, &scope);
     settings::check(ctx);
-    observability::check(ctx, strict);
     auth::check(ctx, &scope);
     controller::check(ctx, &scope);
 }
