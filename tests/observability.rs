@@ -220,6 +220,13 @@ fn dashboards_alarms_and_queries_read_what_the_mesh_emits() {
                 .iter()
                 .map(|(_, p)| p["LogGroupName"].as_str().unwrap().to_owned())
                 .collect();
+            // On EKS, App Mesh's access logs are in the Container Insights group the guide
+            // tells how to fill.
+            if let (MeshBackend::AppMesh, Some(c)) =
+                (backend, spec["airflow"]["eks"]["cluster_name"].as_str())
+            {
+                log_groups.insert(meshsynth::observe::metrics::container_insights_log_group(c));
+            }
             // A log group the spec names for Lattice's access logs exists already.
             if let Some(arn) = spec["mesh"]["lattice"]["access_log_destination_arn"].as_str() {
                 if let Some(name) = arn.split(":log-group:").nth(1) {

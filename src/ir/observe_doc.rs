@@ -28,6 +28,8 @@ pub struct ObservabilityDoc {
     pub collector_image: String,
     /// The collector's configuration for a node meshsynth does not run (`<node>` as its stream).
     pub collector_config: String,
+    /// On EKS with App Mesh: the Container Insights log group the saved queries read.
+    pub eks_logs: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -54,7 +56,12 @@ fn str_prop<'a>(
 
 impl ObservabilityDoc {
     /// `None` when the plan has no dashboard.
-    pub fn from_plan(plan: &Plan, mesh: &str, tracing: bool) -> Option<Self> {
+    pub fn from_plan(
+        plan: &Plan,
+        mesh: &str,
+        tracing: bool,
+        eks_logs: Option<String>,
+    ) -> Option<Self> {
         let of = |kind: Kind| plan.resources.values().filter(move |r| r.id.kind == kind);
         let dashboards: Vec<DashboardDoc> = of(Kind::Dashboard)
             .filter_map(|r| str_prop(&r.props, "DashboardName"))
@@ -129,6 +136,7 @@ impl ObservabilityDoc {
                 .map(|(k, v)| (k.to_owned(), v))
                 .collect(),
             collector_image: observe::collector::IMAGE.into(),
+            eks_logs,
             collector_config: serde_json::to_string_pretty(
                 &serde_json::from_str::<serde_json::Value>(&config.to_text())
                     .expect("the config is JSON"),

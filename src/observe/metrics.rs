@@ -143,12 +143,16 @@ pub const LATTICE_ACCESS_LOG_FIELDS: [&str; 35] = [
 /// The JSON access-log format meshsynth gives Envoy when a node or gateway names none (App Mesh
 /// `Logging.AccessLog.File.Format.Json`): key → Envoy command operator. A value that is a single
 /// operator is written typed (numbers stay numbers), so Logs Insights compares them as numbers.
-pub const ENVOY_ACCESS_LOG_JSON: [(&str, &str); 14] = [
+///
+/// `node` is the virtual node's ARN from Envoy's own environment, so a line says who logged it
+/// even where the log stream does not (Container Insights on EKS names streams by pod and node).
+pub const ENVOY_ACCESS_LOG_JSON: [(&str, &str); 15] = [
     ("authority", "%REQ(:AUTHORITY)%"),
     ("bytes_received", "%BYTES_RECEIVED%"),
     ("bytes_sent", "%BYTES_SENT%"),
     ("duration", "%DURATION%"),
     ("method", "%REQ(:METHOD)%"),
+    ("node", "%ENVIRONMENT(APPMESH_RESOURCE_ARN)%"),
     ("path", "%REQ(X-ENVOY-ORIGINAL-PATH?:PATH)%"),
     ("protocol", "%PROTOCOL%"),
     ("request_id", "%REQ(X-REQUEST-ID)%"),
@@ -196,4 +200,11 @@ mod tests {
         sorted.sort_unstable();
         assert_eq!(keys, sorted);
     }
+}
+
+/// The log group the Amazon CloudWatch Observability EKS add-on (Container Insights, Fluent Bit)
+/// writes every container's stdout to: the Envoy access logs of App Mesh pods land there, each
+/// JSON line's keys under `log_processed.`.
+pub fn container_insights_log_group(cluster: &str) -> String {
+    format!("/aws/containerinsights/{cluster}/application")
 }

@@ -95,6 +95,7 @@ pub(crate) fn lower(checked: &Checked, plan: &mut Plan) {
     let rows = cx.rows();
     let queries = queries::queries(&cx);
     let alarm_list = alarms::alarms(&cx);
+    let eks_logs = cx.eks_logs.clone();
     drop(cx);
     let pages = dashboard::paginate(&header, rows);
     let source = FieldPath::root().key("observability");
@@ -155,7 +156,8 @@ pub(crate) fn lower(checked: &Checked, plan: &mut Plan) {
     }
     add_alarms(plan, spec, alarm_list, &source);
     let tracing = spec.observability().tracing == crate::spec::Tracing::Xray;
-    plan.observability = crate::ir::ObservabilityDoc::from_plan(plan, &spec.mesh.name, tracing);
+    plan.observability =
+        crate::ir::ObservabilityDoc::from_plan(plan, &spec.mesh.name, tracing, eks_logs);
 }
 
 fn add_alarms(plan: &mut Plan, spec: &Spec, alarm_list: Vec<alarms::Alarm>, source: &FieldPath) {

@@ -23,6 +23,9 @@ fn name(project: &str, what: &str) -> String {
 }
 
 pub(super) fn queries(cx: &Cx) -> Vec<Query> {
+    if let Some(group) = &cx.eks_logs {
+        return eks_queries(cx, group);
+    }
     let Some(group) = cx.access_logs.clone() else {
         return Vec::new();
     };
@@ -82,6 +85,30 @@ pub(super) fn queries(cx: &Cx) -> Vec<Query> {
                 );
             }
         }
+    }
+    out
+}
+
+/// On EKS: Envoy's JSON lines in the Container Insights group, by the node each line names.
+fn eks_queries(cx: &Cx, group: &str) -> Vec<Query> {
+    let envoy =
+        "filter kubernetes.container_name = \"envoy\" and ispresent(log_processed.response_code)";
+    let mut out = vec![Query {
+        key: "errors-by-service".into(),
+        name: name(&cx.spec.name, "5xx by service"),
+        query: format!("fields @timestamp, log_processed.authority, log_processed.response_code\n| {envoy} and log_processed.response_code >= 500\n| stats count(*) as errors by log_processed.authority, log_processed.response_code, log_processed.response_flags\n| sort errors desc"),
+        log_groups: vec![group.to_owned()],
+    }];
+    for c in &cx.graph.callers {
+        out.push(Query {
+            key: format!("calls-{}", c.node),
+            name: name(&cx.spec.name, &format!("calls of {}", caller_name(&c.kind, &c.node))),
+            query: format!(
+                "fields @timestamp, kubernetes.pod_name, log_processed.method, log_processed.authority, log_processed.path, log_processed.response_code, log_processed.duration, log_processed.response_flags\n| {envoy} and log_processed.node like /\\/virtualNode\\/{}$/\n| sort @timestamp desc",
+                regex_escape(&c.node)
+            ),
+            log_groups: vec![group.to_owned()],
+        });
     }
     out
 }

@@ -22,6 +22,8 @@ pub(super) struct Cx<'a> {
     pub namespace: Option<String>,
     /// The log groups that hold the calls' access logs.
     pub access_logs: Option<String>,
+    /// On EKS with App Mesh: the Container Insights log group holding Envoy's access logs.
+    pub eks_logs: Option<String>,
     /// On ECS with App Mesh: each node's Envoy log-stream prefix.
     pub envoy_streams: BTreeMap<String, String>,
     /// On Lattice: each caller node's IAM role name, as signed calls name it.
@@ -51,6 +53,12 @@ impl<'a> Cx<'a> {
                 Some(arn) => log_group_of(arn),
             },
         };
+        let eks_logs = spec
+            .airflow
+            .as_ref()
+            .and_then(|a| a.on_eks())
+            .filter(|_| backend == MeshBackend::AppMesh && o.access_logs)
+            .map(|e| m::container_insights_log_group(&e.cluster_name));
         Cx {
             spec,
             graph,
@@ -58,6 +66,7 @@ impl<'a> Cx<'a> {
             model,
             namespace,
             access_logs,
+            eks_logs,
             envoy_streams: envoy_streams(plan),
             caller_roles: caller_roles(spec, plan, graph, model),
         }
