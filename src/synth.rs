@@ -202,6 +202,7 @@ pub fn check_scoped(spec: &[u8], opts: &CheckOptions) -> (Diagnostics, Vec<Plan>
                     for t in targets {
                         diagnostics.extend(t.limits(&plan));
                     }
+                    diagnostics.extend(lower::observe::findings(&plan));
                 }
                 plans.push(plan);
             }

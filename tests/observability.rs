@@ -15,7 +15,7 @@ use serde_json::Value;
 
 use meshsynth::observe::collector;
 use meshsynth::observe::metrics::{
-    appmesh_dimensions, APPMESH_PREFIX, LATTICE_ACCESS_LOG_FIELDS, LATTICE_METRICS,
+    appmesh_dimension_sets, APPMESH_PREFIX, LATTICE_ACCESS_LOG_FIELDS, LATTICE_METRICS,
     LATTICE_NAMESPACE,
 };
 use meshsynth::spec::MeshBackend;

@@ -263,10 +263,14 @@ codes! {
         "A TLS validation's trust sets one of `acm`, `file` and `sds`.";
     MultipleDocuments = "multiple-documents",
         "The file holds one YAML document: no second one after a `---` line (an empty one is ignored).";
+    ObservabilityDashboardSplit = "observability-dashboard-split",
+        "The mesh's dashboard fits one CloudWatch dashboard (500 widgets, 2,500 metrics); beyond that it is split into several, each row whole (a warning).";
     ObservabilityNoNotification = "observability-no-notification",
         "Alarms notify someone: with thresholds set, `observability.alarms.notify` names or creates an SNS topic.";
     ObservabilityNotify = "observability-notify",
         "`observability.alarms.notify` sets exactly one of `topic_arn` and `create_topic: true`, and `topic_arn` is the ARN of a standard (not FIFO) SNS topic.";
+    ObservabilityServiceUnmeasured = "observability-service-unmeasured",
+        "A virtual service with alarm thresholds can be measured: on App Mesh a meshed node calls it (Envoy measures at the caller), on VPC Lattice the stack creates its service (the alarm needs its ID) (a warning).";
     ObservabilityServiceAlarms = "observability-service-alarms",
         "A virtual service's `alarms: true` or `alarms: {}` finds a threshold in `observability.alarms`.";
     ObservabilityTcpService = "observability-tcp-service",

@@ -30,6 +30,11 @@ pub struct ObservabilityDoc {
     pub collector_config: String,
     /// On EKS with App Mesh: the Container Insights log group the saved queries read.
     pub eks_logs: Option<String>,
+    /// Virtual services with thresholds that get no alarm, and why.
+    pub unalarmed: Vec<(String, String)>,
+    /// The widgets and metrics of the whole dashboard, before it was split.
+    pub widgets: usize,
+    pub metrics: usize,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -61,6 +66,8 @@ impl ObservabilityDoc {
         mesh: &str,
         tracing: bool,
         eks_logs: Option<String>,
+        unalarmed: Vec<(String, String)>,
+        (widgets, metric_count): (usize, usize),
     ) -> Option<Self> {
         let of = |kind: Kind| plan.resources.values().filter(move |r| r.id.kind == kind);
         let dashboards: Vec<DashboardDoc> = of(Kind::Dashboard)
@@ -137,6 +144,9 @@ impl ObservabilityDoc {
                 .collect(),
             collector_image: observe::collector::IMAGE.into(),
             eks_logs,
+            unalarmed,
+            widgets,
+            metrics: metric_count,
             collector_config: serde_json::to_string_pretty(
                 &serde_json::from_str::<serde_json::Value>(&config.to_text())
                     .expect("the config is JSON"),

@@ -16,7 +16,7 @@
 use serde::Serialize;
 use std::collections::BTreeMap;
 
-use super::metrics::{APPMESH_PREFIX, INBOUND_DIMENSIONS, OUTBOUND_DIMENSIONS};
+use super::metrics::{APPMESH_PREFIX, DIMENSION_SETS};
 
 /// The collector image, pinned: a floating tag would change what the dashboard reads without a
 /// change in the spec.
@@ -220,7 +220,7 @@ impl Config {
                 region: d.region.clone(),
                 dimension_rollup_option: "NoDimensionRollup",
                 metric_declarations: vec![MetricDeclaration {
-                    dimensions: vec![INBOUND_DIMENSIONS.to_vec(), OUTBOUND_DIMENSIONS.to_vec()],
+                    dimensions: DIMENSION_SETS.iter().map(|d| d.to_vec()).collect(),
                     metric_name_selectors: vec![kept],
                 }],
             }),

@@ -61,6 +61,35 @@ pub mod appmesh {
     pub const LATENCY: &str = "TargetResponseTime";
 }
 
+/// The same, measured by a virtual gateway's Envoy.
+pub const GATEWAY_INBOUND_DIMENSIONS: [&str; 2] = ["Mesh", "VirtualGateway"];
+pub const GATEWAY_OUTBOUND_DIMENSIONS: [&str; 4] = [
+    "Mesh",
+    "VirtualGateway",
+    "TargetVirtualService",
+    "TargetVirtualNode",
+];
+
+/// Every dimension set the extension emits, nodes' and gateways'.
+pub const DIMENSION_SETS: [&[&str]; 4] = [
+    &INBOUND_DIMENSIONS,
+    &OUTBOUND_DIMENSIONS,
+    &GATEWAY_INBOUND_DIMENSIONS,
+    &GATEWAY_OUTBOUND_DIMENSIONS,
+];
+
+/// The dimension sets of an App Mesh metric by its short name (a node's, then a gateway's);
+/// `None` for a name the extension does not emit.
+pub fn appmesh_dimension_sets(short: &str) -> Option<[&'static [&'static str]; 2]> {
+    APPMESH_METRICS
+        .iter()
+        .find(|(n, _)| *n == short)
+        .map(|(_, d)| match d {
+            Direction::Inbound => [&INBOUND_DIMENSIONS[..], &GATEWAY_INBOUND_DIMENSIONS[..]],
+            Direction::Outbound => [&OUTBOUND_DIMENSIONS[..], &GATEWAY_OUTBOUND_DIMENSIONS[..]],
+        })
+}
+
 /// The full metric name as it lands in CloudWatch: `envoy.appmesh.RequestCount`.
 pub fn appmesh_metric(short: &str) -> String {
     format!("{APPMESH_PREFIX}{short}")

@@ -4,7 +4,7 @@
 //! service with many callers and targets gets one alarm per caller, or per caller and target.
 
 use super::dashboard::{Dyn, Text};
-use super::graph::{ServiceFacts, Thresholds};
+use super::graph::{Caller, ServiceFacts, Thresholds};
 use super::rows::Cx;
 use crate::diagnostic::FieldPath;
 use crate::ir::{Attr, Kind, Obj, ResourceId, Value};
@@ -31,38 +31,64 @@ struct Series {
     dimensions: Vec<(String, Value)>,
 }
 
-pub(super) fn alarms(cx: &Cx) -> Vec<Alarm> {
+/// The alarms, and the virtual services whose thresholds give none (with why).
+pub(super) fn alarms(cx: &Cx) -> (Vec<Alarm>, Vec<(String, String)>) {
     let mut out = Vec::new();
+    let mut skipped = Vec::new();
     for s in &cx.graph.services {
         let Some(t) = Thresholds::of(cx.spec, &s.name) else {
             continue;
         };
-        match cx.backend {
+        let before = out.len();
+        let why = match cx.backend {
             MeshBackend::AppMesh => appmesh_alarms(cx, s, t, &mut out),
             MeshBackend::VpcLattice => lattice_alarms(cx, s, t, &mut out),
+        };
+        if out.len() == before {
+            if let Some(why) = why {
+                skipped.push((s.name.clone(), why));
+            }
         }
     }
-    out
+    (out, skipped)
 }
 
-fn appmesh_alarms(cx: &Cx, s: &ServiceFacts, t: Thresholds, out: &mut Vec<Alarm>) {
-    let Some(ns) = &cx.namespace else { return };
-    if !s.http || s.callers.is_empty() || s.targets.is_empty() {
-        return;
+/// Adds the service's alarms; returns why there are none when there are none.
+fn appmesh_alarms(
+    cx: &Cx,
+    s: &ServiceFacts,
+    t: Thresholds,
+    out: &mut Vec<Alarm>,
+) -> Option<String> {
+    let Some(ns) = &cx.namespace else {
+        return Some(
+            "`observability.metrics` is off, so nothing reports the metrics an alarm reads".into(),
+        );
+    };
+    if s.targets.is_empty() {
+        return Some(
+            "it has no provider, so nothing serves the calls an alarm would measure".into(),
+        );
     }
-    let series = |metric: &str, caller: &str, target: &str| Series {
+    if s.callers.is_empty() {
+        return Some("no meshed node lists it in `backends:` and no gateway routes to it, and App Mesh's Envoy measures a call's status and time at the caller".into());
+    }
+    if !s.http {
+        return None;
+    }
+    let series = |metric: &str, caller: &Caller, target: &str| Series {
         namespace: ns.clone(),
         metric: m::appmesh_metric(metric),
         dimensions: vec![
             ("Mesh".into(), Value::str(&cx.spec.mesh.name)),
-            ("VirtualNode".into(), Value::str(caller)),
+            (caller.dimension().into(), Value::str(&caller.name)),
             ("TargetVirtualService".into(), Value::str(&s.name)),
             ("TargetVirtualNode".into(), Value::str(target)),
         ],
     };
     // Groups of (caller, target) pairs, as wide as an alarm allows.
-    let groups = |per_pair: usize| -> Vec<(String, Vec<(&String, &String)>)> {
-        let all: Vec<(&String, &String)> = s
+    let groups = |per_pair: usize| -> Vec<(String, Vec<(&Caller, &String)>)> {
+        let all: Vec<(&Caller, &String)> = s
             .callers
             .iter()
             .flat_map(|c| s.targets.iter().map(move |t| (c, t)))
@@ -76,14 +102,14 @@ fn appmesh_alarms(cx: &Cx, s: &ServiceFacts, t: Thresholds, out: &mut Vec<Alarm>
                 .iter()
                 .map(|c| {
                     (
-                        format!("-from-{c}"),
+                        format!("-from-{}", c.name),
                         s.targets.iter().map(|t| (c, t)).collect(),
                     )
                 })
                 .collect();
         }
         all.into_iter()
-            .map(|(c, t)| (format!("-from-{c}-to-{t}"), vec![(c, t)]))
+            .map(|(c, t)| (format!("-from-{}-to-{t}", c.name), vec![(c, t)]))
             .collect()
     };
     let source = service_path(&s.name);
@@ -157,6 +183,7 @@ fn appmesh_alarms(cx: &Cx, s: &ServiceFacts, t: Thresholds, out: &mut Vec<Alarm>
             ));
         }
     }
+    None
 }
 
 /// ` from <caller>` / ` from <caller> to <target>` for descriptions.
@@ -167,9 +194,18 @@ fn scope(suffix: &str) -> String {
         + if suffix.is_empty() { "" } else { "`" }
 }
 
-fn lattice_alarms(cx: &Cx, s: &ServiceFacts, t: Thresholds, out: &mut Vec<Alarm>) {
+fn lattice_alarms(
+    cx: &Cx,
+    s: &ServiceFacts,
+    t: Thresholds,
+    out: &mut Vec<Alarm>,
+) -> Option<String> {
+    let in_lattice = cx.model.is_some_and(|m| m.services.contains_key(&s.name));
+    if !in_lattice {
+        return Some("it is not a VPC Lattice service (its callers reach it directly)".into());
+    }
     let Some(Text::Dyn(Dyn::LatticeServiceId(vs))) = cx.lattice_id(&s.name) else {
-        return;
+        return Some("the AWS Gateway API Controller creates its Lattice service, whose ID the alarm's `Service` dimension needs and only the controller knows".into());
     };
     let id = Value::Ref(ResourceId::new(Kind::LatticeService, vs), Attr::Id);
     let series = |metric: &str| Series {
@@ -215,6 +251,7 @@ fn lattice_alarms(cx: &Cx, s: &ServiceFacts, t: Thresholds, out: &mut Vec<Alarm>
             vec![l],
         ));
     }
+    None
 }
 
 fn decimal(p: crate::spec::Percent) -> Value {

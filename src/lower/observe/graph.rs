@@ -9,14 +9,33 @@ use crate::check::{Checked, Provider};
 use crate::diagnostic::Segment;
 use crate::spec::{Protocol, Spec};
 
+/// Who calls: a virtual node, or a virtual gateway (its Envoy measures the same way, with the
+/// dimension `VirtualGateway`).
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+pub struct Caller {
+    pub name: String,
+    pub gateway: bool,
+}
+
+impl Caller {
+    /// The dimension that names the caller in App Mesh's metrics.
+    pub fn dimension(&self) -> &'static str {
+        if self.gateway {
+            "VirtualGateway"
+        } else {
+            "VirtualNode"
+        }
+    }
+}
+
 /// One virtual service, as the dashboard and alarms see it.
 #[derive(Debug, Clone)]
 pub struct ServiceFacts {
     pub name: String,
     /// The virtual nodes that serve it: a router's route targets, or its node.
     pub targets: Vec<String>,
-    /// The nodes that list it in `backends:`.
-    pub callers: Vec<String>,
+    /// The nodes that list it in `backends:` and the gateways that route to it.
+    pub callers: Vec<Caller>,
     /// Whether it speaks HTTP, HTTP/2 or gRPC (TCP has no status codes nor response times).
     pub http: bool,
 }
@@ -32,6 +51,8 @@ pub enum CallerKind {
     Airflow(String),
     /// A node of the spec (a workload, or a node that runs elsewhere).
     Node,
+    /// A virtual gateway.
+    Gateway,
 }
 
 /// One caller: a node with backends.
@@ -43,6 +64,13 @@ pub struct CallerFacts {
 }
 
 impl CallerFacts {
+    pub fn caller(&self) -> Caller {
+        Caller {
+            name: self.node.clone(),
+            gateway: self.kind == CallerKind::Gateway,
+        }
+    }
+
     /// `DAG task ingest_orders (airflow-task-ingest-orders)`.
     pub fn title(&self) -> String {
         match &self.kind {
@@ -50,6 +78,7 @@ impl CallerFacts {
             CallerKind::Workers => format!("Airflow workers ({})", self.node),
             CallerKind::Airflow(what) => format!("Airflow {what} ({})", self.node),
             CallerKind::Node => format!("`{}`", self.node),
+            CallerKind::Gateway => format!("virtual gateway `{}`", self.node),
         }
     }
 }
@@ -58,20 +87,41 @@ impl CallerFacts {
 #[derive(Debug, Clone)]
 pub struct Graph {
     pub services: Vec<ServiceFacts>,
-    /// DAG tasks first, then the workers, then every other caller.
+    /// DAG tasks first, then the workers, the other Airflow components, nodes, gateways.
     pub callers: Vec<CallerFacts>,
 }
 
 impl Graph {
     pub fn new(checked: &Checked) -> Self {
         let spec = checked.spec();
-        let mut callers_of: BTreeMap<&str, BTreeSet<&str>> = BTreeMap::new();
+        let mut callers_of: BTreeMap<&str, BTreeSet<Caller>> = BTreeMap::new();
         for (node, n) in &spec.virtual_nodes {
             for b in &n.backends {
                 callers_of
                     .entry(b.virtual_service.as_str())
                     .or_default()
-                    .insert(node.as_str());
+                    .insert(Caller {
+                        name: node.clone(),
+                        gateway: false,
+                    });
+            }
+        }
+        let mut gateway_targets: BTreeMap<&str, BTreeSet<String>> = BTreeMap::new();
+        for (gw, g) in &spec.virtual_gateways {
+            for r in g.routes.values() {
+                if let Some(t) = r.target() {
+                    callers_of
+                        .entry(t.virtual_service.as_str())
+                        .or_default()
+                        .insert(Caller {
+                            name: gw.clone(),
+                            gateway: true,
+                        });
+                    gateway_targets
+                        .entry(gw.as_str())
+                        .or_default()
+                        .insert(t.virtual_service.clone());
+                }
             }
         }
         let services = spec
@@ -84,7 +134,7 @@ impl Graph {
                     targets,
                     callers: callers_of
                         .get(vs.as_str())
-                        .map(|c| c.iter().map(|s| s.to_string()).collect())
+                        .map(|c| c.iter().cloned().collect())
                         .unwrap_or_default(),
                     http,
                 }
@@ -114,6 +164,15 @@ impl Graph {
                     .collect(),
             })
             .collect();
+        callers.extend(
+            gateway_targets
+                .into_iter()
+                .map(|(gw, targets)| CallerFacts {
+                    node: gw.to_owned(),
+                    kind: CallerKind::Gateway,
+                    backends: targets.into_iter().collect(),
+                }),
+        );
         callers.sort_by(|a, b| (&a.kind, &a.node).cmp(&(&b.kind, &b.node)));
         Graph { services, callers }
     }

@@ -94,9 +94,16 @@ pub(crate) fn lower(checked: &Checked, plan: &mut Plan) {
     let header = cx.header();
     let rows = cx.rows();
     let queries = queries::queries(&cx);
-    let alarm_list = alarms::alarms(&cx);
+    let (alarm_list, unalarmed) = alarms::alarms(&cx);
     let eks_logs = cx.eks_logs.clone();
     drop(cx);
+    let size = (
+        rows.iter().map(Vec::len).sum::<usize>() + 1,
+        rows.iter()
+            .flatten()
+            .map(dashboard::Widget::metric_count)
+            .sum::<usize>(),
+    );
     let pages = dashboard::paginate(&header, rows);
     let source = FieldPath::root().key("observability");
     let base = dashboard_name(&spec.name);
@@ -156,8 +163,14 @@ pub(crate) fn lower(checked: &Checked, plan: &mut Plan) {
     }
     add_alarms(plan, spec, alarm_list, &source);
     let tracing = spec.observability().tracing == crate::spec::Tracing::Xray;
-    plan.observability =
-        crate::ir::ObservabilityDoc::from_plan(plan, &spec.mesh.name, tracing, eks_logs);
+    plan.observability = crate::ir::ObservabilityDoc::from_plan(
+        plan,
+        &spec.mesh.name,
+        tracing,
+        eks_logs,
+        unalarmed,
+        size,
+    );
 }
 
 fn add_alarms(plan: &mut Plan, spec: &Spec, alarm_list: Vec<alarms::Alarm>, source: &FieldPath) {
@@ -221,4 +234,53 @@ pub fn dashboard_name(project: &str) -> String {
         .take(245)
         .collect();
     format!("{name}-mesh")
+}
+
+/// What the lowering found that a user should know: a dashboard split in several, virtual
+/// services whose thresholds give no alarm.
+pub(crate) fn findings(plan: &Plan) -> crate::diagnostic::Diagnostics {
+    use crate::diagnostic::{Code, Diagnostic, Diagnostics};
+    let mut out = Diagnostics::default();
+    let Some(doc) = &plan.observability else {
+        return out;
+    };
+    if doc.dashboards.len() > 1 {
+        let names: Vec<String> = doc
+            .dashboards
+            .iter()
+            .map(|d| format!("`{}`", d.name))
+            .collect();
+        let mut d = Diagnostic::warning(
+            Code::ObservabilityDashboardSplit,
+            FieldPath::root().key("observability"),
+            format!(
+                "the {} dashboard has {} widgets and {} metrics, more than one CloudWatch dashboard holds ({} widgets, {} metrics): it is split into {}",
+                doc.backend,
+                doc.widgets,
+                doc.metrics,
+                dashboard::MAX_WIDGETS,
+                dashboard::MAX_METRICS,
+                names.join(", ")
+            ),
+        );
+        d.help = Some("each virtual service's and caller's row stays whole on one of them; the outputs `dashboard_name`, `dashboard_2_name`, ... name them".into());
+        out.push(d);
+    }
+    for (vs, why) in &doc.unalarmed {
+        let mut d = Diagnostic::warning(
+            Code::ObservabilityServiceUnmeasured,
+            crate::spec::paths::service_path(vs),
+            format!(
+                "virtual service `{vs}` gets no {} alarm: {why}",
+                doc.backend
+            ),
+        );
+        d.help = Some(if doc.app_mesh {
+            "list it in the `backends:` of the nodes that call it, or set `alarms: false` on it to say it needs none".into()
+        } else {
+            "alarm on its `AWS/VpcLattice` metrics once the controller has created it, or set `alarms: false` on it".into()
+        });
+        out.push(d);
+    }
+    out
 }

@@ -99,7 +99,12 @@ fn eks_queries(cx: &Cx, group: &str) -> Vec<Query> {
         query: format!("fields @timestamp, log_processed.authority, log_processed.response_code\n| {envoy} and log_processed.response_code >= 500\n| stats count(*) as errors by log_processed.authority, log_processed.response_code, log_processed.response_flags\n| sort errors desc"),
         log_groups: vec![group.to_owned()],
     }];
-    for c in &cx.graph.callers {
+    for c in cx
+        .graph
+        .callers
+        .iter()
+        .filter(|c| c.kind != CallerKind::Gateway)
+    {
         out.push(Query {
             key: format!("calls-{}", c.node),
             name: name(&cx.spec.name, &format!("calls of {}", caller_name(&c.kind, &c.node))),
@@ -119,6 +124,7 @@ fn caller_name(kind: &CallerKind, node: &str) -> String {
         CallerKind::Workers => "the Airflow workers".into(),
         CallerKind::Airflow(what) => format!("the Airflow {what}"),
         CallerKind::Node => node.to_owned(),
+        CallerKind::Gateway => format!("virtual gateway {node}"),
     }
 }
 

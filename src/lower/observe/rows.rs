@@ -5,7 +5,7 @@
 use std::collections::BTreeMap;
 
 use super::dashboard::{self, Dyn, MetricRow, RowOptions, Text, Widget};
-use super::graph::{CallerFacts, Graph, ServiceFacts};
+use super::graph::{Caller, CallerFacts, CallerKind, Graph, ServiceFacts};
 use crate::check::lattice::model::{access_log_group_name, Model};
 use crate::check::Checked;
 use crate::ir::{Kind, Plan, ResourceId, Value};
@@ -117,7 +117,7 @@ impl<'a> Cx<'a> {
         &self,
         ns: &str,
         metric: &str,
-        caller: &str,
+        caller: &Caller,
         vs: &str,
         target: &str,
         options: RowOptions,
@@ -127,7 +127,7 @@ impl<'a> Cx<'a> {
             name: m::appmesh_metric(metric),
             dimensions: vec![
                 ("Mesh".into(), Text::from(self.spec.mesh.name.as_str())),
-                ("VirtualNode".into(), caller.into()),
+                (caller.dimension().into(), caller.name.as_str().into()),
                 ("TargetVirtualService".into(), vs.into()),
                 ("TargetVirtualNode".into(), target.into()),
             ],
@@ -175,7 +175,7 @@ impl<'a> Cx<'a> {
                 .collect();
             return vec![dashboard::metric(
                 format!(
-                    "{}: inbound {} by node (no meshed node lists it in backends: gateways and outside callers are not split)",
+                    "{}: inbound {} by node (no meshed node or gateway calls it: callers outside the mesh are not split by service)",
                     s.name,
                     if s.http { "requests" } else { "bytes" }
                 ),
@@ -271,7 +271,7 @@ impl<'a> Cx<'a> {
                         visible(
                             format!("{stat}_{j}_{i}"),
                             stat,
-                            &format!("{t} ← {c} {stat}"),
+                            &format!("{t} ← {} {stat}", c.name),
                         ),
                     ));
                 }
@@ -311,7 +311,7 @@ impl<'a> Cx<'a> {
         metric: &str,
         prefix: &str,
         j: usize,
-        callers: &[String],
+        callers: &[Caller],
         vs: &str,
         target: &str,
         stat: &str,
@@ -331,6 +331,7 @@ impl<'a> Cx<'a> {
         let Some(ns) = &self.namespace else {
             return vec![note(format!("**{}**: metrics are off.", c.title()))];
         };
+        let caller = c.caller();
         let mut calls = Vec::new();
         let mut errors = Vec::new();
         for (k, b) in c.backends.iter().enumerate() {
@@ -348,7 +349,7 @@ impl<'a> Cx<'a> {
                 calls.push(self.outbound(
                     ns,
                     appmesh::REQUESTS,
-                    &c.node,
+                    &caller,
                     b,
                     t,
                     hidden(id.clone(), "Sum"),
@@ -358,7 +359,7 @@ impl<'a> Cx<'a> {
                 errors.push(self.outbound(
                     ns,
                     appmesh::ERRORS_5XX,
-                    &c.node,
+                    &caller,
                     b,
                     t,
                     hidden(id.clone(), "Sum"),
@@ -528,6 +529,12 @@ impl<'a> Cx<'a> {
     }
 
     fn lattice_caller(&self, c: &CallerFacts) -> Vec<Widget> {
+        if c.kind == CallerKind::Gateway {
+            return vec![note(format!(
+                "**{}** is not rendered on VPC Lattice: its callers call the services directly.",
+                c.title()
+            ))];
+        }
         match (&self.access_logs, self.caller_roles.get(&c.node)) {
             (Some(g), Some(role)) => vec![dashboard::log(
                 format!("{}: calls per service and status (access logs)", c.title()),
@@ -661,6 +668,7 @@ fn caller_roles(
     graph
         .callers
         .iter()
+        .filter(|c| c.kind != CallerKind::Gateway)
         .filter_map(|c| {
             let role =
                 crate::spec::airflow_names::eks::role_name(&spec.name, &c.node).replace('_', "-");
