@@ -9,6 +9,8 @@ pub const SUBNET_IDS: &str = "subnet_ids";
 pub const SECURITY_GROUP_IDS: &str = "security_group_ids";
 /// The App Mesh Envoy image.
 pub const ENVOY_IMAGE: &str = "envoy_image";
+/// The OpenTelemetry collector image beside Envoy (App Mesh metrics and traces).
+pub const COLLECTOR_IMAGE: &str = "collector_image";
 /// The security groups of the Lattice service network's VPC association.
 pub const LATTICE_SECURITY_GROUP_IDS: &str = "lattice_security_group_ids";
 /// The managed prefix list `com.amazonaws.<region>.vpc-lattice`.
@@ -20,11 +22,12 @@ pub const EKS_OIDC_ISSUER: &str = "eks_oidc_issuer";
 pub const CREATE_KUBERNETES_OBJECTS: &str = "create_kubernetes_objects";
 
 /// Every input meshsynth declares itself.
-pub const RESERVED: [&str; 8] = [
+pub const RESERVED: [&str; 9] = [
     VPC_ID,
     SUBNET_IDS,
     SECURITY_GROUP_IDS,
     ENVOY_IMAGE,
+    COLLECTOR_IMAGE,
     LATTICE_SECURITY_GROUP_IDS,
     LATTICE_PREFIX_LIST_ID,
     EKS_OIDC_ISSUER,

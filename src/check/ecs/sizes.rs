@@ -1,15 +1,17 @@
-//! Task sizes: the CPU/memory pairs Fargate accepts, and room for Envoy's reservation.
+//! Task sizes: the CPU/memory pairs Fargate accepts, and room for the sidecars' reservations
+//! (Envoy's, and the metrics and traces collector's beside it on App Mesh).
 
 use crate::check::common::or_list;
 use crate::check::Ctx;
 use crate::diagnostic::{Code, FieldPath};
+use crate::observe::collector;
 use crate::spec::airflow_names as names;
 use crate::spec::paths::airflow_path;
-use crate::spec::{Airflow, Amount, ComponentSize, LaunchType, TaskRunner};
+use crate::spec::{Airflow, Amount, ComponentSize, LaunchType, Spec, TaskRunner, Tracing};
 
 /// CPU values Fargate accepts at task level.
 const FARGATE_CPUS: [u32; 7] = [256, 512, 1024, 2048, 4096, 8192, 16384];
-/// The least memory (MiB) a DAG task or workload container keeps after Envoy's reservation.
+/// The least memory (MiB) a DAG task or workload container keeps after the sidecars' reservations.
 pub(crate) const MIN_APP_MEMORY: u32 = 128;
 
 fn components_path() -> FieldPath {
@@ -49,7 +51,8 @@ pub(crate) struct TaskSize {
     pub(crate) cpu: Option<u32>,
     pub(crate) memory: Option<u32>,
     pub(crate) default: (u32, u32),
-    /// Whether the task carries an Envoy sidecar.
+    /// Whether the task carries an Envoy sidecar (and, on App Mesh with metrics or tracing, the
+    /// collector).
     pub(crate) meshed: bool,
     /// The least memory the application container keeps.
     pub(crate) min_app: u32,
@@ -221,18 +224,18 @@ pub(crate) fn check_task_size(ctx: &mut Ctx, t: &TaskSize, fargate: bool) {
     } else {
         None
     };
-    let reserved = if t.meshed {
-        names::ENVOY_MEMORY_RESERVATION
-    } else {
-        0
-    };
+    let sidecars = Sidecars::of(ctx, t.meshed);
+    let reserved = sidecars.memory;
     let need = reserved + t.min_app;
     if mem < need {
         let left = mem.saturating_sub(reserved);
         let msg = if t.meshed {
             format!(
-                "{} has {shown_mem}, which leaves {left} MiB for {} after Envoy's {reserved} MiB, less than the {} MiB it needs",
-                t.what, t.app, t.min_app
+                "{} has {shown_mem}, which leaves {left} MiB for {} after {}, less than the {} MiB it needs",
+                t.what,
+                t.app,
+                sidecars.memory_text(),
+                t.min_app
             )
         } else {
             format!(
@@ -256,20 +259,101 @@ pub(crate) fn check_task_size(ctx: &mut Ctx, t: &TaskSize, fargate: bool) {
             }
             None => format!("set `memory` to at least `{need}`"),
         };
-        ctx.error(small_code, mem_path, msg).help = Some(help);
-    } else if t.meshed && cpu <= names::ENVOY_CPU {
+        let envoy_alone_fits = mem >= names::ENVOY_MEMORY_RESERVATION + t.min_app;
+        ctx.error(small_code, mem_path, msg).help =
+            Some(help + &sidecars.freeing(envoy_alone_fits, collector::MEMORY_RESERVATION, "MiB"));
+    } else if t.meshed && cpu <= sidecars.cpu {
         ctx.error(
             small_code,
             cpu_path,
             format!(
-                "{} has {shown_cpu}, which leaves no CPU for {} after Envoy's {} units",
+                "{} has {shown_cpu}, which leaves no CPU for {} after {}",
                 t.what,
                 t.app,
-                names::ENVOY_CPU
+                sidecars.cpu_text()
             ),
         )
-        .help = Some(format!("set `cpu` to at least `{}`", names::ENVOY_CPU * 2));
+        .help = Some(
+            format!("set `cpu` to at least `{}`", sidecars.cpu * 2)
+                + &sidecars.freeing(cpu > names::ENVOY_CPU, collector::CPU, "units"),
+        );
     }
+}
+
+/// What the sidecars of a task reserve: Envoy's share in every meshed task, and on App Mesh with
+/// metrics or tracing on (the only backend that runs it) the collector's beside it.
+struct Sidecars {
+    memory: u32,
+    cpu: u32,
+    /// With the collector: the `observability:` setting that drops it.
+    collector_off: Option<&'static str>,
+}
+
+impl Sidecars {
+    fn of(ctx: &Ctx, meshed: bool) -> Self {
+        if !meshed {
+            return Sidecars {
+                memory: 0,
+                cpu: 0,
+                collector_off: None,
+            };
+        }
+        match collector_off(ctx.spec).filter(|_| ctx.app_mesh) {
+            Some(off) => Sidecars {
+                memory: names::ENVOY_MEMORY_RESERVATION + collector::MEMORY_RESERVATION,
+                cpu: names::ENVOY_CPU + collector::CPU,
+                collector_off: Some(off),
+            },
+            None => Sidecars {
+                memory: names::ENVOY_MEMORY_RESERVATION,
+                cpu: names::ENVOY_CPU,
+                collector_off: None,
+            },
+        }
+    }
+
+    fn memory_text(&self) -> String {
+        let envoy = format!("Envoy's {} MiB", names::ENVOY_MEMORY_RESERVATION);
+        match self.collector_off {
+            Some(_) => format!(
+                "{envoy} and the collector's {} MiB",
+                collector::MEMORY_RESERVATION
+            ),
+            None => envoy,
+        }
+    }
+
+    fn cpu_text(&self) -> String {
+        let envoy = format!("Envoy's {} units", names::ENVOY_CPU);
+        match self.collector_off {
+            Some(_) => format!("{envoy} and the collector's {} units", collector::CPU),
+            None => envoy,
+        }
+    }
+
+    /// `, or set ... to drop the collector and free its 128 MiB`, when a collector runs and the
+    /// task fits without it (`enough`).
+    fn freeing(&self, enough: bool, share: u32, unit: &str) -> String {
+        let Some(off) = self.collector_off.filter(|_| enough) else {
+            return String::new();
+        };
+        format!(", or set `{off}` to drop the collector and free its {share} {unit}")
+    }
+}
+
+/// The setting that turns the App Mesh collector off, if the spec runs one (metrics or tracing on).
+fn collector_off(spec: &Spec) -> Option<&'static str> {
+    // The rule of `lower::observe::runs_collector` (rules may not import the lowering).
+    let o = spec.observability();
+    let tracing = o.tracing == Tracing::Xray;
+    if !(o.metrics || tracing) {
+        return None;
+    }
+    Some(if tracing {
+        "observability: { metrics: false, tracing: none }"
+    } else {
+        "observability: { metrics: false }"
+    })
 }
 
 /// Paths whose size is a Kubernetes quantity (reported once by [`check_amounts`], not again as

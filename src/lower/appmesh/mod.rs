@@ -8,6 +8,7 @@ use crate::case::snake_case;
 use crate::check::{Checked, GatewayRouteKind, Provider, RouteKind};
 use crate::diagnostic::FieldPath;
 use crate::ir::{Attr, Kind, Obj, Param, ParamType, Plan, Resource, ResourceId, Value};
+use crate::observe::metrics::{ENVOY_ACCESS_LOG_JSON, ENVOY_ACCESS_LOG_PATH};
 use crate::params::VPC_ID;
 use crate::spec::paths::{gateway_path, node_path, router_path, service_path};
 use crate::spec::*;
@@ -152,6 +153,31 @@ impl Lowering<'_> {
                 .set("MeshOwner", owner),
             None => o.set("MeshName", Value::Ref(mesh_id(self.spec), Attr::Name)),
         }
+    }
+
+    /// A node's or gateway's `Logging`: its own `access_log`, else with `access_logs` on (the
+    /// default) JSON lines on Envoy's stdout, which the task's log driver ships to CloudWatch Logs
+    /// and the saved queries read by field.
+    fn logging(&self, own: Option<&AccessLog>) -> Option<Value> {
+        if let Some(al) = own {
+            return Some(access_log(al));
+        }
+        if !self.spec.observability().access_logs {
+            return None;
+        }
+        let default = AccessLog {
+            path: ENVOY_ACCESS_LOG_PATH.into(),
+            format: Some(LogFormat {
+                json: Some(
+                    ENVOY_ACCESS_LOG_JSON
+                        .iter()
+                        .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
+                        .collect(),
+                ),
+                text: None,
+            }),
+        };
+        Some(access_log(&default))
     }
 
     fn mesh(&mut self) {
@@ -459,8 +485,8 @@ impl Lowering<'_> {
                 );
             }
         }
-        if let Some(al) = &node.access_log {
-            spec = spec.set("Logging", access_log(al));
+        if let Some(logging) = self.logging(node.access_log.as_ref()) {
+            spec = spec.set("Logging", logging);
         }
         let props = self
             .in_mesh(Obj::new().set("VirtualNodeName", name))
@@ -567,8 +593,8 @@ impl Lowering<'_> {
         if let Some(bd) = &gw.backend_defaults {
             spec = spec.set("BackendDefaults", backend_defaults(bd));
         }
-        if let Some(al) = &gw.access_log {
-            spec = spec.set("Logging", access_log(al));
+        if let Some(logging) = self.logging(gw.access_log.as_ref()) {
+            spec = spec.set("Logging", logging);
         }
         let props = self
             .in_mesh(Obj::new().set("VirtualGatewayName", name))

@@ -1,14 +1,20 @@
-//! The App Mesh Envoy sidecar of every meshed ECS task: its container, the task's APPMESH proxy
-//! configuration, and the task-role permissions Envoy needs.
+//! The App Mesh Envoy sidecar of every meshed ECS task: its container (and, with metrics or
+//! tracing, the OpenTelemetry collector it reports to), the task's APPMESH proxy configuration,
+//! and the task-role permissions both need.
 
 use std::collections::BTreeSet;
 
 use crate::check::Checked;
-use crate::ir::{Attr, Kind, Obj, Param, ParamType, Plan, ResourceId, SidecarStopDoc, Value};
-use crate::lower::ecs::{kv, Sidecar};
+use crate::ir::{
+    Attr, Kind, Obj, Param, ParamType, Plan, Pseudo, ResourceId, SidecarStopDoc, Value,
+};
+use crate::lower::ecs::{kv, MeshedTask, Sidecar};
 use crate::lower::iam::statement;
-use crate::params::ENVOY_IMAGE;
+use crate::lower::observe as lower_observe;
+use crate::observe::{self, collector};
+use crate::params::{COLLECTOR_IMAGE, ENVOY_IMAGE};
 use crate::spec::airflow_names as names;
+use crate::spec::Tracing;
 
 /// The Envoy image used when the environment does not name one.
 pub const DEFAULT_ENVOY_IMAGE: &str = "public.ecr.aws/appmesh/aws-appmesh-envoy:v1.34.13.3-prod";
@@ -58,6 +64,18 @@ impl Sidecar for Envoy<'_> {
                 default: Some(DEFAULT_ENVOY_IMAGE.into()),
             },
         );
+        if lower_observe::runs_collector(self.checked.spec()) {
+            plan.params.insert(
+                COLLECTOR_IMAGE.into(),
+                Param {
+                    ty: ParamType::String,
+                    description: "The OpenTelemetry collector image (AWS Distro for OpenTelemetry) every meshed task runs beside Envoy for its metrics and traces".into(),
+                    label: "Collector image".into(),
+                    group: "Mesh".into(),
+                    default: Some(collector::IMAGE.into()),
+                },
+            );
+        }
     }
 
     fn stop_doc(&self) -> SidecarStopDoc {
@@ -72,54 +90,65 @@ impl Sidecar for Envoy<'_> {
         names::ENVOY_CONTAINER
     }
 
-    fn container(&self, node: &str, log: Value) -> Value {
-        let serves = self
-            .checked
-            .spec()
-            .virtual_nodes
-            .get(node)
-            .is_some_and(|n| !n.listeners.is_empty());
-        let drain = if serves {
-            ENVOY_DRAIN_SECONDS
-        } else {
-            ENVOY_CLIENT_DRAIN_SECONDS
+    /// Envoy, then the collector when metrics or tracing are on.
+    fn containers(&self, plan: &mut Plan, task: &MeshedTask) -> Vec<Value> {
+        let spec = self.checked.spec();
+        let log = (task.log)(names::ENVOY_CONTAINER);
+        if !lower_observe::runs_collector(spec) {
+            return vec![self.envoy(task.node, log, Vec::new()).into()];
+        }
+        let o = spec.observability();
+        let tracing = o.tracing == Tracing::Xray;
+        // The extension and its DogStatsD sink only with metrics; with tracing alone, only the
+        // X-Ray tracer (the collector's metrics pipeline then receives nothing).
+        let metrics_only = collector::envoy_environment(false);
+        let env = collector::envoy_environment(tracing)
+            .into_iter()
+            .filter(|e| o.metrics || !metrics_only.contains(e))
+            .map(|(k, v)| kv(k, Value::str(v), "Value"))
+            .collect();
+        // Started first, so Envoy's first stats reach it; ECS stops containers in reverse
+        // dependency order, so it also stops last and receives Envoy's final flush.
+        let envoy = self.envoy(task.node, log, env).set(
+            "DependsOn",
+            vec![Obj::new()
+                .set("ContainerName", collector::CONTAINER)
+                .set("Condition", "START")
+                .into()],
+        );
+        let destination = collector::Destination {
+            namespace: observe::namespace(&spec.mesh.name),
+            log_group: lower_observe::metrics_log_group(plan, spec),
+            log_stream: task.family.to_owned(),
+            // The task's AWS_REGION (below) tells the exporters.
+            region: None,
+            tracing,
         };
-        Obj::new()
-            .set("Name", names::ENVOY_CONTAINER)
-            .set("Image", Value::Param(ENVOY_IMAGE.into()))
-            .set("Essential", true)
+        let otel = Obj::new()
+            .set("Name", collector::CONTAINER)
+            .set("Image", Value::Param(COLLECTOR_IMAGE.into()))
+            // Not essential: a crashed collector loses metrics, not the task's work. It exits 0 on
+            // SIGTERM, so Airflow's every-container-exits-0 rule still holds when the task ends.
+            .set("Essential", false)
+            // Envoy's IgnoredUID: the collector's calls to CloudWatch and X-Ray bypass Envoy.
             .set("User", "1337")
-            .set("MemoryReservation", names::ENVOY_MEMORY_RESERVATION)
-            .set("Cpu", names::ENVOY_CPU)
+            .set("MemoryReservation", collector::MEMORY_RESERVATION)
+            .set("Cpu", collector::CPU)
             .set(
                 "Environment",
                 vec![
-                    kv("APPMESH_RESOURCE_ARN", Value::Ref(ResourceId::new(Kind::VirtualNode, node), Attr::Arn), "Value"),
-                    kv("LISTENER_DRAIN_WAIT_TIME_S", Value::str(drain.to_string()), "Value"),
+                    kv(
+                        collector::CONFIG_ENV,
+                        Value::str(collector::Config::new(&destination).to_text()),
+                        "Value",
+                    ),
+                    // The exporters find the region here on every launch type.
+                    kv("AWS_REGION", Value::Pseudo(Pseudo::Region), "Value"),
                 ],
             )
-            .set(
-                "HealthCheck",
-                Obj::new()
-                    .set(
-                        "Command",
-                        vec![
-                            Value::str("CMD-SHELL"),
-                            Value::str("curl -s http://localhost:9901/server_info | grep state | grep -q LIVE"),
-                        ],
-                    )
-                    .set("Interval", 5u32)
-                    .set("Timeout", 2u32)
-                    .set("Retries", 3u32)
-                    .set("StartPeriod", 10u32),
-            )
-            .set("StopTimeout", ENVOY_STOP_TIMEOUT)
-            .set(
-                "Ulimits",
-                vec![Obj::new().set("Name", "nofile").set("SoftLimit", 15000u32).set("HardLimit", 15000u32).into()],
-            )
-            .set("LogConfiguration", log)
-            .into()
+            .set("StopTimeout", collector::STOP_TIMEOUT)
+            .set("LogConfiguration", (task.log)(collector::CONTAINER));
+        vec![envoy.into(), otel.into()]
     }
 
     fn proxy_configuration(&self, app_ports: &[u32], ignored_ports: &[u32]) -> Option<Value> {
@@ -161,6 +190,11 @@ impl Sidecar for Envoy<'_> {
                 .set("ProxyConfigurationProperties", props)
                 .into(),
         )
+    }
+
+    /// The collector's: EMF events into the metrics log group, X-Ray segments with tracing.
+    fn helper_statements(&self) -> Vec<Value> {
+        lower_observe::collector_statements(self.checked.spec())
     }
 
     /// Envoy's task-role permissions: xDS for its own node, and the ACM/PCA reads TLS needs.
@@ -208,5 +242,60 @@ impl Sidecar for Envoy<'_> {
             ));
         }
         out
+    }
+}
+
+impl Envoy<'_> {
+    /// Envoy's container; `extra_env` is what the collector needs of it.
+    fn envoy(&self, node: &str, log: Value, extra_env: Vec<Value>) -> Obj {
+        let serves = self
+            .checked
+            .spec()
+            .virtual_nodes
+            .get(node)
+            .is_some_and(|n| !n.listeners.is_empty());
+        let drain = if serves {
+            ENVOY_DRAIN_SECONDS
+        } else {
+            ENVOY_CLIENT_DRAIN_SECONDS
+        };
+        Obj::new()
+            .set("Name", names::ENVOY_CONTAINER)
+            .set("Image", Value::Param(ENVOY_IMAGE.into()))
+            .set("Essential", true)
+            .set("User", "1337")
+            .set("MemoryReservation", names::ENVOY_MEMORY_RESERVATION)
+            .set("Cpu", names::ENVOY_CPU)
+            .set(
+                "Environment",
+                [
+                    kv("APPMESH_RESOURCE_ARN", Value::Ref(ResourceId::new(Kind::VirtualNode, node), Attr::Arn), "Value"),
+                    kv("LISTENER_DRAIN_WAIT_TIME_S", Value::str(drain.to_string()), "Value"),
+                ]
+                .into_iter()
+                .chain(extra_env)
+                .collect::<Vec<_>>(),
+            )
+            .set(
+                "HealthCheck",
+                Obj::new()
+                    .set(
+                        "Command",
+                        vec![
+                            Value::str("CMD-SHELL"),
+                            Value::str("curl -s http://localhost:9901/server_info | grep state | grep -q LIVE"),
+                        ],
+                    )
+                    .set("Interval", 5u32)
+                    .set("Timeout", 2u32)
+                    .set("Retries", 3u32)
+                    .set("StartPeriod", 10u32),
+            )
+            .set("StopTimeout", ENVOY_STOP_TIMEOUT)
+            .set(
+                "Ulimits",
+                vec![Obj::new().set("Name", "nofile").set("SoftLimit", 15000u32).set("HardLimit", 15000u32).into()],
+            )
+            .set("LogConfiguration", log)
     }
 }

@@ -22,17 +22,31 @@ use taskdef::{Container, TaskSpec};
 pub trait Sidecar {
     /// Declares the inputs the sidecar needs (its image, say).
     fn declare(&self, plan: &mut Plan);
-    /// The sidecar container's name; the application waits for it to be healthy.
+    /// The proxy container's name; the application waits for it to be healthy.
     fn container_name(&self) -> &'static str;
-    /// The sidecar container of a task that joins the mesh as `node`.
-    fn container(&self, node: &str, log: Value) -> Value;
+    /// The containers beside the application of a meshed task: the proxy (named
+    /// [`Sidecar::container_name`]) first, then the helpers it reports to (App Mesh's metrics
+    /// and traces collector). May add what the helpers write into (a log group) to `plan`.
+    fn containers(&self, plan: &mut Plan, task: &MeshedTask) -> Vec<Value>;
     /// The task definition's proxy configuration, if the sidecar takes the task's traffic.
     /// `ignored_ports` are destination ports that bypass the sidecar besides the spec's own.
     fn proxy_configuration(&self, app_ports: &[u32], ignored_ports: &[u32]) -> Option<Value>;
-    /// What the task role must allow the sidecar.
+    /// What the task role must allow the proxy of `node`.
     fn statements(&self, node: &str) -> Vec<Value>;
+    /// What the task role must allow the helper containers, the same for every task.
+    fn helper_statements(&self) -> Vec<Value>;
     /// How the sidecar stops with its task, for the guide.
     fn stop_doc(&self) -> SidecarStopDoc;
+}
+
+/// A meshed task, as its sidecars see it.
+pub struct MeshedTask<'a> {
+    /// The virtual node the task joins the mesh as.
+    pub node: &'a str,
+    /// The task definition's family.
+    pub family: &'a str,
+    /// The awslogs configuration of one of the task's containers, by container name.
+    pub log: &'a dyn Fn(&str) -> Value,
 }
 
 /// What a mesh backend adds to ECS tasks and services: App Mesh a sidecar and Cloud Map
@@ -58,7 +72,7 @@ pub(crate) fn port_name(port: u32) -> String {
     format!("port-{port}")
 }
 
-/// App Mesh: Envoy beside every meshed task, Cloud Map registration.
+/// App Mesh: Envoy (and its collector) beside every meshed task, Cloud Map registration.
 pub(crate) struct AppMeshEcs<'a>(pub &'a dyn Sidecar);
 
 impl EcsMesh for AppMeshEcs<'_> {
@@ -69,7 +83,10 @@ impl EcsMesh for AppMeshEcs<'_> {
         Some(self.0)
     }
     fn statements(&self, node: &str) -> Vec<Value> {
-        self.0.statements(node)
+        // Kept apart: the EKS IRSA roles reuse `statements` for Envoy alone.
+        let mut out = self.0.statements(node);
+        out.extend(self.0.helper_statements());
+        out
     }
     fn cloud_map(&self) -> bool {
         true

@@ -4,7 +4,7 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use super::{kv, Ecs};
+use super::{kv, Ecs, MeshedTask};
 use crate::case::snake_case;
 use crate::diagnostic::FieldPath;
 use crate::ir::{Attr, Kind, Obj, Pseudo, ResourceId, Value};
@@ -218,16 +218,14 @@ impl Ecs<'_> {
             format!("Task role of `{family}` (meshsynth)"),
             statements,
         );
+        let log_group = Value::Ref(self.log_group_id(), Attr::Name);
         let log = |prefix: String| -> Value {
             Obj::new()
                 .set("LogDriver", "awslogs")
                 .set(
                     "Options",
                     Obj::new()
-                        .set(
-                            "awslogs-group",
-                            Value::Ref(ResourceId::new(Kind::LogGroup, self.project()), Attr::Name),
-                        )
+                        .set("awslogs-group", log_group.clone())
                         .set("awslogs-region", Value::Pseudo(Pseudo::Region))
                         .set("awslogs-stream-prefix", prefix),
                 )
@@ -251,7 +249,7 @@ impl Ecs<'_> {
             .as_ref()
             .map(|c| container(c, false, log(format!("{}-{}", t.what, c.name)), false));
         let mut depends = Vec::new();
-        let mut sidecar_container = None;
+        let mut sidecar_containers = Vec::new();
         let mut proxy = None;
         if let (Some(node), Some(sidecar)) = (&t.node, self.sidecar) {
             let envoy_healthy: Value = Obj::new()
@@ -262,7 +260,15 @@ impl Ecs<'_> {
             // Under the APPMESH proxy configuration even a one-off container's traffic goes
             // through Envoy, so it waits for Envoy as well.
             init = init.map(|i| i.set("DependsOn", vec![envoy_healthy]));
-            sidecar_container = Some(sidecar.container(node, log(format!("{}-envoy", t.what))));
+            let sidecar_log = |name: &str| log(format!("{}-{name}", t.what));
+            sidecar_containers = sidecar.containers(
+                self.plan,
+                &MeshedTask {
+                    node,
+                    family: &family,
+                    log: &sidecar_log,
+                },
+            );
             // The NFS traffic of an EFS mount must not go to Envoy, which has no route for it.
             let nfs: Vec<u32> = if t.volumes.is_empty() {
                 Vec::new()
@@ -286,7 +292,7 @@ impl Ecs<'_> {
         // the logs of the first container of the task.
         let mut containers: Vec<Value> = vec![app.into()];
         containers.extend(init.map(Value::from));
-        containers.extend(sidecar_container);
+        containers.extend(sidecar_containers);
         let td_id = ResourceId::new(Kind::TaskDefinition, &t.what);
         let props = Obj::new()
             .set("Family", family.clone())
@@ -327,6 +333,15 @@ impl Ecs<'_> {
             )
             .opt("ProxyConfiguration", proxy);
         self.add(td_id.clone(), t.source.clone(), props);
+        let metrics = crate::lower::observe::metrics_log_group_id();
+        if t.node.is_some() && self.sidecar.is_some() && self.plan.resources.contains_key(&metrics)
+        {
+            // The collector names its log group as text, which orders nothing: without this its
+            // first events could find no log group (and it may not create one).
+            if let Some(r) = self.plan.resources.get_mut(&td_id) {
+                r.depends_on.insert(metrics);
+            }
+        }
         self.plan.add_output(
             format!("task_definition_{}_arn", snake_case(&t.what)),
             format!("ARN of the task definition `{family}`"),
