@@ -122,6 +122,7 @@ impl ObservabilityDoc {
             log_group: observe::metrics_log_group(&plan.project),
             log_stream: "<node>".into(),
             region: None,
+            metrics: true,
             tracing,
         });
         Some(ObservabilityDoc {
@@ -138,7 +139,7 @@ impl ObservabilityDoc {
             namespace,
             collectors,
             tracing: tracing && app_mesh,
-            envoy_env: observe::collector::envoy_environment(tracing)
+            envoy_env: observe::collector::envoy_environment(true, tracing)
                 .into_iter()
                 .map(|(k, v)| (k.to_owned(), v))
                 .collect(),

@@ -50,6 +50,8 @@ pub struct Destination {
     pub log_stream: String,
     /// The region, when the environment does not tell the collector (EKS without IMDS).
     pub region: Option<String>,
+    /// Whether Envoy's metrics are received and exported.
+    pub metrics: bool,
     /// Whether X-Ray segments are received and exported.
     pub tracing: bool,
 }
@@ -173,67 +175,69 @@ impl Config {
     pub fn new(d: &Destination) -> Self {
         let kept = kept_metrics_regex();
         let mut receivers = BTreeMap::new();
-        receivers.insert(
-            "statsd",
-            Receiver::Statsd(StatsdReceiver {
-                endpoint: format!("127.0.0.1:{STATSD_PORT}"),
-                aggregation_interval: format!("{AGGREGATION_SECONDS}s"),
-                // Histograms, so CloudWatch gets the values and can answer p50 and p99 (a summary
-                // would reach it as min/max/sum/count only).
-                timer_histogram_mapping: vec![
-                    TimerMapping {
-                        statsd_type: "timing",
-                        observer_type: "histogram",
-                    },
-                    TimerMapping {
-                        statsd_type: "histogram",
-                        observer_type: "histogram",
-                    },
-                ],
-            }),
-        );
         let mut processors = BTreeMap::new();
-        processors.insert(
-            "filter/appmesh",
-            Processor::Filter(FilterProcessor {
-                metrics: FilterMetrics {
-                    include: MetricMatch {
-                        match_type: "regexp",
-                        metric_names: vec![kept.clone()],
-                    },
-                },
-            }),
-        );
+        let mut exporters = BTreeMap::new();
+        let mut pipelines = BTreeMap::new();
         processors.insert(
             "batch",
             Processor::Batch(BatchProcessor {
                 timeout: format!("{AGGREGATION_SECONDS}s"),
             }),
         );
-        let mut exporters = BTreeMap::new();
-        exporters.insert(
-            "awsemf",
-            Exporter::Emf(EmfExporter {
-                namespace: d.namespace.clone(),
-                log_group_name: d.log_group.clone(),
-                log_stream_name: d.log_stream.clone(),
-                region: d.region.clone(),
-                dimension_rollup_option: "NoDimensionRollup",
-                metric_declarations: vec![MetricDeclaration {
-                    dimensions: DIMENSION_SETS.iter().map(|d| d.to_vec()).collect(),
-                    metric_name_selectors: vec![kept],
-                }],
-            }),
-        );
-        let mut pipelines = BTreeMap::new();
-        pipelines.insert(
-            "metrics",
-            Pipeline {
-                receivers: vec!["statsd"],
-                processors: vec!["filter/appmesh", "batch"],
-                exporters: vec!["awsemf"],
-            },
-        );
+        if d.metrics {
+            receivers.insert(
+                "statsd",
+                Receiver::Statsd(StatsdReceiver {
+                    endpoint: format!("127.0.0.1:{STATSD_PORT}"),
+                    aggregation_interval: format!("{AGGREGATION_SECONDS}s"),
+                    // Histograms, so CloudWatch gets the values and can answer p50 and p99 (a summary
+                    // would reach it as min/max/sum/count only).
+                    timer_histogram_mapping: vec![
+                        TimerMapping {
+                            statsd_type: "timing",
+                            observer_type: "histogram",
+                        },
+                        TimerMapping {
+                            statsd_type: "histogram",
+                            observer_type: "histogram",
+                        },
+                    ],
+                }),
+            );
+            processors.insert(
+                "filter/appmesh",
+                Processor::Filter(FilterProcessor {
+                    metrics: FilterMetrics {
+                        include: MetricMatch {
+                            match_type: "regexp",
+                            metric_names: vec![kept.clone()],
+                        },
+                    },
+                }),
+            );
+            exporters.insert(
+                "awsemf",
+                Exporter::Emf(EmfExporter {
+                    namespace: d.namespace.clone(),
+                    log_group_name: d.log_group.clone(),
+                    log_stream_name: d.log_stream.clone(),
+                    region: d.region.clone(),
+                    dimension_rollup_option: "NoDimensionRollup",
+                    metric_declarations: vec![MetricDeclaration {
+                        dimensions: DIMENSION_SETS.iter().map(|d| d.to_vec()).collect(),
+                        metric_name_selectors: vec![kept],
+                    }],
+                }),
+            );
+            pipelines.insert(
+                "metrics",
+                Pipeline {
+                    receivers: vec!["statsd"],
+                    processors: vec!["filter/appmesh", "batch"],
+                    exporters: vec!["awsemf"],
+                },
+            );
+        }
         if d.tracing {
             receivers.insert(
                 "awsxray",
@@ -283,15 +287,18 @@ pub const XRAY_ACTIONS: [&str; 5] = [
 /// The IAM actions the collector needs on its metrics log group.
 pub const EMF_ACTIONS: [&str; 2] = ["logs:CreateLogStream", "logs:PutLogEvents"];
 
-/// Envoy's environment with metrics (and tracing): the extension and its DogStatsD sink to the
-/// collector on localhost.
-pub fn envoy_environment(tracing: bool) -> Vec<(&'static str, String)> {
-    let mut env = vec![
-        ("APPMESH_METRIC_EXTENSION_VERSION", "1".to_owned()),
-        ("ENABLE_ENVOY_DOG_STATSD", "1".to_owned()),
-        ("STATSD_ADDRESS", "127.0.0.1".to_owned()),
-        ("STATSD_PORT", STATSD_PORT.to_string()),
-    ];
+/// Envoy's environment for the collector on localhost: with metrics, the extension and its
+/// DogStatsD sink; with tracing, the X-Ray tracer.
+pub fn envoy_environment(metrics: bool, tracing: bool) -> Vec<(&'static str, String)> {
+    let mut env = Vec::new();
+    if metrics {
+        env.extend([
+            ("APPMESH_METRIC_EXTENSION_VERSION", "1".to_owned()),
+            ("ENABLE_ENVOY_DOG_STATSD", "1".to_owned()),
+            ("STATSD_ADDRESS", "127.0.0.1".to_owned()),
+            ("STATSD_PORT", STATSD_PORT.to_string()),
+        ]);
+    }
     if tracing {
         env.push(("ENABLE_ENVOY_XRAY_TRACING", "1".to_owned()));
         env.push(("XRAY_DAEMON_PORT", XRAY_PORT.to_string()));
@@ -310,6 +317,7 @@ mod tests {
             log_group: "/meshsynth/p/metrics".into(),
             log_stream: "worker".into(),
             region: None,
+            metrics: true,
             tracing: false,
         });
         let v: serde_json::Value = serde_json::from_str(&c.to_text()).unwrap();
@@ -333,6 +341,7 @@ mod tests {
             log_group: "/meshsynth/p/metrics".into(),
             log_stream: "worker".into(),
             region: Some("eu-west-1".into()),
+            metrics: true,
             tracing: true,
         });
         let v: serde_json::Value = serde_json::from_str(&t.to_text()).unwrap();

@@ -200,6 +200,13 @@ pub const ENVOY_ACCESS_LOG_JSON: [(&str, &str); 15] = [
 /// the task's log driver ships to CloudWatch Logs.
 pub const ENVOY_ACCESS_LOG_PATH: &str = "/dev/stdout";
 
+/// The log group the Amazon CloudWatch Observability EKS add-on (Container Insights, Fluent Bit)
+/// writes every container's stdout to: the Envoy access logs of App Mesh pods land there, each
+/// JSON line's keys under `log_processed.`.
+pub fn container_insights_log_group(cluster: &str) -> String {
+    format!("/aws/containerinsights/{cluster}/application")
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -229,11 +236,4 @@ mod tests {
         sorted.sort_unstable();
         assert_eq!(keys, sorted);
     }
-}
-
-/// The log group the Amazon CloudWatch Observability EKS add-on (Container Insights, Fluent Bit)
-/// writes every container's stdout to: the Envoy access logs of App Mesh pods land there, each
-/// JSON line's keys under `log_processed.`.
-pub fn container_insights_log_group(cluster: &str) -> String {
-    format!("/aws/containerinsights/{cluster}/application")
 }

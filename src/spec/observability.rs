@@ -43,6 +43,17 @@ impl Default for Observability {
     }
 }
 
+impl Observability {
+    /// Whether calls are traced (`tracing: xray`).
+    pub fn traces(&self) -> bool {
+        self.tracing == Tracing::Xray
+    }
+    /// Whether App Mesh tasks and pods run the collector: for metrics, traces or both.
+    pub fn runs_collector(&self) -> bool {
+        self.metrics || self.traces()
+    }
+}
+
 fn yes() -> bool {
     true
 }

@@ -7,7 +7,7 @@ use crate::diagnostic::{Code, FieldPath};
 use crate::observe::collector;
 use crate::spec::airflow_names as names;
 use crate::spec::paths::airflow_path;
-use crate::spec::{Airflow, Amount, ComponentSize, LaunchType, Spec, TaskRunner, Tracing};
+use crate::spec::{Airflow, Amount, ComponentSize, LaunchType, Spec, TaskRunner};
 
 /// CPU values Fargate accepts at task level.
 const FARGATE_CPUS: [u32; 7] = [256, 512, 1024, 2048, 4096, 8192, 16384];
@@ -343,13 +343,11 @@ impl Sidecars {
 
 /// The setting that turns the App Mesh collector off, if the spec runs one (metrics or tracing on).
 fn collector_off(spec: &Spec) -> Option<&'static str> {
-    // The rule of `lower::observe::runs_collector` (rules may not import the lowering).
     let o = spec.observability();
-    let tracing = o.tracing == Tracing::Xray;
-    if !(o.metrics || tracing) {
+    if !o.runs_collector() {
         return None;
     }
-    Some(if tracing {
+    Some(if o.traces() {
         "observability: { metrics: false, tracing: none }"
     } else {
         "observability: { metrics: false }"

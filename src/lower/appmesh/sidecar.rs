@@ -14,7 +14,6 @@ use crate::lower::observe as lower_observe;
 use crate::observe::{self, collector};
 use crate::params::{COLLECTOR_IMAGE, ENVOY_IMAGE};
 use crate::spec::airflow_names as names;
-use crate::spec::Tracing;
 
 /// The Envoy image used when the environment does not name one.
 pub const DEFAULT_ENVOY_IMAGE: &str = "public.ecr.aws/appmesh/aws-appmesh-envoy:v1.34.13.3-prod";
@@ -98,13 +97,9 @@ impl Sidecar for Envoy<'_> {
             return vec![self.envoy(task.node, log, Vec::new()).into()];
         }
         let o = spec.observability();
-        let tracing = o.tracing == Tracing::Xray;
-        // The extension and its DogStatsD sink only with metrics; with tracing alone, only the
-        // X-Ray tracer (the collector's metrics pipeline then receives nothing).
-        let metrics_only = collector::envoy_environment(false);
-        let env = collector::envoy_environment(tracing)
+        let tracing = o.traces();
+        let env = collector::envoy_environment(o.metrics, tracing)
             .into_iter()
-            .filter(|e| o.metrics || !metrics_only.contains(e))
             .map(|(k, v)| kv(k, Value::str(v), "Value"))
             .collect();
         // Started first, so Envoy's first stats reach it; ECS stops containers in reverse
@@ -122,6 +117,7 @@ impl Sidecar for Envoy<'_> {
             log_stream: task.family.to_owned(),
             // The task's AWS_REGION (below) tells the exporters.
             region: None,
+            metrics: o.metrics,
             tracing,
         };
         let otel = Obj::new()

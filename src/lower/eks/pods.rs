@@ -33,7 +33,7 @@ use crate::lower::appmesh::sidecar::{
 };
 use crate::observe::collector::{self, Destination};
 use crate::spec::airflow_names::eks as kube;
-use crate::spec::{Duration, Executor, HealthCheck, MeshBackend, Protocol, Tracing, Workload};
+use crate::spec::{Duration, Executor, HealthCheck, MeshBackend, Protocol, Workload};
 
 /// The App Mesh injector's switch: a namespace label, and a pod annotation that overrides it.
 pub(super) const INJECTOR_WEBHOOK: &str = "appmesh.k8s.aws/sidecarInjectorWebhook";
@@ -336,7 +336,7 @@ fn collector_resources() -> ResourceRequirements {
 }
 
 fn tracing(cx: &Eks) -> bool {
-    cx.spec.observability().tracing == Tracing::Xray
+    cx.spec.observability().traces()
 }
 
 /// The metrics (and traces) collector of a meshed pod, when the spec wants one: it takes
@@ -352,6 +352,7 @@ fn otel_collector(cx: &Eks, id: &Identity, native: bool) -> Option<Container> {
         log_group: log_group.clone(),
         log_stream: id.node.clone(),
         region: Some(cx.eks.region.clone()),
+        metrics: cx.spec.observability().metrics,
         tracing: tracing(cx),
     });
     Some(Container {
@@ -418,7 +419,7 @@ fn envoy(cx: &Eks, id: &Identity, native: bool) -> Container {
     // The metrics extension and the DogStatsD sink (and the X-Ray tracer) to the collector.
     if cx.collector_log_group.is_some() {
         env.extend(
-            collector::envoy_environment(tracing(cx))
+            collector::envoy_environment(cx.spec.observability().metrics, tracing(cx))
                 .into_iter()
                 .map(|(k, v)| EnvVar::value(k, v)),
         );

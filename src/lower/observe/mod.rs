@@ -3,9 +3,6 @@
 //! What each backend emits is declared in [`crate::observe`]; the collectors themselves are the
 //! sidecars' (`lower/appmesh/sidecar.rs`, `lower/eks/pods.rs`).
 
-// The sidecars' lowerings call the collector helpers below as they land.
-#![allow(dead_code)]
-
 mod alarms;
 mod dashboard;
 mod graph;
@@ -65,7 +62,7 @@ pub(crate) fn collector_statements(spec: &Spec) -> Vec<Value> {
             )],
         ));
     }
-    if o.tracing == crate::spec::Tracing::Xray {
+    if o.traces() {
         // X-Ray's write actions take no resource narrower than `*`.
         out.push(statement(
             &observe::collector::XRAY_ACTIONS,
@@ -77,8 +74,7 @@ pub(crate) fn collector_statements(spec: &Spec) -> Vec<Value> {
 
 /// Whether meshed App Mesh tasks and pods run a collector.
 pub(crate) fn runs_collector(spec: &Spec) -> bool {
-    let o = spec.observability();
-    o.metrics || o.tracing == crate::spec::Tracing::Xray
+    spec.observability().runs_collector()
 }
 
 /// Adds the dashboard(s), the alarms with their topic and the saved queries of `observability:`
@@ -162,7 +158,7 @@ pub(crate) fn lower(checked: &Checked, plan: &mut Plan) {
         );
     }
     add_alarms(plan, spec, alarm_list, &source);
-    let tracing = spec.observability().tracing == crate::spec::Tracing::Xray;
+    let tracing = spec.observability().traces();
     plan.observability = crate::ir::ObservabilityDoc::from_plan(
         plan,
         &spec.mesh.name,
