@@ -132,9 +132,20 @@ const ECS_SPECS: [&str; 3] = [
     "tests/fixtures/valid/workloads-only.yaml",
 ];
 
-/// The CloudFormation template of `file` with `extra` appended to its text, on `backend`.
+/// The CloudFormation template of `file` on `backend`, its own `observability:` replaced by
+/// `extra` (YAML keys; empty: the defaults).
 fn fresh(file: &str, extra: &str, backend: MeshBackend) -> Value {
-    let text = std::fs::read_to_string(file).unwrap() + extra;
+    let mut spec: serde_yaml::Value =
+        serde_yaml::from_str(&std::fs::read_to_string(file).unwrap()).unwrap();
+    let m = spec.as_mapping_mut().unwrap();
+    m.remove("observability");
+    if !extra.is_empty() {
+        let add: serde_yaml::Value = serde_yaml::from_str(extra).unwrap();
+        for (k, v) in add.as_mapping().unwrap() {
+            m.insert(k.clone(), v.clone());
+        }
+    }
+    let text = serde_yaml::to_string(&spec).unwrap();
     let targets = [targets::CLOUDFORMATION];
     let mut opts = Options::new(file, &targets);
     let backends = [backend];

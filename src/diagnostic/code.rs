@@ -269,10 +269,10 @@ codes! {
         "Alarms notify someone: with thresholds set, `observability.alarms.notify` names or creates an SNS topic.";
     ObservabilityNotify = "observability-notify",
         "`observability.alarms.notify` sets exactly one of `topic_arn` and `create_topic: true`, and `topic_arn` is the ARN of a standard (not FIFO) SNS topic.";
-    ObservabilityServiceUnmeasured = "observability-service-unmeasured",
-        "A virtual service with alarm thresholds can be measured: on App Mesh a meshed node calls it (Envoy measures at the caller), on VPC Lattice the stack creates its service (the alarm needs its ID) (a warning).";
     ObservabilityServiceAlarms = "observability-service-alarms",
         "A virtual service's `alarms: true` or `alarms: {}` finds a threshold in `observability.alarms`.";
+    ObservabilityServiceUnmeasured = "observability-service-unmeasured",
+        "A virtual service with alarm thresholds can be measured: on App Mesh a meshed node calls it (Envoy measures at the caller), on VPC Lattice the stack creates its service (the alarm needs its ID) (a warning).";
     ObservabilityTcpService = "observability-tcp-service",
         "A virtual service that would get alarms has a provider with an HTTP, HTTP/2 or gRPC listener: TCP calls have no status or response time to alarm on.";
     ObservabilityThreshold = "observability-threshold",

@@ -17,9 +17,9 @@ use crate::ir::{Attr, Kind, Pseudo, ResourceId, Value};
 /// service with 10 targets, so widgets are not split.
 pub const MAX_WIDGETS: usize = 500;
 pub const MAX_METRICS: usize = 2500;
-/// CloudWatch documents no byte limit for a body; the template carrying it must stay under
-/// CloudFormation's 1 MB, so one dashboard keeps to a quarter of that.
-pub const MAX_BODY_BYTES: usize = 256 * 1024;
+/// CloudWatch documents no byte limit for a body; one stays under CloudFormation's 1 MB template
+/// body, the largest it could ever be deployed in.
+pub const MAX_BODY_BYTES: usize = 1_000_000;
 /// The dashboard grid's width.
 pub const GRID_WIDTH: u32 = 24;
 

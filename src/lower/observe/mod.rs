@@ -248,7 +248,8 @@ pub(crate) fn findings(plan: &Plan) -> crate::diagnostic::Diagnostics {
             .collect();
         let mut d = Diagnostic::warning(
             Code::ObservabilityDashboardSplit,
-            FieldPath::root().key("observability"),
+            // Its rows are the virtual services' (and their callers').
+            FieldPath::root().key("virtual_services"),
             format!(
                 "the {} dashboard has {} widgets and {} metrics, more than one CloudWatch dashboard holds ({} widgets, {} metrics): it is split into {}",
                 doc.backend,
