@@ -125,7 +125,19 @@ fn json_text(v: &Value) -> Json {
             }
         }
     }
-    if subbable {
+    if parts.0.iter().all(|p| matches!(p, Piece::Text(_))) {
+        // Nothing to substitute: the text itself (cfn-lint W1020 flags a `Fn::Sub` without
+        // variables).
+        let text: String = parts
+            .0
+            .iter()
+            .map(|p| match p {
+                Piece::Text(t) => t.as_str(),
+                Piece::Value(_) => "",
+            })
+            .collect();
+        json!(text)
+    } else if subbable {
         json!({ "Fn::Sub": sub })
     } else {
         json!({ "Fn::Join": ["", joined] })
