@@ -38,6 +38,8 @@ pub struct ServiceFacts {
     pub callers: Vec<Caller>,
     /// Whether it speaks HTTP, HTTP/2 or gRPC (TCP has no status codes nor response times).
     pub http: bool,
+    /// Whether it speaks gRPC, whose errors mostly travel as `grpc-status` with HTTP 200.
+    pub grpc: bool,
 }
 
 /// What kind of caller a node is, for titles.
@@ -71,14 +73,14 @@ impl CallerFacts {
         }
     }
 
-    /// `DAG task ingest_orders (airflow-task-ingest-orders)`.
+    /// `DAG task ingest_orders (airflow-task-ingest-orders)`: plain text, as widget titles take.
     pub fn title(&self) -> String {
         match &self.kind {
-            CallerKind::DagTask(t) => format!("DAG task `{t}` ({})", self.node),
+            CallerKind::DagTask(t) => format!("DAG task {t} ({})", self.node),
             CallerKind::Workers => format!("Airflow workers ({})", self.node),
             CallerKind::Airflow(what) => format!("Airflow {what} ({})", self.node),
-            CallerKind::Node => format!("`{}`", self.node),
-            CallerKind::Gateway => format!("virtual gateway `{}`", self.node),
+            CallerKind::Node => self.node.clone(),
+            CallerKind::Gateway => format!("virtual gateway {}", self.node),
         }
     }
 }
@@ -129,6 +131,11 @@ impl Graph {
             .keys()
             .map(|vs| {
                 let (targets, http) = targets(checked, spec, vs);
+                let grpc = matches!(
+                    spec.provider_listeners(vs),
+                    crate::spec::ProviderListeners::Listeners(_, ls)
+                        if ls.iter().any(|(_, p)| *p == Protocol::Grpc)
+                );
                 ServiceFacts {
                     name: vs.clone(),
                     targets,
@@ -137,6 +144,7 @@ impl Graph {
                         .map(|c| c.iter().cloned().collect())
                         .unwrap_or_default(),
                     http,
+                    grpc,
                 }
             })
             .collect();

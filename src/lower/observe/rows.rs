@@ -286,7 +286,14 @@ impl<'a> Cx<'a> {
                 requests,
             ),
             dashboard::metric(
-                format!("{}: 5xx share by target", s.name),
+                if s.grpc {
+                    format!(
+                        "{}: 5xx share by target (HTTP status: gRPC errors answered 200 do not count)",
+                        s.name
+                    )
+                } else {
+                    format!("{}: 5xx share by target", s.name)
+                },
                 8,
                 "Sum",
                 "%",
