@@ -652,7 +652,7 @@ fn envoy_streams(plan: &Plan) -> BTreeMap<String, String> {
 }
 
 /// On Lattice with IAM auth: the role each caller signs as, when the stack creates it (the role
-/// named like the caller's task family or IRSA role).
+/// named like the caller's task family or IRSA role) or the spec names it (`iam_role_arn`).
 fn caller_roles(
     spec: &Spec,
     plan: &Plan,
@@ -677,9 +677,18 @@ fn caller_roles(
         .iter()
         .filter(|c| c.kind != CallerKind::Gateway)
         .filter_map(|c| {
-            let role =
+            // `arn:aws:iam::111122223333:role/path/name`: signed calls name the role, not its path.
+            let given = spec
+                .virtual_nodes
+                .get(&c.node)
+                .and_then(|n| n.iam_role_arn.as_deref())
+                .and_then(|a| a.split(":role/").nth(1))
+                .and_then(|p| p.rsplit('/').next())
+                .map(str::to_owned);
+            let made =
                 crate::spec::airflow_names::eks::role_name(&spec.name, &c.node).replace('_', "-");
-            names.contains(&role).then(|| (c.node.clone(), role))
+            let role = given.or_else(|| names.contains(&made).then_some(made))?;
+            Some((c.node.clone(), role))
         })
         .collect()
 }
