@@ -186,20 +186,20 @@ fn assert_meshed(
     assert_eq!(spec["securityContext"]["fsGroup"], 1337);
     let init = names_of(&spec["initContainers"]);
     let containers = names_of(&spec["containers"]);
-    // The examples keep `observability` at its defaults: metrics on, so the collector follows
-    // Envoy (its settings: `assert_collector`).
+    // The examples keep `observability` at its defaults: metrics on, so the collector comes
+    // just before Envoy (its settings: `assert_collector`).
     let envoy = if native {
-        assert_eq!(init, ["proxyinit", "envoy", COLLECTOR]);
+        assert_eq!(init, ["proxyinit", COLLECTOR, "envoy"]);
         assert_eq!(containers, [main]);
-        &spec["initContainers"][1]
+        &spec["initContainers"][2]
     } else {
         assert_eq!(init, ["proxyinit"]);
         assert_eq!(
             containers,
-            [main, "envoy", COLLECTOR],
-            "Envoy and the collector after the pod's own"
+            [main, COLLECTOR, "envoy"],
+            "the collector and Envoy after the pod's own"
         );
-        &spec["containers"][1]
+        &spec["containers"][2]
     };
     let proxyinit = &spec["initContainers"][0];
     assert_eq!(
@@ -598,7 +598,7 @@ fn airflow2_celery() {
                 "8080",
                 true,
             );
-            let envoy = &t["spec"]["initContainers"][1];
+            let envoy = &t["spec"]["initContainers"][2];
             assert_eq!(env_value(envoy, "AWS_REGION"), "eu-west-1");
         } else {
             assert_no_mesh(&doc);
@@ -702,7 +702,7 @@ fn shared_mesh_names_its_owner() {
         "  name: shop\n  owner: \"444455556666\"\n",
     );
     let (_, doc) = kube(&text).into_iter().next().unwrap();
-    let envoy = &template(&doc, "airflow-worker")["spec"]["initContainers"][1];
+    let envoy = &template(&doc, "airflow-worker")["spec"]["initContainers"][2];
     assert_eq!(
         env_value(envoy, "APPMESH_VIRTUAL_NODE_NAME"),
         "mesh/shop@444455556666/virtualNode/airflow-worker"
@@ -788,7 +788,7 @@ fn meshed_pods(doc: &KubeDoc, native: bool) -> Vec<(String, &Value)> {
     out
 }
 
-/// The collector of a meshed pod of `node`: right after Envoy in `list`, a native sidecar
+/// The collector of a meshed pod of `node`: right before Envoy in `list`, a native sidecar
 /// where Kubernetes has them, Envoy's UID, its requests, and a configuration that writes the
 /// mesh's namespace into the template's log group, one stream per node, in the cluster's
 /// region; Envoy sends it DogStatsD (and X-Ray segments) with the metrics extension on.
@@ -798,9 +798,11 @@ fn assert_collector(node: &str, list: &Value, want: &Collector) {
         .iter()
         .position(|n| *n == "envoy")
         .unwrap_or_else(|| panic!("{node}: no Envoy in {names:?}"));
-    assert_eq!(names.get(at + 1), Some(&COLLECTOR), "{node}: {names:?}");
+    // Just before Envoy: it starts first and stops last, after Envoy's final stats.
+    assert!(at > 0, "{node}: {names:?}");
+    assert_eq!(names.get(at - 1), Some(&COLLECTOR), "{node}: {names:?}");
     let envoy = &list[at];
-    let c = &list[at + 1];
+    let c = &list[at - 1];
     assert_eq!(c["image"], collector::IMAGE, "{node}");
     if want.native {
         assert_eq!(c["restartPolicy"], "Always", "{node}: a native sidecar");
@@ -984,10 +986,10 @@ fn eks_specs() -> Vec<EksSpec> {
 }
 
 /// With `observability` at its defaults (metrics on), every App Mesh pod runs the collector
-/// right after Envoy, writing into the log group the template creates, which every IRSA role
+/// right before Envoy, writing into the log group the template creates, which every IRSA role
 /// may write; on Lattice no pod runs one and nothing is created for it.
 #[test]
-fn every_app_mesh_pod_runs_the_collector_after_envoy() {
+fn every_app_mesh_pod_runs_the_collector_before_envoy() {
     for spec in eks_specs() {
         for (backend, doc) in kube(&spec.text) {
             let cfn = cloudformation(&spec.text, backend);

@@ -388,6 +388,54 @@ fn dashboards_alarms_and_queries_read_what_the_mesh_emits() {
                     })
                     .or_default() += 1;
             }
+            // The Terraform module's alarms read the same series (dimensions by name).
+            if let Some(module) = files.get(&format!("{prefix}terraform")) {
+                let tf: Value = serde_json::from_str(&module["main.tf.json"]).unwrap();
+                let tf_alarms = tf["resource"]["aws_cloudwatch_metric_alarm"].as_object();
+                let cfn_alarms = resources(&cfn, "AWS::CloudWatch::Alarm");
+                assert_eq!(tf_alarms.map_or(0, |a| a.len()), cfn_alarms.len(), "{what}");
+                for (_, a) in &cfn_alarms {
+                    let name = a["AlarmName"].as_str().unwrap();
+                    let t = tf_alarms
+                        .unwrap()
+                        .values()
+                        .find(|t| t["alarm_name"] == name)
+                        .unwrap_or_else(|| panic!("{what}: no Terraform alarm {name}"));
+                    let dims = |q: &Value| -> Vec<String> {
+                        q["Metrics"]
+                            .as_array()
+                            .unwrap()
+                            .iter()
+                            .filter_map(|m| m.get("MetricStat"))
+                            .map(|ms| {
+                                let mut k: Vec<String> = ms["Metric"]["Dimensions"]
+                                    .as_array()
+                                    .unwrap()
+                                    .iter()
+                                    .map(|d| d["Name"].as_str().unwrap().to_owned())
+                                    .collect();
+                                k.sort();
+                                k.join(",")
+                            })
+                            .collect()
+                    };
+                    let tf_dims: Vec<String> = t["metric_query"]
+                        .as_array()
+                        .unwrap()
+                        .iter()
+                        .filter_map(|q| q.get("metric"))
+                        .map(|m| {
+                            let d = m[0]["dimensions"].as_object().unwrap();
+                            assert!(
+                                !d.is_empty(),
+                                "{what}: {name}: a metric_query without dimensions"
+                            );
+                            d.keys().cloned().collect::<Vec<_>>().join(",")
+                        })
+                        .collect();
+                    assert_eq!(tf_dims, dims(a), "{what}: {name}");
+                }
+            }
             for (name, q) in resources(&cfn, "AWS::Logs::QueryDefinition") {
                 for g in q["LogGroupNames"].as_array().unwrap() {
                     assert!(

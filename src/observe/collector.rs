@@ -29,15 +29,16 @@ pub const CONFIG_ENV: &str = "AOT_CONFIG_CONTENT";
 pub const CPU: u32 = 64;
 /// MiB reserved for the collector (soft on ECS, the request on EKS).
 pub const MEMORY_RESERVATION: u32 = 128;
-/// Seconds ECS waits after SIGTERM: the collector flushes its last batch, then exits 0.
+/// Seconds ECS waits after SIGTERM: the collector exports its last batch, then exits 0.
 pub const STOP_TIMEOUT: u32 = 10;
 /// Envoy's DogStatsD sink sends to this UDP port on localhost (its default).
 pub const STATSD_PORT: u32 = 8125;
 /// Envoy's X-Ray tracer sends segments to this UDP port on localhost (its default).
 pub const XRAY_PORT: u32 = 2000;
-/// Seconds the statsd receiver aggregates before it hands metrics on: short, so a DAG task that
-/// lives a minute still reports.
-pub const AGGREGATION_SECONDS: u32 = 10;
+/// Seconds the statsd receiver aggregates before it hands metrics on: short, because it drops
+/// what it holds when it stops, so a DAG task that lives seconds still reports (Envoy itself
+/// sends every 5 s; the saved queries over the access logs are the complete record).
+pub const AGGREGATION_SECONDS: u32 = 2;
 
 /// Where the collector writes.
 #[derive(Debug, Clone)]

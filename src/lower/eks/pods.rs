@@ -188,9 +188,10 @@ fn mesh_pod(cx: &Eks, id: &Identity) -> MeshPod {
     }
     let native = cx.eks.native_sidecars();
     // Native sidecars start in order, each once the one before has started (Envoy: once it is
-    // live), and stop in reverse order after the pod's own containers.
-    let mut sidecars = vec![envoy(cx, id, native)];
-    sidecars.extend(otel_collector(cx, id, native));
+    // live), and stop in reverse order after the pod's own containers: the collector comes
+    // first, so it is still there for Envoy's last stats.
+    let mut sidecars: Vec<Container> = otel_collector(cx, id, native).into_iter().collect();
+    sidecars.push(envoy(cx, id, native));
     let (init_containers, containers) = if native {
         ([vec![proxy_init(cx, id)], sidecars].concat(), vec![])
     } else {

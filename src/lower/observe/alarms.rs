@@ -145,8 +145,9 @@ fn appmesh_alarms(
                 &format!("{}{suffix}-5xx-rate", s.name),
                 source.clone(),
                 format!(
-                    "More than {rate} of the calls to `{}`{who} were answered 5xx over 5 minutes (Envoy's metrics extension, namespace `{ns}`). The dashboard's row for the service shows which target; the saved query `meshsynth/{}/5xx by service` which calls.",
-                    s.name, cx.spec.name
+                    "More than {rate} of the calls to `{}`{who} were answered 5xx over 5 minutes (Envoy's metrics extension, namespace `{ns}`). The dashboard's row for the service shows which target.{}",
+                    s.name,
+                    cx.query_hint()
                 ),
                 decimal(rate),
                 metrics,
@@ -220,10 +221,10 @@ fn lattice_alarms(
             &format!("{}-5xx-rate", s.name),
             source.clone(),
             format!(
-                "More than {rate} of the calls to `{}` were answered 5xx over 5 minutes (VPC Lattice, `{}`). The saved query `meshsynth/{}/5xx by service` shows which calls.",
+                "More than {rate} of the calls to `{}` were answered 5xx over 5 minutes (VPC Lattice, `{}`).{}",
                 s.name,
                 m::LATTICE_NAMESPACE,
-                cx.spec.name
+                cx.query_hint()
             ),
             decimal(rate),
             vec![

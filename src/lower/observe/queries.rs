@@ -46,7 +46,12 @@ pub(super) fn queries(cx: &Cx) -> Vec<Query> {
                 "5xx by service".into(),
                 "fields @timestamp, authority, response_code\n| filter @logStream like /-envoy\\// and response_code >= 500\n| stats count(*) as errors by authority, response_code, response_flags\n| sort errors desc".into(),
             );
-            for c in &cx.graph.callers {
+            for c in cx
+                .graph
+                .callers
+                .iter()
+                .filter(|c| default_format(cx, &c.node))
+            {
                 let Some(prefix) = cx.envoy_streams.get(&c.node) else {
                     continue;
                 };
@@ -118,6 +123,15 @@ fn eks_queries(cx: &Cx, group: &str) -> Vec<Query> {
     out
 }
 
+/// Whether a node's Envoy logs in meshsynth's JSON format (it names no `access_log` of its own),
+/// which the App Mesh queries read.
+fn default_format(cx: &Cx, node: &str) -> bool {
+    cx.spec
+        .virtual_nodes
+        .get(node)
+        .is_some_and(|n| n.access_log.is_none())
+}
+
 fn caller_name(kind: &CallerKind, node: &str) -> String {
     match kind {
         CallerKind::DagTask(t) => format!("DAG task {t}"),
@@ -128,7 +142,7 @@ fn caller_name(kind: &CallerKind, node: &str) -> String {
     }
 }
 
-fn regex_escape(s: &str) -> String {
+pub(super) fn regex_escape(s: &str) -> String {
     let mut out = String::new();
     for c in s.chars() {
         if "\\^$.|?*+()[]{}/".contains(c) {

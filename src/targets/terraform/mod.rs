@@ -353,7 +353,18 @@ fn metric_query(q: &BTreeMap<String, Value>) -> Json {
                 metric.insert("metric_name".into(), value(v));
             }
             if let Some(Value::List(dims)) = m.get("Dimensions") {
-                metric.insert("dimensions".into(), key_value_map(dims));
+                // `[{Name, Value}]` (not tags' `Key`) → `{ name = value }`.
+                let map: Map<String, Json> = dims
+                    .iter()
+                    .filter_map(|d| match d {
+                        Value::Map(kv) => match (kv.get("Name"), kv.get("Value")) {
+                            (Some(Value::Str(k)), Some(v)) => Some((k.clone(), value(v))),
+                            _ => None,
+                        },
+                        _ => None,
+                    })
+                    .collect();
+                metric.insert("dimensions".into(), Json::Object(map));
             }
         }
         if let Some(v) = ms.get("Period") {
