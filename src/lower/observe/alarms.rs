@@ -145,8 +145,9 @@ fn appmesh_alarms(
                 &format!("{}{suffix}-5xx-rate", s.name),
                 source.clone(),
                 format!(
-                    "More than {rate} of the calls to `{}`{who} were answered 5xx over 5 minutes (Envoy's metrics extension, namespace `{ns}`). The dashboard's row for the service shows which target.{}",
+                    "More than {rate} of the calls to `{}`{who} were answered 5xx over 5 minutes (Envoy's metrics extension, namespace `{ns}`{}). The dashboard's row for the service shows which target.{}",
                     s.name,
+                    if s.grpc { "; gRPC errors answered with HTTP 200 do not count" } else { "" },
                     cx.query_hint()
                 ),
                 decimal(rate),

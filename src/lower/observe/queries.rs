@@ -59,7 +59,7 @@ pub(super) fn queries(cx: &Cx) -> Vec<Query> {
                     format!("calls-{}", c.node),
                     format!("calls of {}", caller_name(&c.kind, &c.node)),
                     format!(
-                        "fields @timestamp, method, authority, path, response_code, duration, response_flags, upstream_host\n| filter @logStream like /^{}\\//\n| sort @timestamp desc",
+                        "fields @timestamp, method, authority, path, response_code, duration, response_flags, upstream_host\n| filter @logStream like /^{}\\// and ispresent(response_code)\n| sort @timestamp desc",
                         regex_escape(prefix)
                     ),
                 );
