@@ -49,6 +49,28 @@ pub(super) fn check(ctx: &mut Ctx) {
     }
     services(ctx, section);
     notification(ctx, section);
+    section_without_thresholds(ctx, section);
+}
+
+/// `observability.alarms` without a threshold, and no virtual service with one: nothing gets an
+/// alarm (nor a topic), whatever `notify` says.
+fn section_without_thresholds(ctx: &mut Ctx, section: Option<&Alarms>) {
+    let Some(a) = section else { return };
+    if a.error_rate.is_some() || a.latency_p99.is_some() {
+        return;
+    }
+    let own = ctx.spec.virtual_services.values().any(|vs| {
+        matches!(&vs.alarms, Some(ServiceAlarms::Override(t)) if t.error_rate.is_some() || t.latency_p99.is_some())
+    });
+    if own {
+        return;
+    }
+    ctx.warning(
+        Code::ObservabilityServiceAlarms,
+        alarms_path(),
+        "`observability.alarms` sets no threshold and no virtual service sets one, so no alarm is created (nor a topic, whatever `notify` says)",
+    )
+    .help = Some("set `error_rate` or `latency_p99` in `observability.alarms`, e.g. `error_rate: 5%`".into());
 }
 
 fn alarms_path() -> FieldPath {
