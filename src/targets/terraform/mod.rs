@@ -213,17 +213,7 @@ fn adapt(kind: Kind, props: &BTreeMap<String, Value>, body: &mut Map<String, Jso
                     o.insert("container_name".into(), value(c));
                 }
                 if let Some(Value::List(items)) = pc.get("ProxyConfigurationProperties") {
-                    let map: Map<String, Json> = items
-                        .iter()
-                        .filter_map(|i| match i {
-                            Value::Map(kv) => match (kv.get("Name"), kv.get("Value")) {
-                                (Some(Value::Str(k)), Some(v)) => Some((k.clone(), value(v))),
-                                _ => None,
-                            },
-                            _ => None,
-                        })
-                        .collect();
-                    o.insert("properties".into(), Json::Object(map));
+                    o.insert("properties".into(), name_value_map(items));
                 }
                 body.insert("proxy_configuration".into(), Json::Object(o));
             }
@@ -353,18 +343,7 @@ fn metric_query(q: &BTreeMap<String, Value>) -> Json {
                 metric.insert("metric_name".into(), value(v));
             }
             if let Some(Value::List(dims)) = m.get("Dimensions") {
-                // `[{Name, Value}]` (not tags' `Key`) → `{ name = value }`.
-                let map: Map<String, Json> = dims
-                    .iter()
-                    .filter_map(|d| match d {
-                        Value::Map(kv) => match (kv.get("Name"), kv.get("Value")) {
-                            (Some(Value::Str(k)), Some(v)) => Some((k.clone(), value(v))),
-                            _ => None,
-                        },
-                        _ => None,
-                    })
-                    .collect();
-                metric.insert("dimensions".into(), Json::Object(map));
+                metric.insert("dimensions".into(), name_value_map(dims));
             }
         }
         if let Some(v) = ms.get("Period") {
@@ -430,6 +409,21 @@ fn value(v: &Value) -> Json {
             expr(other).expect("references have an expression")
         )),
     }
+}
+
+/// `[{Name, Value}]` (an API's name/value pairs, not tags' `Key`) → `{ name = value }`.
+fn name_value_map(items: &[Value]) -> Json {
+    let map: Map<String, Json> = items
+        .iter()
+        .filter_map(|i| match i {
+            Value::Map(kv) => match (kv.get("Name"), kv.get("Value")) {
+                (Some(Value::Str(k)), Some(v)) => Some((k.clone(), value(v))),
+                _ => None,
+            },
+            _ => None,
+        })
+        .collect();
+    Json::Object(map)
 }
 
 fn key_value_map(items: &[Value]) -> Json {
