@@ -450,6 +450,7 @@ fn dashboards_alarms_and_queries_read_what_the_mesh_emits() {
             checked += 1;
         }
     }
+    eprintln!("seen over {checked} outputs: {seen:?}");
     assert!(checked >= 20, "{checked}");
     for what in [
         "appmesh series",
