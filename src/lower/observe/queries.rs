@@ -3,7 +3,7 @@
 //! sit in the console's query list under `meshsynth/<project>/`.
 
 use super::graph::CallerKind;
-use super::rows::Cx;
+use super::rows::{regex_escape, Cx};
 use crate::spec::MeshBackend;
 
 pub(super) struct Query {
@@ -140,15 +140,4 @@ fn caller_name(kind: &CallerKind, node: &str) -> String {
         CallerKind::Node => node.to_owned(),
         CallerKind::Gateway => format!("virtual gateway {node}"),
     }
-}
-
-pub(super) fn regex_escape(s: &str) -> String {
-    let mut out = String::new();
-    for c in s.chars() {
-        if "\\^$.|?*+()[]{}/".contains(c) {
-            out.push('\\');
-        }
-        out.push(c);
-    }
-    out
 }

@@ -590,7 +590,7 @@ impl<'a> Cx<'a> {
     pub fn caller_filter(role: &str) -> String {
         format!(
             "filter callerPrincipal like /:assumed-role\\/{}\\//",
-            super::queries::regex_escape(role)
+            regex_escape(role)
         )
     }
 }
@@ -720,4 +720,16 @@ fn caller_roles(
             Some((c.node.clone(), role))
         })
         .collect()
+}
+
+/// Text as a literal inside a Logs Insights `/regex/`.
+pub(super) fn regex_escape(s: &str) -> String {
+    let mut out = String::new();
+    for c in s.chars() {
+        if "\\^$.|?*+()[]{}/".contains(c) {
+            out.push('\\');
+        }
+        out.push(c);
+    }
+    out
 }
