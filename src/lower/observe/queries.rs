@@ -6,6 +6,11 @@ use super::graph::CallerKind;
 use super::rows::{regex_escape, Cx};
 use crate::spec::MeshBackend;
 
+/// The lines of calls a node made (Envoy's egress clusters are `cds_egress_<mesh>_<target node>_
+/// <protocol>_<port>`, its inbound ones `cds_ingress_...`): each call is counted once, at the
+/// caller, with the errors its own Envoy produced (no healthy target, timeouts) as well.
+const OUTBOUND: &str = "upstream_cluster like /^cds_egress_/";
+
 pub(super) struct Query {
     /// The resource's name in the graph.
     pub key: String,
@@ -44,7 +49,7 @@ pub(super) fn queries(cx: &Cx) -> Vec<Query> {
             push(
                 "errors-by-service".into(),
                 "5xx by service".into(),
-                "fields @timestamp, authority, response_code\n| filter @logStream like /-envoy\\// and response_code >= 500\n| stats count(*) as errors by authority, response_code, response_flags\n| sort errors desc".into(),
+                format!("fields @timestamp, authority, response_code\n| filter @logStream like /-envoy\\// and {OUTBOUND} and response_code >= 500\n| stats count(*) as errors by authority, response_code, response_flags\n| sort errors desc"),
             );
             for c in cx
                 .graph
@@ -59,7 +64,7 @@ pub(super) fn queries(cx: &Cx) -> Vec<Query> {
                     format!("calls-{}", c.node),
                     format!("calls of {}", caller_name(&c.kind, &c.node)),
                     format!(
-                        "fields @timestamp, method, authority, path, response_code, duration, response_flags, upstream_host\n| filter @logStream like /^{}\\// and ispresent(response_code)\n| sort @timestamp desc",
+                        "fields @timestamp, method, authority, path, response_code, duration, response_flags, upstream_host\n| filter @logStream like /^{}\\// and {OUTBOUND}\n| sort @timestamp desc",
                         regex_escape(prefix)
                     ),
                 );
@@ -97,7 +102,7 @@ pub(super) fn queries(cx: &Cx) -> Vec<Query> {
 /// On EKS: Envoy's JSON lines in the Container Insights group, by the node each line names.
 fn eks_queries(cx: &Cx, group: &str) -> Vec<Query> {
     let envoy =
-        "filter kubernetes.container_name = \"envoy\" and ispresent(log_processed.response_code)";
+        format!("filter kubernetes.container_name = \"envoy\" and log_processed.{OUTBOUND}");
     let mut out = vec![Query {
         key: "errors-by-service".into(),
         name: name(&cx.spec.name, "5xx by service"),
