@@ -329,6 +329,9 @@ pub struct Plan {
     pub kube: Option<KubeDoc>,
     /// What the guides say about the dashboards, queries and alarms.
     pub observability: Option<ObservabilityDoc>,
+    /// Each meshed node's IAM roles (task roles, IRSA roles), as the backend's lowering made
+    /// them: who signs a node's calls.
+    pub node_roles: BTreeMap<String, Vec<ResourceId>>,
 }
 
 impl Plan {

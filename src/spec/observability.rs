@@ -190,10 +190,6 @@ impl Percent {
         let frac: u32 = format!("{frac:0<2}").parse().unwrap_or(0);
         Ok(Self::from_basis_points(whole * 100 + frac))
     }
-    /// The share as a percentage number, the way a CloudWatch threshold takes it: `5`, `0.5`.
-    pub fn as_number(self) -> f64 {
-        f64::from(self.basis_points) / 100.0
-    }
 }
 
 impl fmt::Display for Percent {
@@ -250,7 +246,6 @@ mod tests {
         assert_eq!(Percent::parse("12.25%").unwrap().to_string(), "12.25%");
         assert_eq!(Percent::parse("100%").unwrap().to_string(), "100%");
         assert_eq!(Percent::parse("0.05%").unwrap().to_string(), "0.05%");
-        assert!((Percent::parse("0.5%").unwrap().as_number() - 0.5).abs() < 1e-9);
         for bad in ["5", "5 %", "%", ".5%", "5.%", "1.125%", "-1%", "five%"] {
             assert!(
                 Percent::parse(bad)

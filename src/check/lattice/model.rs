@@ -858,6 +858,18 @@ pub fn access_log_group_name(project: &str) -> String {
     format!("/meshsynth/{project}/lattice-access-logs")
 }
 
+/// The log group the service network's access logs go to: the one the stack creates, or the
+/// one `access_log_destination_arn` names; `None` for a Firehose stream or S3 bucket.
+pub fn access_log_group(project: &str, destination: Option<&str>) -> Option<String> {
+    let Some(arn) = destination else {
+        return Some(access_log_group_name(project));
+    };
+    // `arn:<partition>:logs:<region>:<account>:log-group:<name>` (checked by the settings rules).
+    let rest = arn.split(":log-group:").nth(1)?;
+    let name = rest.strip_suffix(":*").unwrap_or(rest);
+    (!name.is_empty() && arn.contains(":logs:")).then(|| name.to_owned())
+}
+
 /// `arn:aws:iam::444455556666:root` of a role ARN `arn:aws:iam::444455556666:role/web`.
 pub fn account_root(role_arn: &str) -> Option<String> {
     let mut parts = role_arn.splitn(6, ':');

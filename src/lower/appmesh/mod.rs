@@ -39,6 +39,7 @@ pub(super) fn lower(checked: &Checked) -> Plan {
             migration: None,
             kube: None,
             observability: None,
+            node_roles: BTreeMap::new(),
         },
     };
     l.mesh();

@@ -63,7 +63,7 @@ impl Sidecar for Envoy<'_> {
                 default: Some(DEFAULT_ENVOY_IMAGE.into()),
             },
         );
-        if lower_observe::runs_collector(self.checked.spec()) {
+        if self.checked.spec().observability().runs_collector() {
             plan.params.insert(
                 COLLECTOR_IMAGE.into(),
                 Param {
@@ -93,7 +93,7 @@ impl Sidecar for Envoy<'_> {
     fn containers(&self, plan: &mut Plan, task: &MeshedTask) -> Vec<Value> {
         let spec = self.checked.spec();
         let log = (task.log)(names::ENVOY_CONTAINER);
-        if !lower_observe::runs_collector(spec) {
+        if !spec.observability().runs_collector() {
             return vec![self.envoy(task.node, log, Vec::new()).into()];
         }
         let o = spec.observability();

@@ -38,7 +38,7 @@ pub(crate) fn lower(
     };
     // The collectors' log group, added to the plan before anything names it.
     let collector_log_group = (backend == MeshBackend::AppMesh
-        && crate::lower::observe::runs_collector(spec))
+        && spec.observability().runs_collector())
     .then(|| crate::lower::observe::metrics_log_group(plan, spec));
     let cx = Eks {
         checked,

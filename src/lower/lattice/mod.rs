@@ -45,6 +45,7 @@ pub(super) fn lower(checked: &Checked) -> Plan {
             migration: Some(crate::ir::MigrationDoc::new(&spec.name, "", model)),
             kube: None,
             observability: None,
+            node_roles: BTreeMap::new(),
         },
     };
     l.network();
@@ -72,6 +73,7 @@ pub(super) fn lower(checked: &Checked) -> Plan {
         MeshBackend::VpcLattice,
     ));
     l.auth_policies(&roles);
+    l.plan.node_roles = roles;
     let ports = wiring.registered.into_inner();
     if !ports.is_empty() {
         l.ecs_registration(&ports);

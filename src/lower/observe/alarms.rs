@@ -4,14 +4,15 @@
 //! service with many callers and targets gets one alarm per caller, or per caller and target.
 
 use super::dashboard::{Dyn, Text};
-use super::graph::{Caller, ServiceFacts, Thresholds};
+use super::graph::{Caller, ServiceFacts};
 use super::rows::Cx;
+use crate::check::observability::service_thresholds;
 use crate::diagnostic::FieldPath;
 use crate::ir::{Attr, Kind, Obj, ResourceId, Value};
 use crate::observe::metrics::{self as m, appmesh, lattice};
 use crate::observe::PERIOD_SECONDS;
 use crate::spec::paths::service_path;
-use crate::spec::MeshBackend;
+use crate::spec::{AlarmThresholds, MeshBackend};
 
 /// PutMetricAlarm: "up to 10 MetricStat" per alarm.
 pub const MAX_METRICS_PER_ALARM: usize = 10;
@@ -36,7 +37,7 @@ pub(super) fn alarms(cx: &Cx) -> (Vec<Alarm>, Vec<(String, String)>) {
     let mut out = Vec::new();
     let mut skipped = Vec::new();
     for s in &cx.graph.services {
-        let Some(t) = Thresholds::of(cx.spec, &s.name) else {
+        let Some(t) = service_thresholds(cx.spec, &s.name) else {
             continue;
         };
         let before = out.len();
@@ -57,7 +58,7 @@ pub(super) fn alarms(cx: &Cx) -> (Vec<Alarm>, Vec<(String, String)>) {
 fn appmesh_alarms(
     cx: &Cx,
     s: &ServiceFacts,
-    t: Thresholds,
+    t: AlarmThresholds,
     out: &mut Vec<Alarm>,
 ) -> Option<String> {
     let Some(ns) = &cx.namespace else {
@@ -199,7 +200,7 @@ fn scope(suffix: &str) -> String {
 fn lattice_alarms(
     cx: &Cx,
     s: &ServiceFacts,
-    t: Thresholds,
+    t: AlarmThresholds,
     out: &mut Vec<Alarm>,
 ) -> Option<String> {
     let in_lattice = cx.model.is_some_and(|m| m.services.contains_key(&s.name));
@@ -256,12 +257,13 @@ fn lattice_alarms(
     None
 }
 
+/// A share as CloudWatch's threshold takes it: the percentage as a number (`5`, `0.5`).
 fn decimal(p: crate::spec::Percent) -> Value {
-    let n = p.to_string();
-    let n = n.trim_end_matches('%');
-    match n.parse::<i64>() {
-        Ok(i) => Value::int(i),
-        Err(_) => Value::Decimal(n.to_owned()),
+    let bp = p.basis_points();
+    if bp % 100 == 0 {
+        Value::int(bp / 100)
+    } else {
+        Value::Decimal(p.to_string().trim_end_matches('%').to_owned())
     }
 }
 
@@ -339,5 +341,19 @@ fn alarm(
             // No traffic is no failure.
             .set("TreatMissingData", "notBreaching")
             .set("Metrics", metrics),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::spec::Percent;
+
+    #[test]
+    fn thresholds_are_percentage_numbers() {
+        let p = |s| decimal(Percent::parse(s).unwrap());
+        assert_eq!(p("5%"), Value::int(5));
+        assert_eq!(p("0.5%"), Value::Decimal("0.5".into()));
+        assert_eq!(p("12.25%"), Value::Decimal("12.25".into()));
     }
 }

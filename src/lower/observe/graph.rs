@@ -230,20 +230,3 @@ fn targets(checked: &Checked, spec: &Spec, vs: &str) -> (Vec<String>, bool) {
         Provider::Nothing => (Vec::new(), false),
     }
 }
-
-/// A virtual service's alarm thresholds after its own `alarms:` and `observability.alarms`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct Thresholds {
-    pub error_rate: Option<crate::spec::Percent>,
-    pub latency_p99: Option<crate::spec::Duration>,
-}
-
-impl Thresholds {
-    /// `None` when the service gets no alarm (the rules of `check/observability` say why).
-    pub fn of(spec: &Spec, vs: &str) -> Option<Self> {
-        crate::check::observability::service_thresholds(spec, vs).map(|t| Thresholds {
-            error_rate: t.error_rate,
-            latency_p99: t.latency_p99,
-        })
-    }
-}

@@ -72,11 +72,6 @@ pub(crate) fn collector_statements(spec: &Spec) -> Vec<Value> {
     out
 }
 
-/// Whether meshed App Mesh tasks and pods run a collector.
-pub(crate) fn runs_collector(spec: &Spec) -> bool {
-    spec.observability().runs_collector()
-}
-
 /// Adds the dashboard(s), the alarms with their topic and the saved queries of `observability:`
 /// to a backend's plan (after the backend's own resources, which some of them read).
 pub(crate) fn lower(checked: &Checked, plan: &mut Plan) {

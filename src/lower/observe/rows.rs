@@ -6,7 +6,7 @@ use std::collections::BTreeMap;
 
 use super::dashboard::{self, Dyn, MetricRow, RowOptions, Text, Widget};
 use super::graph::{Caller, CallerFacts, CallerKind, Graph, ServiceFacts};
-use crate::check::lattice::model::{access_log_group_name, Model};
+use crate::check::lattice::model::{access_log_group, Model};
 use crate::check::Checked;
 use crate::ir::{Kind, Plan, ResourceId, Value};
 use crate::observe::metrics::{self as m, appmesh, lattice};
@@ -26,8 +26,8 @@ pub(super) struct Cx<'a> {
     pub eks_logs: Option<String>,
     /// On ECS with App Mesh: each node's Envoy log-stream prefix.
     pub envoy_streams: BTreeMap<String, String>,
-    /// On Lattice: each caller node's IAM role name, as signed calls name it.
-    pub caller_roles: BTreeMap<String, String>,
+    /// On Lattice: each caller node's IAM role names, as its signed calls name them.
+    pub caller_roles: BTreeMap<String, Vec<String>>,
 }
 
 impl<'a> Cx<'a> {
@@ -48,10 +48,10 @@ impl<'a> Cx<'a> {
                     Some(Value::Str(s)) => Some(s.clone()),
                     _ => None,
                 }),
-            MeshBackend::VpcLattice => match &spec.mesh.lattice().access_log_destination_arn {
-                None => Some(access_log_group_name(&spec.name)),
-                Some(arn) => log_group_of(arn),
-            },
+            MeshBackend::VpcLattice => access_log_group(
+                &spec.name,
+                spec.mesh.lattice().access_log_destination_arn.as_deref(),
+            ),
         };
         let eks_logs = spec
             .airflow
@@ -68,7 +68,7 @@ impl<'a> Cx<'a> {
             access_logs,
             eks_logs,
             envoy_streams: envoy_streams(plan),
-            caller_roles: caller_roles(spec, plan, graph, model),
+            caller_roles: caller_roles(spec, plan, model),
         }
     }
 
@@ -569,14 +569,14 @@ impl<'a> Cx<'a> {
             ))];
         }
         match (&self.access_logs, self.caller_roles.get(&c.node)) {
-            (Some(g), Some(role)) => vec![dashboard::log(
+            (Some(g), Some(roles)) => vec![dashboard::log(
                 format!("{}: calls per service and status (access logs)", c.title()),
                 24,
                 "table",
                 std::slice::from_ref(g),
                 &format!(
                     "{} | stats count(*) as calls by hostHeader, responseCode | sort calls desc",
-                    Self::caller_filter(role)
+                    Self::caller_filter(roles)
                 ),
             )],
             _ => vec![note(format!(
@@ -586,12 +586,14 @@ impl<'a> Cx<'a> {
         }
     }
 
-    /// Calls signed by `role` (`callerPrincipal` is its assumed-role session ARN).
-    pub fn caller_filter(role: &str) -> String {
-        format!(
-            "filter callerPrincipal like /:assumed-role\\/{}\\//",
-            regex_escape(role)
-        )
+    /// Calls signed by one of `roles` (`callerPrincipal` is an assumed-role session ARN).
+    pub fn caller_filter(roles: &[String]) -> String {
+        let any: Vec<String> = roles.iter().map(|r| regex_escape(r)).collect();
+        let any = match any.as_slice() {
+            [one] => one.clone(),
+            many => format!("({})", many.join("|")),
+        };
+        format!("filter callerPrincipal like /:assumed-role\\/{any}\\//")
     }
 }
 
@@ -623,13 +625,6 @@ fn expr(expression: String, label: &str, id: String) -> MetricRow {
         label: label.into(),
         id,
     }
-}
-
-/// The name of a CloudWatch Logs log group from its ARN (`arn:...:logs:r:a:log-group:NAME[:*]`).
-fn log_group_of(arn: &str) -> Option<String> {
-    let rest = arn.split(":log-group:").nth(1)?;
-    let name = rest.strip_suffix(":*").unwrap_or(rest);
-    (!name.is_empty() && arn.contains(":logs:")).then(|| name.to_owned())
 }
 
 /// Each meshed ECS task's Envoy log-stream prefix, by node, read off the task definitions.
@@ -680,46 +675,36 @@ fn envoy_streams(plan: &Plan) -> BTreeMap<String, String> {
     out
 }
 
-/// On Lattice with IAM auth: the role each caller signs as, when the stack creates it (the role
-/// named like the caller's task family or IRSA role) or the spec names it (`iam_role_arn`).
-fn caller_roles(
-    spec: &Spec,
-    plan: &Plan,
-    graph: &Graph,
-    model: Option<&Model>,
-) -> BTreeMap<String, String> {
+/// On Lattice with IAM auth: the roles each caller signs as, those the lowering made for it
+/// ([`Plan::node_roles`]) and the one the spec names (`iam_role_arn`).
+fn caller_roles(spec: &Spec, plan: &Plan, model: Option<&Model>) -> BTreeMap<String, Vec<String>> {
     let iam = model.is_some_and(|m| m.auth == LatticeAuth::Iam);
     if plan.backend != MeshBackend::VpcLattice || !iam {
         return BTreeMap::new();
     }
-    let names: std::collections::BTreeSet<String> = plan
-        .resources
-        .values()
-        .filter(|r| r.id.kind == Kind::IamRole)
-        .filter_map(|r| match r.props.get("RoleName") {
-            Some(Value::Str(s)) => Some(s.clone()),
-            _ => None,
-        })
-        .collect();
-    graph
-        .callers
-        .iter()
-        .filter(|c| c.kind != CallerKind::Gateway)
-        .filter_map(|c| {
-            // `arn:aws:iam::111122223333:role/path/name`: signed calls name the role, not its path.
-            let given = spec
-                .virtual_nodes
-                .get(&c.node)
-                .and_then(|n| n.iam_role_arn.as_deref())
-                .and_then(|a| a.split(":role/").nth(1))
-                .and_then(|p| p.rsplit('/').next())
-                .map(str::to_owned);
-            let made =
-                crate::spec::airflow_names::eks::role_name(&spec.name, &c.node).replace('_', "-");
-            let role = given.or_else(|| names.contains(&made).then_some(made))?;
-            Some((c.node.clone(), role))
-        })
-        .collect()
+    let mut out: BTreeMap<String, Vec<String>> = BTreeMap::new();
+    for (node, ids) in &plan.node_roles {
+        let names =
+            ids.iter()
+                .filter_map(|id| match plan.resources.get(id)?.props.get("RoleName") {
+                    Some(Value::Str(n)) => Some(n.clone()),
+                    _ => None,
+                });
+        out.entry(node.clone()).or_default().extend(names);
+    }
+    for (node, n) in &spec.virtual_nodes {
+        // `arn:aws:iam::111122223333:role/path/name`: signed calls name the role, not its path.
+        let given = n
+            .iam_role_arn
+            .as_deref()
+            .and_then(|a| a.split(":role/").nth(1))
+            .and_then(|p| p.rsplit('/').next());
+        if let Some(role) = given {
+            out.entry(node.clone()).or_default().push(role.to_owned());
+        }
+    }
+    out.retain(|_, roles| !roles.is_empty());
+    out
 }
 
 /// Text as a literal inside a Logs Insights `/regex/`.
