@@ -1,4 +1,4 @@
-//! The command line: `synth`, `validate`, `schema`. Exit codes: 0 ok (warnings allowed),
+//! The command line: `synth`, `validate`, `schema`, `import`. Exit codes: 0 ok (warnings allowed),
 //! 1 invalid spec (nothing written), 2 usage or I/O error (nothing changed).
 
 use std::collections::BTreeMap;
@@ -17,6 +17,7 @@ use meshsynth::synth::{self, synthesize_bytes};
 use meshsynth::targets::{self, Rendered, Target};
 
 pub mod console;
+mod import;
 mod write;
 use console::errln;
 use write::{write_all, Job};
@@ -43,6 +44,9 @@ enum Command {
     Validate(ValidateArgs),
     /// Write the spec's JSON Schema, or check that the committed one is current.
     Schema(SchemaArgs),
+    /// Turn existing App Mesh CloudFormation (YAML, JSON, CDK output) and Terraform (HCL, JSON)
+    /// into one spec: FILE... → SPEC (stdout without -o).
+    Import(import::ImportArgs),
 }
 
 /// `--backend`: `all`, or one backend.
@@ -152,6 +156,7 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
         Command::Synth(a) => synth(a),
         Command::Validate(a) => validate(a),
         Command::Schema(a) => schema_cmd(a),
+        Command::Import(a) => import::run(a),
     }
 }
 

@@ -1,0 +1,225 @@
+//! `meshsynth import`: App Mesh CloudFormation, CDK output and Terraform → one spec.
+
+use std::fs;
+use std::io::Write as _;
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+use std::time::Instant;
+
+use anyhow::{bail, Context, Result};
+
+use meshsynth::import::model::{InputFile, Supplied};
+use meshsynth::import::{self, Options};
+use meshsynth::spec::schema::SCHEMA_PATH;
+use meshsynth::synth;
+use meshsynth::targets;
+
+use super::console::{self, errln};
+
+/// CloudFormation accepts templates up to 1 MB from S3; a Terraform file is smaller still.
+const MAX_INPUT_BYTES: u64 = 16 * 1024 * 1024;
+
+#[derive(Debug, clap::Args)]
+#[command(after_help = "Examples:
+  meshsynth import old/mesh.yaml old/apps.yaml -o mesh.yaml
+  meshsynth import cdk.out/MeshStack.template.json --parameter AWS::Region=us-east-1 -o mesh.yaml
+  meshsynth import infra/appmesh/*.tf --parameter environment=prod -o mesh.yaml
+  meshsynth import app.yaml --import-value 'howto-alb:Mesh=howto-alb' -o mesh.yaml
+
+Then: meshsynth validate mesh.yaml && meshsynth synth mesh.yaml --backend vpc_lattice
+
+Exit codes: 0 spec written (its validation findings, if any, are printed); 1 a file is not
+CloudFormation or Terraform, holds no App Mesh resource, or has a value import cannot know
+(nothing written); 2 usage or I/O error.")]
+pub struct ImportArgs {
+    /// CloudFormation templates (YAML or JSON, CDK's cdk.out/*.template.json), Terraform files
+    /// (*.tf) and Terraform JSON (*.tf.json, cdktf's cdk.tf.json). Terraform files of one folder
+    /// are read as one module. Several files merge into one spec.
+    #[arg(required = true)]
+    files: Vec<PathBuf>,
+    /// Where to write the spec; stdout without it. Written whole or not at all.
+    #[arg(short = 'o', long = "output")]
+    output: Option<PathBuf>,
+    /// A CloudFormation parameter, pseudo parameter (AWS::Region, AWS::AccountId,
+    /// AWS::StackName) or Terraform variable the files read: NAME=VALUE. Wins over a Default.
+    #[arg(long = "parameter", value_name = "NAME=VALUE")]
+    parameters: Vec<String>,
+    /// What an `Fn::ImportValue` of export EXPORT reads (an export of a stack whose template is
+    /// not among FILES): EXPORT=VALUE.
+    #[arg(long = "import-value", value_name = "EXPORT=VALUE")]
+    import_values: Vec<String>,
+    /// The spec's project name (prefixes IAM role and export names). Default: from the mesh name.
+    #[arg(long)]
+    name: Option<String>,
+    /// Which mesh to import when the files hold several (one spec describes one mesh).
+    #[arg(long)]
+    mesh: Option<String>,
+}
+
+fn pairs(flag: &str, items: &[String]) -> Result<std::collections::BTreeMap<String, String>> {
+    let mut out = std::collections::BTreeMap::new();
+    for i in items {
+        let Some((k, v)) = i.split_once('=') else {
+            bail!("{flag} `{i}` is not NAME=VALUE");
+        };
+        if k.is_empty() {
+            bail!("{flag} `{i}` has an empty name");
+        }
+        out.insert(k.trim_start_matches("var.").to_owned(), v.to_owned());
+    }
+    Ok(out)
+}
+
+fn read_input(path: &Path) -> Result<String> {
+    use std::io::Read as _;
+    let context = || format!("reading `{}`", path.display());
+    let file = fs::File::open(path).with_context(context)?;
+    let mut bytes = Vec::new();
+    file.take(MAX_INPUT_BYTES + 1)
+        .read_to_end(&mut bytes)
+        .with_context(context)?;
+    if bytes.len() as u64 > MAX_INPUT_BYTES {
+        bail!(
+            "`{}` is larger than 16 MiB: not a CloudFormation template or Terraform file",
+            path.display()
+        );
+    }
+    String::from_utf8(bytes).map_err(|_| anyhow::anyhow!("`{}` is not UTF-8 text", path.display()))
+}
+
+/// The modeline's schema: relative to the spec's folder when the schema is in the working
+/// directory (`meshsynth schema` writes it there), else the path itself.
+fn schema_ref(output: Option<&Path>) -> String {
+    let schema = Path::new(SCHEMA_PATH);
+    let depth = output.and_then(Path::parent).map_or(0, |p| {
+        p.components()
+            .filter(|c| matches!(c, std::path::Component::Normal(_)))
+            .count()
+    });
+    let mut s = "../".repeat(depth);
+    s.push_str(&schema.display().to_string());
+    s
+}
+
+pub fn run(a: ImportArgs) -> Result<ExitCode> {
+    let started = Instant::now();
+    let supplied = Supplied {
+        parameters: pairs("--parameter", &a.parameters)?,
+        import_values: pairs("--import-value", &a.import_values)?,
+    };
+    let mut files = Vec::new();
+    for f in &a.files {
+        files.push(InputFile {
+            path: f.display().to_string(),
+            text: read_input(f)?,
+        });
+    }
+    let opts = Options {
+        name: a.name.clone(),
+        mesh: a.mesh.clone(),
+        schema: schema_ref(a.output.as_deref()),
+    };
+    let imported = match import::import(&files, &supplied, &opts) {
+        Ok(i) => i,
+        Err(errors) => {
+            let mut text = String::new();
+            for e in &errors {
+                text.push_str(&format!("{e}\n\n"));
+            }
+            text.push_str(&format!(
+                "meshsynth import: {} error{}, nothing written\n",
+                errors.len(),
+                if errors.len() == 1 { "" } else { "s" }
+            ));
+            console::err(&text);
+            return Ok(ExitCode::from(1));
+        }
+    };
+    let elapsed = started.elapsed();
+    // The spec as `validate` sees it, so that the summary says what is left to do.
+    let (diags, _) = synth::check(&imported.text, &targets::iac());
+    match &a.output {
+        Some(path) => write_whole(path, &imported.text)?,
+        None => console::out(&imported.text)?,
+    }
+    let counts: Vec<String> = imported
+        .counts
+        .iter()
+        .filter(|(_, n)| *n > 0)
+        .map(|(what, n)| {
+            if *n == 1 {
+                format!("1 {}", what.trim_end_matches('s'))
+            } else {
+                format!("{n} {what}")
+            }
+        })
+        .collect();
+    let target = a
+        .output
+        .as_ref()
+        .map_or("stdout".to_owned(), |p| p.display().to_string());
+    errln!(
+        "meshsynth import: wrote {target}: {} in {:.1} ms",
+        if counts.is_empty() {
+            "no resources".into()
+        } else {
+            counts.join(", ")
+        },
+        elapsed.as_secs_f64() * 1000.0
+    );
+    if !imported.skipped.is_empty() {
+        // By type here; the spec's header lists each resource.
+        let mut by_type: std::collections::BTreeMap<&str, usize> =
+            std::collections::BTreeMap::new();
+        for s in &imported.skipped {
+            *by_type.entry(s.ty.as_str()).or_default() += 1;
+        }
+        errln!(
+            "left out {} resource(s) that are not App Mesh (listed at the top of the spec):",
+            imported.skipped.len()
+        );
+        for (ty, n) in by_type {
+            errln!("  {n} × {ty}");
+        }
+    }
+    for n in &imported.notes {
+        errln!("note: {n}");
+    }
+    if diags.is_empty() {
+        errln!(
+            "the spec validates clean; next: meshsynth synth {} --backend vpc_lattice",
+            a.output
+                .as_ref()
+                .map_or("SPEC".into(), |p| p.display().to_string())
+        );
+    } else {
+        console::err(&diags.render_human(&target));
+        errln!("meshsynth import: the spec was written; `meshsynth validate` reports {} error(s) and {} warning(s) to look at", diags.errors(), diags.warnings());
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+/// Writes `text` to a temporary file beside `path` and renames it over `path`: a reader sees
+/// the old file or the new one, never part of one.
+fn write_whole(path: &Path, text: &str) -> Result<()> {
+    let dir = path
+        .parent()
+        .filter(|p| !p.as_os_str().is_empty())
+        .unwrap_or(Path::new("."));
+    let name = path
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_else(|| "spec.yaml".into());
+    let tmp: PathBuf = dir.join(format!(".{name}.meshsynth-import.tmp"));
+    let context = || format!("writing `{}`", path.display());
+    let mut f = fs::File::create(&tmp).with_context(context)?;
+    let result = f
+        .write_all(text.as_bytes())
+        .and_then(|()| f.sync_all())
+        .and_then(|()| fs::rename(&tmp, path));
+    if let Err(e) = result {
+        let _ = fs::remove_file(&tmp);
+        return Err(e).with_context(context);
+    }
+    Ok(())
+}

@@ -1,0 +1,1011 @@
+//! Every file's resources → one spec: merges files, checks that each resource is defined once,
+//! finds what lives in other stacks, and writes the spec in the schema's order.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use serde_json::Value;
+
+use super::build::{entries, is_default_access_log, B};
+use super::emit::{self, Entry, M, Y};
+use super::model::{as_reference, ImportError, Resource, Skipped};
+
+/// What `import` was asked to do beyond the files.
+#[derive(Debug, Clone, Default)]
+pub struct Options {
+    /// `--name`: the spec's project name. Default: from the mesh's name.
+    pub name: Option<String>,
+    /// `--mesh`: which mesh to import when the files hold several.
+    pub mesh: Option<String>,
+    /// The `$schema` the modeline names.
+    pub schema: String,
+}
+
+/// The spec written, and what the summary reports.
+#[derive(Debug, Clone)]
+pub struct Imported {
+    pub text: String,
+    pub skipped: Vec<Skipped>,
+    /// Kind label → how many were imported (`virtual nodes` → 3).
+    pub counts: Vec<(&'static str, usize)>,
+    /// Things the user should know (what lives in another stack, defaults chosen).
+    pub notes: Vec<String>,
+}
+
+/// A resource of the spec: its key, body, comment lines and own tags.
+type Part = (String, M, Vec<String>, BTreeMap<String, String>);
+
+const MESH: &str = "AWS::AppMesh::Mesh";
+const NODE: &str = "AWS::AppMesh::VirtualNode";
+const ROUTER: &str = "AWS::AppMesh::VirtualRouter";
+const ROUTE: &str = "AWS::AppMesh::Route";
+const SERVICE: &str = "AWS::AppMesh::VirtualService";
+const GATEWAY: &str = "AWS::AppMesh::VirtualGateway";
+const GATEWAY_ROUTE: &str = "AWS::AppMesh::GatewayRoute";
+const CM_SERVICE: &str = "AWS::ServiceDiscovery::Service";
+const NAMESPACES: &[&str] = &[
+    "AWS::ServiceDiscovery::PrivateDnsNamespace",
+    "AWS::ServiceDiscovery::PublicDnsNamespace",
+    "AWS::ServiceDiscovery::HttpNamespace",
+];
+
+/// The property that names a resource of an App Mesh type.
+fn name_property(ty: &str) -> &'static str {
+    match ty {
+        MESH => "MeshName",
+        NODE => "VirtualNodeName",
+        ROUTER => "VirtualRouterName",
+        ROUTE => "RouteName",
+        SERVICE => "VirtualServiceName",
+        GATEWAY => "VirtualGatewayName",
+        _ => "GatewayRouteName",
+    }
+}
+
+fn label(ty: &str) -> &'static str {
+    match ty {
+        MESH => "mesh",
+        NODE => "virtual node",
+        ROUTER => "virtual router",
+        ROUTE => "route",
+        SERVICE => "virtual service",
+        GATEWAY => "virtual gateway",
+        _ => "gateway route",
+    }
+}
+
+fn origin(r: &Resource) -> String {
+    format!("from {}: {}", r.file, r.id)
+}
+
+fn place(r: &Resource) -> String {
+    match r.location {
+        Some(l) => format!("{}:{}:{} (`{}`)", r.file, l.line, l.column, r.id),
+        None => format!("{} (`{}`)", r.file, r.id),
+    }
+}
+
+/// An App Mesh resource with its name, mesh and (for routes) parent resolved.
+struct Named<'r> {
+    r: &'r Resource,
+    name: String,
+    mesh: String,
+    owner: Option<String>,
+    parent: Option<String>,
+}
+
+/// Tags of a resource without meshsynth's own (`meshsynth:source`), which synth adds again.
+fn tags(b: &mut B, props: &Value) -> BTreeMap<String, String> {
+    let mut t = b.key_values(props.get("Tags"), "Tags");
+    t.retain(|k, _| !k.starts_with("meshsynth:"));
+    t
+}
+
+pub fn assemble(
+    resources: &[Resource],
+    mut skipped: Vec<Skipped>,
+    opts: &Options,
+) -> Result<Imported, Vec<ImportError>> {
+    let mut errors = Vec::new();
+    let mut notes = Vec::new();
+
+    // Names first: everything else is keyed by them.
+    let mut named: Vec<Named> = Vec::new();
+    for r in resources
+        .iter()
+        .filter(|r| r.ty.starts_with("AWS::AppMesh::"))
+    {
+        let mut b = B {
+            res: r,
+            errors: &mut errors,
+        };
+        let Some(name) = b.str(r.props.get(name_property(&r.ty)), name_property(&r.ty)) else {
+            if r.props.get(name_property(&r.ty)).is_none() {
+                b.err("", format!("{} `{}` has no `{}`: CloudFormation would generate one, so the spec cannot know it", label(&r.ty), r.id, name_property(&r.ty)), Some(format!("set `{}` in the file", name_property(&r.ty))));
+            }
+            continue;
+        };
+        let Some(mesh) = b.str(r.props.get("MeshName"), "MeshName") else {
+            if r.props.get("MeshName").is_none() {
+                b.err(
+                    "",
+                    format!("{} `{}` has no `MeshName`", label(&r.ty), r.id),
+                    None,
+                );
+            }
+            continue;
+        };
+        let owner = b.str(r.props.get("MeshOwner"), "MeshOwner");
+        let parent = match r.ty.as_str() {
+            ROUTE => b.str(r.props.get("VirtualRouterName"), "VirtualRouterName"),
+            GATEWAY_ROUTE => b.str(r.props.get("VirtualGatewayName"), "VirtualGatewayName"),
+            _ => None,
+        };
+        named.push(Named {
+            r,
+            name,
+            mesh,
+            owner,
+            parent,
+        });
+    }
+
+    // One mesh per spec.
+    let meshes: BTreeSet<&str> = named.iter().map(|n| n.mesh.as_str()).collect();
+    let mesh_name = match (&opts.mesh, meshes.len()) {
+        (Some(m), _) if meshes.contains(m.as_str()) => m.clone(),
+        (Some(m), _) => {
+            errors.push(ImportError::new(
+                &resources
+                    .first()
+                    .map(|r| r.file.clone())
+                    .unwrap_or_default(),
+                None,
+                "",
+                format!(
+                    "--mesh `{m}` names no mesh of the files; they hold {}",
+                    super::build::list(&meshes.iter().copied().collect::<Vec<_>>())
+                ),
+            ));
+            return Err(errors);
+        }
+        (None, 0) => {
+            if errors.is_empty() {
+                let files: BTreeSet<&str> = resources.iter().map(|r| r.file.as_str()).collect();
+                let f = files.iter().next().copied().unwrap_or_default();
+                errors.push(ImportError::new(f, None, "", format!("{} hold{} no App Mesh resource", files.iter().copied().collect::<Vec<_>>().join(", "), if files.len() == 1 { "s" } else { "" }))
+                    .help("import reads AWS::AppMesh::* resources (aws_appmesh_* in Terraform); give the files that define the mesh, its nodes, routers and services"));
+            }
+            return Err(errors);
+        }
+        (None, 1) => meshes
+            .iter()
+            .next()
+            .map(|m| (*m).to_owned())
+            .unwrap_or_default(),
+        (None, _) => {
+            let f = &named[0].r.file;
+            errors.push(
+                ImportError::new(
+                    f,
+                    None,
+                    "",
+                    format!(
+                        "the files hold {} meshes ({}); a spec describes one",
+                        meshes.len(),
+                        super::build::list(&meshes.iter().copied().collect::<Vec<_>>())
+                    ),
+                )
+                .help(format!(
+                    "import them one at a time with --mesh NAME, e.g. --mesh {}",
+                    meshes.iter().next().copied().unwrap_or_default()
+                )),
+            );
+            return Err(errors);
+        }
+    };
+    let (ours, others): (Vec<Named>, Vec<Named>) =
+        named.into_iter().partition(|n| n.mesh == mesh_name);
+    for o in others {
+        skipped.push(Skipped {
+            file: o.r.file.clone(),
+            id: o.r.id.clone(),
+            ty: format!("{} (mesh `{}`)", o.r.ty, o.mesh),
+        });
+    }
+
+    // Each resource once: the same definition in two files is one resource, a different one is an error.
+    let mut by_key: BTreeMap<(String, Option<String>, String), &Named> = BTreeMap::new();
+    for n in &ours {
+        let key = (n.r.ty.clone(), n.parent.clone(), n.name.clone());
+        match by_key.get(&key) {
+            Some(first) if first.r.props == n.r.props => {}
+            Some(first) => errors.push(
+                ImportError::new(&n.r.file, n.r.location, "", format!("{} `{}` is defined twice, differently: at {} and at {}", label(&n.r.ty), n.name, place(first.r), place(n.r)))
+                    .help("keep one definition (App Mesh names are unique in a mesh), or import the files separately"),
+            ),
+            None => {
+                by_key.insert(key, n);
+            }
+        }
+    }
+    let of =
+        |ty: &str| -> Vec<&Named> { by_key.values().copied().filter(|n| n.r.ty == ty).collect() };
+
+    // The mesh: defined here, shared from another account, or created by another stack.
+    let mesh_res = of(MESH).into_iter().next();
+    let owner = ours.iter().find_map(|n| n.owner.clone());
+    let mut all_tags: Vec<BTreeMap<String, String>> = Vec::new();
+    let mut mesh_y = M::new().set("name", &mesh_name);
+    let mut mesh_tags = BTreeMap::new();
+    let mut mesh_comment = Vec::new();
+    match (mesh_res, &owner) {
+        (Some(m), _) => {
+            let mut b = B {
+                res: m.r,
+                errors: &mut errors,
+            };
+            mesh_comment.push(origin(m.r));
+            if let Some(spec) = b.obj(
+                m.r.props.get("Spec"),
+                "Spec",
+                &["EgressFilter", "ServiceDiscovery"],
+            ) {
+                let ef = b
+                    .obj(spec.get("EgressFilter"), "Spec.EgressFilter", &["Type"])
+                    .and_then(|e| {
+                        b.one_of(
+                            e.get("Type"),
+                            "Spec.EgressFilter.Type",
+                            &[("DROP_ALL", "drop_all"), ("ALLOW_ALL", "allow_all")],
+                        )
+                    });
+                let ip = b
+                    .obj(
+                        spec.get("ServiceDiscovery"),
+                        "Spec.ServiceDiscovery",
+                        &["IpPreference"],
+                    )
+                    .and_then(|s| {
+                        b.ip_preference(s.get("IpPreference"), "Spec.ServiceDiscovery.IpPreference")
+                    });
+                // DROP_ALL is App Mesh's default and meshsynth's.
+                mesh_y = mesh_y
+                    .opt("egress_filter", ef.filter(|e| *e != "drop_all"))
+                    .opt("ip_preference", ip);
+            }
+            mesh_tags = tags(&mut b, &m.r.props);
+            all_tags.push(mesh_tags.clone());
+        }
+        (None, Some(o)) => {
+            mesh_y = mesh_y.set("owner", o.clone());
+            notes.push(format!("mesh `{mesh_name}` is shared by account {o} (MeshOwner): the spec sets `mesh.owner` and synth creates no mesh"));
+        }
+        (None, None) => {
+            mesh_y = mesh_y.set("existing", true);
+            mesh_comment.push(
+                "defined in none of the files: it already exists (another stack creates it)".into(),
+            );
+            notes.push(format!("mesh `{mesh_name}` is defined in none of the files: the spec says it already exists (`mesh.existing: true`)"));
+        }
+    }
+
+    // Cloud Map: the namespaces and services of the files.
+    let ns_by_id: BTreeMap<&str, (&Resource, String)> = resources
+        .iter()
+        .filter(|r| NAMESPACES.contains(&r.ty.as_str()))
+        .filter_map(|r| {
+            Some((
+                r.id.as_str(),
+                (r, r.props.get("Name")?.as_str()?.to_owned()),
+            ))
+        })
+        .collect();
+    let ns_names: BTreeSet<&str> = ns_by_id.values().map(|(_, n)| n.as_str()).collect();
+
+    // Nodes.
+    let mut logs_missing: Vec<String> = Vec::new();
+    let mut default_logs: BTreeSet<String> = BTreeSet::new();
+    let mut ns_use: BTreeMap<String, usize> = BTreeMap::new();
+    let mut node_entries: Vec<(Part, Option<String>)> = Vec::new();
+    for n in of(NODE) {
+        let mut b = B {
+            res: n.r,
+            errors: &mut errors,
+        };
+        let Some(spec) = b.obj(
+            n.r.props.get("Spec"),
+            "Spec",
+            &[
+                "Listeners",
+                "ServiceDiscovery",
+                "Backends",
+                "BackendDefaults",
+                "Logging",
+            ],
+        ) else {
+            continue;
+        };
+        let listeners: Vec<Y> = b
+            .list(spec.get("Listeners"), "Spec.Listeners")
+            .into_iter()
+            .filter_map(|(p, l)| b.listener(l, &p, true))
+            .collect();
+        let mut cm_namespace = None;
+        let sd = b
+            .obj(
+                spec.get("ServiceDiscovery"),
+                "Spec.ServiceDiscovery",
+                &["AWSCloudMap", "DNS"],
+            )
+            .and_then(|sd| {
+                if let Some(cm) = b.obj(
+                    sd.get("AWSCloudMap"),
+                    "Spec.ServiceDiscovery.AWSCloudMap",
+                    &["NamespaceName", "ServiceName", "Attributes", "IpPreference"],
+                ) {
+                    let p = "Spec.ServiceDiscovery.AWSCloudMap";
+                    let ns = b.str(cm.get("NamespaceName"), &format!("{p}.NamespaceName"));
+                    let svc = b.str(cm.get("ServiceName"), &format!("{p}.ServiceName"));
+                    let attrs = b.key_values(cm.get("Attributes"), &format!("{p}.Attributes"));
+                    let ip = b.ip_preference(cm.get("IpPreference"), &format!("{p}.IpPreference"));
+                    cm_namespace = ns.clone();
+                    let mut attr_y = M::new();
+                    for (k, v) in &attrs {
+                        attr_y = attr_y.set(k, v);
+                    }
+                    return Some(
+                        M::new().set(
+                            "cloud_map",
+                            M::new()
+                                .opt("service", svc)
+                                .opt("namespace", ns)
+                                .nonempty("attributes", attr_y)
+                                .opt("ip_preference", ip),
+                        ),
+                    );
+                }
+                let p = "Spec.ServiceDiscovery.DNS";
+                let dns = b.obj(
+                    sd.get("DNS"),
+                    p,
+                    &["Hostname", "ResponseType", "IpPreference"],
+                )?;
+                let host = b.str(dns.get("Hostname"), &format!("{p}.Hostname"));
+                let rt = b.one_of(
+                    dns.get("ResponseType"),
+                    &format!("{p}.ResponseType"),
+                    &[
+                        ("LOADBALANCER", "load_balancer"),
+                        ("ENDPOINTS", "endpoints"),
+                    ],
+                );
+                let ip = b.ip_preference(dns.get("IpPreference"), &format!("{p}.IpPreference"));
+                Some(
+                    M::new().set(
+                        "dns",
+                        M::new()
+                            .opt("hostname", host)
+                            .opt("response_type", rt)
+                            .opt("ip_preference", ip),
+                    ),
+                )
+            });
+        if let Some(ns) = &cm_namespace {
+            *ns_use.entry(ns.clone()).or_default() += 1;
+        }
+        let backends: Vec<Y> = b
+            .list(spec.get("Backends"), "Spec.Backends")
+            .into_iter()
+            .filter_map(|(p, be)| {
+                let o = b.obj(Some(be), &p, &["VirtualService"])?;
+                let vp = format!("{p}.VirtualService");
+                let vs = b.obj(
+                    o.get("VirtualService"),
+                    &vp,
+                    &["VirtualServiceName", "ClientPolicy"],
+                )?;
+                let name = b.str(
+                    vs.get("VirtualServiceName"),
+                    &format!("{vp}.VirtualServiceName"),
+                )?;
+                Some(
+                    match b.client_policy(vs.get("ClientPolicy"), &format!("{vp}.ClientPolicy")) {
+                        Some(cp) => M::new()
+                            .set("virtual_service", name)
+                            .set("client_policy", cp)
+                            .into(),
+                        None => Y::Str(name),
+                    },
+                )
+            })
+            .collect();
+        let bd = b.backend_defaults(spec.get("BackendDefaults"), "Spec.BackendDefaults");
+        let logging = spec.get("Logging");
+        if logging.is_none() {
+            logs_missing.push(n.name.clone());
+        } else if is_default_access_log(logging) {
+            default_logs.insert(n.name.clone());
+        }
+        let al = b.access_log(logging, "Spec.Logging");
+        let t = tags(&mut b, &n.r.props);
+        all_tags.push(t.clone());
+        let body = M::new()
+            .nonempty("listeners", listeners)
+            .opt("service_discovery", sd)
+            .nonempty("backends", backends)
+            .opt("backend_defaults", bd)
+            .opt("access_log", al);
+        node_entries.push(((n.name.clone(), body, vec![origin(n.r)], t), cm_namespace));
+    }
+
+    // The namespace meshsynth creates: the files' namespace most nodes use.
+    let own_ns = ns_use
+        .iter()
+        .filter(|(ns, _)| ns_names.contains(ns.as_str()))
+        .max_by(|a, b| a.1.cmp(b.1).then(b.0.cmp(a.0)))
+        .map(|(ns, _)| ns.clone());
+    for ns in ns_use.keys() {
+        if Some(ns) != own_ns.as_ref() {
+            notes.push(format!("Cloud Map namespace `{ns}` is {}: nodes name it, and synth creates neither it nor its services", if ns_names.contains(ns.as_str()) { "a second namespace of the files" } else { "defined in none of the files" }));
+        }
+    }
+    let mut sd_y = None;
+    if let Some(ns) = &own_ns {
+        // The TTL of the A records of the namespace's services, when not meshsynth's 60 s.
+        let ns_ids: BTreeSet<&str> = ns_by_id
+            .iter()
+            .filter(|(_, (_, n))| n == ns)
+            .map(|(id, _)| *id)
+            .collect();
+        let mut ttls = BTreeSet::new();
+        for s in resources.iter().filter(|r| r.ty == CM_SERVICE) {
+            let dc = s.props.get("DnsConfig");
+            let nsid = dc
+                .and_then(|d| d.get("NamespaceId"))
+                .or_else(|| s.props.get("NamespaceId"));
+            if nsid
+                .and_then(as_reference)
+                .is_some_and(|(id, _)| ns_ids.contains(id))
+            {
+                if let Some(ttl) = dc
+                    .and_then(|d| d.get("DnsRecords"))
+                    .and_then(|r| r.get(0))
+                    .and_then(|r| r.get("TTL"))
+                {
+                    ttls.insert(
+                        ttl.as_i64()
+                            .or_else(|| ttl.as_str().and_then(|s| s.parse().ok()))
+                            .unwrap_or(60),
+                    );
+                }
+            }
+        }
+        let ttl = ttls.iter().next().copied().filter(|t| *t != 60);
+        if ttls.len() > 1 {
+            notes.push(format!("the Cloud Map services of `{ns}` have different DNS TTLs ({}); the spec has one, {}", ttls.iter().map(|t| t.to_string()).collect::<Vec<_>>().join(", "), ttls.iter().next().copied().unwrap_or(60)));
+        }
+        sd_y = Some(M::new().set(
+            "cloud_map",
+            M::new().set("namespace", ns).opt("dns_ttl", ttl),
+        ));
+    }
+    // Nodes in the spec's namespace leave it implicit.
+    let own = own_ns.clone();
+    let node_entries: Vec<_> = node_entries
+        .into_iter()
+        .map(|((name, body, c, t), ns)| {
+            let body = if ns.is_some() && ns == own {
+                strip_namespace(body)
+            } else {
+                body
+            };
+            (name, body, c, t)
+        })
+        .collect();
+
+    // Routers and their routes.
+    let mut routes_of: BTreeMap<String, Vec<Part>> = BTreeMap::new();
+    for n in of(ROUTE) {
+        let mut b = B {
+            res: n.r,
+            errors: &mut errors,
+        };
+        let parent = n.parent.clone().unwrap_or_default();
+        if !by_key.contains_key(&(ROUTER.to_owned(), None, parent.clone())) {
+            b.err("VirtualRouterName", format!("route `{}` belongs to virtual router `{parent}`, which none of the files defines", n.name), Some(format!("import the file that defines `{parent}` together with this one: a spec's routes live under their router")));
+            continue;
+        }
+        let Some(body) = b.route(n.r.props.get("Spec")) else {
+            continue;
+        };
+        let t = tags(&mut b, &n.r.props);
+        all_tags.push(t.clone());
+        routes_of
+            .entry(parent)
+            .or_default()
+            .push((n.name.clone(), body, vec![origin(n.r)], t));
+    }
+    let mut router_entries = Vec::new();
+    for n in of(ROUTER) {
+        let mut b = B {
+            res: n.r,
+            errors: &mut errors,
+        };
+        let Some(spec) = b.obj(n.r.props.get("Spec"), "Spec", &["Listeners"]) else {
+            continue;
+        };
+        let listeners: Vec<Y> = b
+            .list(spec.get("Listeners"), "Spec.Listeners")
+            .into_iter()
+            .filter_map(|(p, l)| {
+                let l = b.obj(Some(l), &p, &["PortMapping"])?;
+                let pm = format!("{p}.PortMapping");
+                let m = b.obj(l.get("PortMapping"), &pm, &["Port", "Protocol"])?;
+                let port = b.int(m.get("Port"), &format!("{pm}.Port"))?;
+                let proto = b.one_of(
+                    m.get("Protocol"),
+                    &format!("{pm}.Protocol"),
+                    &[
+                        ("http", "http"),
+                        ("http2", "http2"),
+                        ("grpc", "grpc"),
+                        ("tcp", "tcp"),
+                    ],
+                )?;
+                Some(M::new().set("port", port).set("protocol", proto).into())
+            })
+            .collect();
+        let t = tags(&mut b, &n.r.props);
+        all_tags.push(t.clone());
+        let routes = routes_of.remove(&n.name).unwrap_or_default();
+        router_entries.push((n.name.clone(), listeners, routes, vec![origin(n.r)], t));
+    }
+
+    // Virtual services.
+    let mut service_entries = Vec::new();
+    for n in of(SERVICE) {
+        let mut b = B {
+            res: n.r,
+            errors: &mut errors,
+        };
+        let mut body = M::new();
+        if let Some(spec) = b.obj(n.r.props.get("Spec"), "Spec", &["Provider"]) {
+            if let Some(p) = b.obj(
+                spec.get("Provider"),
+                "Spec.Provider",
+                &["VirtualRouter", "VirtualNode"],
+            ) {
+                if let Some(r) = b.obj(
+                    p.get("VirtualRouter"),
+                    "Spec.Provider.VirtualRouter",
+                    &["VirtualRouterName"],
+                ) {
+                    body = body.opt(
+                        "router",
+                        b.str(
+                            r.get("VirtualRouterName"),
+                            "Spec.Provider.VirtualRouter.VirtualRouterName",
+                        ),
+                    );
+                }
+                if let Some(v) = b.obj(
+                    p.get("VirtualNode"),
+                    "Spec.Provider.VirtualNode",
+                    &["VirtualNodeName"],
+                ) {
+                    body = body.opt(
+                        "node",
+                        b.str(
+                            v.get("VirtualNodeName"),
+                            "Spec.Provider.VirtualNode.VirtualNodeName",
+                        ),
+                    );
+                }
+            }
+        }
+        let t = tags(&mut b, &n.r.props);
+        all_tags.push(t.clone());
+        service_entries.push((n.name.clone(), body, vec![origin(n.r)], t));
+    }
+
+    // Gateways and their routes.
+    let mut groutes_of: BTreeMap<String, Vec<Part>> = BTreeMap::new();
+    for n in of(GATEWAY_ROUTE) {
+        let mut b = B {
+            res: n.r,
+            errors: &mut errors,
+        };
+        let parent = n.parent.clone().unwrap_or_default();
+        if !by_key.contains_key(&(GATEWAY.to_owned(), None, parent.clone())) {
+            b.err("VirtualGatewayName", format!("gateway route `{}` belongs to virtual gateway `{parent}`, which none of the files defines", n.name), Some(format!("import the file that defines `{parent}` together with this one: a spec's gateway routes live under their gateway")));
+            continue;
+        }
+        let Some(body) = b.gateway_route(n.r.props.get("Spec")) else {
+            continue;
+        };
+        let t = tags(&mut b, &n.r.props);
+        all_tags.push(t.clone());
+        groutes_of
+            .entry(parent)
+            .or_default()
+            .push((n.name.clone(), body, vec![origin(n.r)], t));
+    }
+    let mut gateway_entries = Vec::new();
+    for n in of(GATEWAY) {
+        let mut b = B {
+            res: n.r,
+            errors: &mut errors,
+        };
+        let Some(spec) = b.obj(
+            n.r.props.get("Spec"),
+            "Spec",
+            &["Listeners", "BackendDefaults", "Logging"],
+        ) else {
+            continue;
+        };
+        let listeners: Vec<Y> = b
+            .list(spec.get("Listeners"), "Spec.Listeners")
+            .into_iter()
+            .filter_map(|(p, l)| b.listener(l, &p, false))
+            .collect();
+        let bd = b.backend_defaults(spec.get("BackendDefaults"), "Spec.BackendDefaults");
+        let logging = spec.get("Logging");
+        if logging.is_none() {
+            logs_missing.push(n.name.clone());
+        } else if is_default_access_log(logging) {
+            default_logs.insert(format!("gateway:{}", n.name));
+        }
+        let al = b.access_log(logging, "Spec.Logging");
+        let t = tags(&mut b, &n.r.props);
+        all_tags.push(t.clone());
+        let routes = groutes_of.remove(&n.name).unwrap_or_default();
+        gateway_entries.push((
+            n.name.clone(),
+            M::new()
+                .nonempty("listeners", listeners)
+                .opt("backend_defaults", bd)
+                .opt("access_log", al),
+            routes,
+            vec![origin(n.r)],
+            t,
+        ));
+    }
+
+    // ECS services that run a virtual node.
+    let node_ids: BTreeMap<&str, &str> = of(NODE)
+        .iter()
+        .map(|n| (n.r.id.as_str(), n.name.as_str()))
+        .collect();
+    let node_names: BTreeSet<&str> = node_ids.values().copied().collect();
+    let mut workloads: Vec<(String, M, Vec<String>)> = Vec::new();
+    let mut used_ecs: BTreeSet<(String, String)> = BTreeSet::new();
+    for svc in resources.iter().filter(|r| r.ty == "AWS::ECS::Service") {
+        // meshsynth's own Airflow components: `airflow:` describes them, not `workloads:`.
+        let source = svc
+            .props
+            .get("Tags")
+            .and_then(Value::as_array)
+            .and_then(|t| {
+                t.iter()
+                    .find(|t| t.get("Key").and_then(Value::as_str) == Some("meshsynth:source"))?
+                    .get("Value")?
+                    .as_str()
+            });
+        if source.is_some_and(|s| s.starts_with("airflow")) {
+            continue;
+        }
+        let Some(w) = super::workload::workload(svc, resources, &node_ids, &mesh_name, &mut errors)
+        else {
+            continue;
+        };
+        if !node_names.contains(w.node.as_str()) {
+            continue;
+        }
+        used_ecs.insert((svc.file.clone(), svc.id.clone()));
+        used_ecs.insert((w.task_definition.file.clone(), w.task_definition.id.clone()));
+        workloads.push((
+            w.node,
+            w.body,
+            vec![format!(
+                "{} (task definition {})",
+                origin(svc),
+                w.task_definition.id
+            )],
+        ));
+    }
+    for r in resources.iter().filter(|r| r.ty.starts_with("AWS::ECS::")) {
+        if !used_ecs.contains(&(r.file.clone(), r.id.clone())) {
+            skipped.push(Skipped {
+                file: r.file.clone(),
+                id: r.id.clone(),
+                ty: format!("{} (runs no virtual node of the mesh)", r.ty),
+            });
+        }
+    }
+
+    if !errors.is_empty() {
+        return Err(errors);
+    }
+
+    // A workload's Cloud Map filter is the one meshsynth sets itself (its task definition
+    // family, `<project>-<node>`), so the spec leaves it out; the family also tells the project.
+    let mut project_from_family = None;
+    let workload_nodes: BTreeSet<&str> = workloads.iter().map(|(n, _, _)| n.as_str()).collect();
+    let node_entries: Vec<_> = node_entries
+        .into_iter()
+        .map(|(name, body, c, t)| {
+            if !workload_nodes.contains(name.as_str()) {
+                return (name, body, c, t);
+            }
+            let body = M(body
+                .0
+                .into_iter()
+                .map(|mut e| {
+                    if e.key == "service_discovery" {
+                        e.value = map_entries(e.value, |cm| {
+                            if cm.key != "cloud_map" {
+                                return;
+                            }
+                            let fields =
+                                entries(std::mem::replace(&mut cm.value, Y::Map(Vec::new())));
+                            let fields = fields
+                                .into_iter()
+                                .filter(|x| {
+                                    let Y::Map(attrs) = &x.value else { return true };
+                                    let family = match &attrs[..] {
+                                        [a] if x.key == "attributes"
+                                            && a.key == "ECS_TASK_DEFINITION_FAMILY" =>
+                                        {
+                                            match &a.value {
+                                                Y::Str(f) => f.clone(),
+                                                _ => return true,
+                                            }
+                                        }
+                                        _ => return true,
+                                    };
+                                    if let Some(p) =
+                                        family.strip_suffix(&format!("-{}", name.replace('_', "-")))
+                                    {
+                                        project_from_family.get_or_insert_with(|| p.to_owned());
+                                    }
+                                    false
+                                })
+                                .collect();
+                            cm.value = Y::Map(fields);
+                        });
+                    }
+                    e
+                })
+                .collect());
+            (name, body, c, t)
+        })
+        .collect();
+
+    // Tags every imported App Mesh resource carries become the spec's `tags`.
+    let common: BTreeMap<String, String> = match all_tags.split_first() {
+        Some((first, rest)) => first
+            .iter()
+            .filter(|(k, v)| rest.iter().all(|t| t.get(*k) == Some(v)))
+            .map(|(k, v)| (k.clone(), v.clone()))
+            .collect(),
+        None => BTreeMap::new(),
+    };
+    let own_tags = |t: &BTreeMap<String, String>| -> Y {
+        let mut o = M::new();
+        for (k, v) in t {
+            if common.get(k) != Some(v) {
+                o = o.set(k, v);
+            }
+        }
+        o.into()
+    };
+    mesh_y = mesh_y.nonempty("tags", own_tags(&mesh_tags));
+
+    // Default access logs are meshsynth's default: leave them implicit, unless some Envoy logs
+    // nothing, in which case the default is turned off and every log is written out.
+    let access_logs_off = !logs_missing.is_empty();
+    if access_logs_off {
+        notes.push(format!(
+            "{} log nothing, so the spec turns meshsynth's default Envoy access logs off (`observability.access_logs: false`); remove that line to give every Envoy JSON access logs",
+            logs_missing.iter().map(|n| format!("`{n}`")).collect::<Vec<_>>().join(", ")
+        ));
+    }
+    let strip_default = |name: &str, body: M| -> M {
+        if access_logs_off || !default_logs.contains(name) {
+            body
+        } else {
+            M(body
+                .0
+                .into_iter()
+                .filter(|e| e.key != "access_log")
+                .collect())
+        }
+    };
+
+    let mut root = M::new();
+    root = root.set(
+        "name",
+        opts.name
+            .clone()
+            .or(project_from_family)
+            .unwrap_or_else(|| project_name(&mesh_name)),
+    );
+    root = root.commented("mesh", mesh_y, mesh_comment);
+    root = root.opt("service_discovery", sd_y);
+    let mut nodes = M::new();
+    for (name, body, c, t) in node_entries {
+        let body = strip_default(&name, body).nonempty("tags", own_tags(&t));
+        nodes = nodes.commented(name, body, c);
+    }
+    root = root.nonempty("virtual_nodes", Y::from(nodes));
+    let mut routers = M::new();
+    for (name, listeners, routes, c, t) in router_entries {
+        let mut rs = M::new();
+        for (rn, body, rc, rt) in routes {
+            rs = rs.commented(rn, body.nonempty("tags", own_tags(&rt)), rc);
+        }
+        routers = routers.commented(
+            name,
+            M::new()
+                .nonempty("listeners", listeners)
+                .nonempty("routes", Y::from(rs))
+                .nonempty("tags", own_tags(&t)),
+            c,
+        );
+    }
+    root = root.nonempty("virtual_routers", Y::from(routers));
+    let mut services = M::new();
+    for (name, body, c, t) in service_entries {
+        services = services.commented(name, body.nonempty("tags", own_tags(&t)), c);
+    }
+    root = root.nonempty("virtual_services", Y::from(services));
+    let mut gateways = M::new();
+    for (name, body, routes, c, t) in gateway_entries {
+        let mut rs = M::new();
+        for (rn, rbody, rc, rt) in routes {
+            rs = rs.commented(rn, rbody.nonempty("tags", own_tags(&rt)), rc);
+        }
+        let body = strip_default(&format!("gateway:{name}"), body)
+            .nonempty("routes", Y::from(rs))
+            .nonempty("tags", own_tags(&t));
+        gateways = gateways.commented(name, body, c);
+    }
+    root = root.nonempty("virtual_gateways", Y::from(gateways));
+    let mut wl = M::new();
+    for (name, body, c) in workloads.iter().cloned() {
+        wl = wl.commented(name, body, c);
+    }
+    root = root.nonempty("workloads", Y::from(wl));
+    if access_logs_off {
+        root = root.commented(
+            "observability",
+            M::new().set("access_logs", false),
+            vec!["Envoys in the files without an access log stay without one.".into()],
+        );
+    }
+    let mut ct = M::new();
+    for (k, v) in &common {
+        ct = ct.set(k, v);
+    }
+    root = root.nonempty("tags", Y::from(ct));
+
+    let counts = vec![
+        ("virtual nodes", nodes_count(&root, "virtual_nodes")),
+        ("virtual routers", nodes_count(&root, "virtual_routers")),
+        (
+            "routes",
+            ours.iter()
+                .filter(|n| n.r.ty == ROUTE)
+                .count()
+                .min(by_key.keys().filter(|k| k.0 == ROUTE).count()),
+        ),
+        ("virtual services", nodes_count(&root, "virtual_services")),
+        ("virtual gateways", nodes_count(&root, "virtual_gateways")),
+        (
+            "gateway routes",
+            by_key.keys().filter(|k| k.0 == GATEWAY_ROUTE).count(),
+        ),
+        ("workloads", workloads.len()),
+    ];
+
+    skipped.sort();
+    skipped.dedup();
+    let files: BTreeSet<&str> = resources.iter().map(|r| r.file.as_str()).collect();
+    let mut header = vec![
+        format!("yaml-language-server: $schema={}", opts.schema),
+        format!(
+            "Imported by `meshsynth import` from {}.",
+            files.into_iter().collect::<Vec<_>>().join(", ")
+        ),
+        "Check it with `meshsynth validate`, then `meshsynth synth --backend vpc_lattice`.".into(),
+    ];
+    if !skipped.is_empty() {
+        header.push(String::new());
+        header.push(format!("Left out ({}, not App Mesh, Cloud Map, Route 53 or an ECS service that runs a virtual node):", skipped.len()));
+        for s in &skipped {
+            header.push(format!("  {}: {} ({})", s.file, s.id, s.ty));
+        }
+    }
+    if !notes.is_empty() {
+        header.push(String::new());
+        header.push("Notes:".into());
+        for n in &notes {
+            header.push(format!("  {n}"));
+        }
+    }
+    let text = emit::document(&header, &root.0);
+    Ok(Imported {
+        text,
+        skipped,
+        counts,
+        notes,
+    })
+}
+
+fn nodes_count(root: &M, key: &str) -> usize {
+    root.0
+        .iter()
+        .find(|e| e.key == key)
+        .map_or(0, |e| match &e.value {
+            Y::Map(m) => m.len(),
+            _ => 0,
+        })
+}
+
+/// `cloud_map.namespace` left out (the spec's own namespace is the default).
+fn strip_namespace(body: M) -> M {
+    M(body
+        .0
+        .into_iter()
+        .map(|mut e| {
+            if e.key == "service_discovery" {
+                e.value = map_entries(e.value, |cm| {
+                    if cm.key == "cloud_map" {
+                        cm.value = Y::Map(
+                            entries(std::mem::replace(&mut cm.value, Y::Map(Vec::new())))
+                                .into_iter()
+                                .filter(|x| x.key != "namespace")
+                                .collect(),
+                        );
+                    }
+                });
+            }
+            e
+        })
+        .collect())
+}
+
+fn map_entries(y: Y, mut f: impl FnMut(&mut Entry)) -> Y {
+    match y {
+        Y::Map(mut m) => {
+            m.iter_mut().for_each(&mut f);
+            Y::Map(m)
+        }
+        other => other,
+    }
+}
+
+/// A project name from a mesh name: lowercase letters, digits and `-`.
+pub fn project_name(mesh: &str) -> String {
+    let mut s: String = mesh
+        .chars()
+        .map(|c| {
+            if c.is_ascii_alphanumeric() {
+                c.to_ascii_lowercase()
+            } else {
+                '-'
+            }
+        })
+        .collect();
+    while s.contains("--") {
+        s = s.replace("--", "-");
+    }
+    let s = s.trim_matches('-');
+    let s: String = s.chars().take(32).collect();
+    let s = s.trim_end_matches('-').to_owned();
+    match s.chars().next() {
+        None => "imported".into(),
+        Some(c) if !c.is_ascii_alphabetic() => format!("mesh-{s}").chars().take(32).collect(),
+        Some(_) => s,
+    }
+}
