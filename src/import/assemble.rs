@@ -330,95 +330,11 @@ pub fn assemble(
             .into_iter()
             .filter_map(|(p, l)| b.listener(l, &p, true))
             .collect();
-        let mut cm_namespace = None;
-        let sd = b
-            .obj(
-                spec.get("ServiceDiscovery"),
-                "Spec.ServiceDiscovery",
-                &["AWSCloudMap", "DNS"],
-            )
-            .and_then(|sd| {
-                if let Some(cm) = b.obj(
-                    sd.get("AWSCloudMap"),
-                    "Spec.ServiceDiscovery.AWSCloudMap",
-                    &["NamespaceName", "ServiceName", "Attributes", "IpPreference"],
-                ) {
-                    let p = "Spec.ServiceDiscovery.AWSCloudMap";
-                    let ns = b.str(cm.get("NamespaceName"), &format!("{p}.NamespaceName"));
-                    let svc = b.str(cm.get("ServiceName"), &format!("{p}.ServiceName"));
-                    let attrs = b.key_values(cm.get("Attributes"), &format!("{p}.Attributes"));
-                    let ip = b.ip_preference(cm.get("IpPreference"), &format!("{p}.IpPreference"));
-                    cm_namespace = ns.clone();
-                    let mut attr_y = M::new();
-                    for (k, v) in &attrs {
-                        attr_y = attr_y.set(k, v);
-                    }
-                    return Some(
-                        M::new().set(
-                            "cloud_map",
-                            M::new()
-                                .opt("service", svc)
-                                .opt("namespace", ns)
-                                .nonempty("attributes", attr_y)
-                                .opt("ip_preference", ip),
-                        ),
-                    );
-                }
-                let p = "Spec.ServiceDiscovery.DNS";
-                let dns = b.obj(
-                    sd.get("DNS"),
-                    p,
-                    &["Hostname", "ResponseType", "IpPreference"],
-                )?;
-                let host = b.str(dns.get("Hostname"), &format!("{p}.Hostname"));
-                let rt = b.one_of(
-                    dns.get("ResponseType"),
-                    &format!("{p}.ResponseType"),
-                    &[
-                        ("LOADBALANCER", "load_balancer"),
-                        ("ENDPOINTS", "endpoints"),
-                    ],
-                );
-                let ip = b.ip_preference(dns.get("IpPreference"), &format!("{p}.IpPreference"));
-                Some(
-                    M::new().set(
-                        "dns",
-                        M::new()
-                            .opt("hostname", host)
-                            .opt("response_type", rt)
-                            .opt("ip_preference", ip),
-                    ),
-                )
-            });
+        let (sd, cm_namespace) = b.service_discovery(spec.get("ServiceDiscovery"));
         if let Some(ns) = &cm_namespace {
             *ns_use.entry(ns.clone()).or_default() += 1;
         }
-        let backends: Vec<Y> = b
-            .list(spec.get("Backends"), "Spec.Backends")
-            .into_iter()
-            .filter_map(|(p, be)| {
-                let o = b.obj(Some(be), &p, &["VirtualService"])?;
-                let vp = format!("{p}.VirtualService");
-                let vs = b.obj(
-                    o.get("VirtualService"),
-                    &vp,
-                    &["VirtualServiceName", "ClientPolicy"],
-                )?;
-                let name = b.str(
-                    vs.get("VirtualServiceName"),
-                    &format!("{vp}.VirtualServiceName"),
-                )?;
-                Some(
-                    match b.client_policy(vs.get("ClientPolicy"), &format!("{vp}.ClientPolicy")) {
-                        Some(cp) => M::new()
-                            .set("virtual_service", name)
-                            .set("client_policy", cp)
-                            .into(),
-                        None => Y::Str(name),
-                    },
-                )
-            })
-            .collect();
+        let backends = b.backends(spec.get("Backends"));
         let bd = b.backend_defaults(spec.get("BackendDefaults"), "Spec.BackendDefaults");
         let logging = spec.get("Logging");
         if logging.is_none() {

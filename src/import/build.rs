@@ -693,6 +693,98 @@ impl B<'_> {
         )
     }
 
+    /// A node's `ServiceDiscovery`, and the Cloud Map namespace it names.
+    pub fn service_discovery(&mut self, v: Option<&Value>) -> (Option<M>, Option<String>) {
+        let mut cm_namespace = None;
+        let sd = self
+            .obj(v, "Spec.ServiceDiscovery", &["AWSCloudMap", "DNS"])
+            .and_then(|sd| {
+                if let Some(cm) = self.obj(
+                    sd.get("AWSCloudMap"),
+                    "Spec.ServiceDiscovery.AWSCloudMap",
+                    &["NamespaceName", "ServiceName", "Attributes", "IpPreference"],
+                ) {
+                    let p = "Spec.ServiceDiscovery.AWSCloudMap";
+                    let ns = self.str(cm.get("NamespaceName"), &format!("{p}.NamespaceName"));
+                    let svc = self.str(cm.get("ServiceName"), &format!("{p}.ServiceName"));
+                    let attrs = self.key_values(cm.get("Attributes"), &format!("{p}.Attributes"));
+                    let ip =
+                        self.ip_preference(cm.get("IpPreference"), &format!("{p}.IpPreference"));
+                    cm_namespace = ns.clone();
+                    let mut attr_y = M::new();
+                    for (k, v) in &attrs {
+                        attr_y = attr_y.set(k, v);
+                    }
+                    return Some(
+                        M::new().set(
+                            "cloud_map",
+                            M::new()
+                                .opt("service", svc)
+                                .opt("namespace", ns)
+                                .nonempty("attributes", attr_y)
+                                .opt("ip_preference", ip),
+                        ),
+                    );
+                }
+                let p = "Spec.ServiceDiscovery.DNS";
+                let dns = self.obj(
+                    sd.get("DNS"),
+                    p,
+                    &["Hostname", "ResponseType", "IpPreference"],
+                )?;
+                let host = self.str(dns.get("Hostname"), &format!("{p}.Hostname"));
+                let rt = self.one_of(
+                    dns.get("ResponseType"),
+                    &format!("{p}.ResponseType"),
+                    &[
+                        ("LOADBALANCER", "load_balancer"),
+                        ("ENDPOINTS", "endpoints"),
+                    ],
+                );
+                let ip = self.ip_preference(dns.get("IpPreference"), &format!("{p}.IpPreference"));
+                Some(
+                    M::new().set(
+                        "dns",
+                        M::new()
+                            .opt("hostname", host)
+                            .opt("response_type", rt)
+                            .opt("ip_preference", ip),
+                    ),
+                )
+            });
+        (sd, cm_namespace)
+    }
+
+    /// A node's `Backends`: names, or `{ virtual_service, client_policy }`.
+    pub fn backends(&mut self, v: Option<&Value>) -> Vec<Y> {
+        self.list(v, "Spec.Backends")
+            .into_iter()
+            .filter_map(|(p, be)| {
+                let o = self.obj(Some(be), &p, &["VirtualService"])?;
+                let vp = format!("{p}.VirtualService");
+                let vs = self.obj(
+                    o.get("VirtualService"),
+                    &vp,
+                    &["VirtualServiceName", "ClientPolicy"],
+                )?;
+                let name = self.str(
+                    vs.get("VirtualServiceName"),
+                    &format!("{vp}.VirtualServiceName"),
+                )?;
+                Some(
+                    match self.client_policy(vs.get("ClientPolicy"), &format!("{vp}.ClientPolicy"))
+                    {
+                        Some(cp) => M::new()
+                            .set("virtual_service", name)
+                            .set("client_policy", cp)
+                            .into(),
+                        None => Y::Str(name),
+                    },
+                )
+            })
+            .collect()
+    }
+
     pub fn ip_preference(&mut self, v: Option<&Value>, prop: &str) -> Option<&'static str> {
         self.one_of(v, prop, IP_PREFERENCES)
     }
