@@ -169,3 +169,267 @@ fn every_example_round_trips_through_its_cloudformation() {
         assert_same(&before, &after, &file);
     }
 }
+
+fn try_import(
+    files: &[(&str, &str)],
+    params: &[(&str, &str)],
+    imports: &[(&str, &str)],
+) -> Result<String, String> {
+    let files: Vec<InputFile> = files
+        .iter()
+        .map(|(p, t)| InputFile {
+            path: (*p).into(),
+            text: (*t).into(),
+        })
+        .collect();
+    let supplied = Supplied {
+        parameters: params
+            .iter()
+            .map(|(k, v)| ((*k).into(), (*v).into()))
+            .collect(),
+        import_values: imports
+            .iter()
+            .map(|(k, v)| ((*k).into(), (*v).into()))
+            .collect(),
+    };
+    import::import(
+        &files,
+        &supplied,
+        &Options {
+            schema: "schema.json".into(),
+            ..Options::default()
+        },
+    )
+    .map(|i| i.text)
+    .map_err(|e| {
+        e.iter()
+            .map(|e| e.to_string())
+            .collect::<Vec<_>>()
+            .join("\n")
+    })
+}
+
+/// Two stacks: the mesh exports its name; the app reads it with `!ImportValue !Sub`, uses
+/// every short-form tag, a condition, a mapping and parameters.
+const INFRA: &str = r#"
+Parameters:
+  ProjectName: { Type: String, Default: demo }
+Resources:
+  Mesh:
+    Type: AWS::AppMesh::Mesh
+    Properties:
+      MeshName: !Sub "${ProjectName}-mesh"
+      Spec: { EgressFilter: { Type: ALLOW_ALL } }
+  Namespace:
+    Type: AWS::ServiceDiscovery::PrivateDnsNamespace
+    Properties: { Name: demo.local, Vpc: !Ref Vpc }
+  Vpc:
+    Type: AWS::EC2::VPC
+    Properties: { CidrBlock: 10.0.0.0/16 }
+Outputs:
+  MeshName:
+    Value: !GetAtt Mesh.MeshName
+    Export: { Name: !Sub "${ProjectName}:Mesh" }
+"#;
+
+const APP: &str = r#"
+AWSTemplateFormatVersion: "2010-09-09"
+Parameters:
+  ProjectName: { Type: String, Default: demo }
+  Canary: { Type: String, Default: "yes", AllowedValues: ["yes", "no"] }
+  Weight: { Type: Number, Default: 10 }
+Conditions:
+  HasCanary: !Equals [!Ref Canary, "yes"]
+Mappings:
+  Ports: { app: { http: 8080 } }
+Resources:
+  Node1:
+    Type: AWS::AppMesh::VirtualNode
+    Properties:
+      MeshName: !ImportValue
+        Fn::Sub: "${ProjectName}:Mesh"
+      VirtualNodeName: !Join ["-", [app, v1]]
+      Spec:
+        Listeners:
+          - PortMapping: { Port: !FindInMap [Ports, app, http], Protocol: http }
+        ServiceDiscovery:
+          DNS: { Hostname: !Select [0, !Split [",", "app.demo.local,other"]] }
+        Backends:
+          - VirtualService: { VirtualServiceName: !GetAtt Service.VirtualServiceName }
+  Node2:
+    Type: AWS::AppMesh::VirtualNode
+    Condition: HasCanary
+    Properties:
+      MeshName: !ImportValue { "Fn::Sub": "${ProjectName}:Mesh" }
+      VirtualNodeName: app-v2
+      Spec:
+        Listeners: [{ PortMapping: { Port: 8080, Protocol: http } }]
+        ServiceDiscovery: { DNS: { Hostname: app.demo.local } }
+        Logging: !If [HasCanary, { AccessLog: { File: { Path: /dev/stdout } } }, !Ref AWS::NoValue]
+  Router:
+    Type: AWS::AppMesh::VirtualRouter
+    Properties:
+      MeshName: !ImportValue { "Fn::Sub": "${ProjectName}:Mesh" }
+      VirtualRouterName: app
+      Spec: { Listeners: [{ PortMapping: { Port: 8080, Protocol: http } }] }
+  Route:
+    Type: AWS::AppMesh::Route
+    Properties:
+      MeshName: !ImportValue { "Fn::Sub": "${ProjectName}:Mesh" }
+      VirtualRouterName: !GetAtt Router.VirtualRouterName
+      RouteName: default
+      Spec:
+        HttpRoute:
+          Match: { Prefix: / }
+          Action:
+            WeightedTargets:
+              - { VirtualNode: !GetAtt Node1.VirtualNodeName, Weight: !Ref Weight }
+              - Fn::If:
+                  - HasCanary
+                  - { VirtualNode: app-v2, Weight: 90 }
+                  - !Ref AWS::NoValue
+          RetryPolicy:
+            MaxRetries: 2
+            PerRetryTimeout: { Unit: ms, Value: 1500 }
+            HttpRetryEvents: [server-error]
+  Service:
+    Type: AWS::AppMesh::VirtualService
+    Properties:
+      MeshName: !ImportValue { "Fn::Sub": "${ProjectName}:Mesh" }
+      VirtualServiceName: !Sub "app.${AWS::Region}.demo.local"
+      Spec: { Provider: { VirtualRouter: { VirtualRouterName: !GetAtt Router.VirtualRouterName } } }
+"#;
+
+#[test]
+fn two_stacks_with_every_short_form_tag_import_into_one_spec() {
+    let text = try_import(
+        &[("infra.yaml", INFRA), ("app.yaml", APP)],
+        &[("AWS::Region", "eu-west-1")],
+        &[],
+    )
+    .unwrap();
+    let (diags, _) = synth::check(&text, &targets::iac());
+    assert!(
+        !diags.has_errors(),
+        "{}\n{text}",
+        diags.render_human("imported.yaml")
+    );
+    let body: String = text
+        .lines()
+        .filter(|l| !l.starts_with('#'))
+        .map(|l| format!("{l}\n"))
+        .collect();
+    insta::assert_snapshot!(body);
+    // The left-out VPC is named in the header.
+    assert!(
+        text.contains("#   infra.yaml: Vpc (AWS::EC2::VPC)"),
+        "{text}"
+    );
+    // With the condition false, app-v2 and its target are gone.
+    let text = try_import(
+        &[("infra.yaml", INFRA), ("app.yaml", APP)],
+        &[("AWS::Region", "eu-west-1"), ("Canary", "no")],
+        &[],
+    )
+    .unwrap();
+    assert!(!text.contains("app-v2:"), "{text}");
+    assert!(text.contains("targets: { app-v1: 10 }"), "{text}");
+}
+
+#[test]
+fn what_cannot_be_known_names_the_flag_that_supplies_it() {
+    // Without infra.yaml the export is unknown: the error names --import-value.
+    let err = try_import(&[("app.yaml", APP)], &[("AWS::Region", "eu-west-1")], &[]).unwrap_err();
+    assert!(err.contains("error: `MeshName` of `Node1` cannot be known before deploy: it reads `Fn::ImportValue` of `demo:Mesh`"), "{err}");
+    assert!(
+        err.contains("--> app.yaml:15:7 (Resources.Node1.Properties.MeshName)"),
+        "{err}"
+    );
+    assert!(
+        err.contains("help: pass --import-value 'demo:Mesh=VALUE' to `meshsynth import`"),
+        "{err}"
+    );
+    // The region is a pseudo parameter.
+    let err = try_import(&[("app.yaml", APP)], &[], &[("demo:Mesh", "demo-mesh")]).unwrap_err();
+    assert!(
+        err.contains("help: pass --parameter AWS::Region=VALUE"),
+        "{err}"
+    );
+    // Given both, the app stack alone imports, its mesh existing elsewhere.
+    let text = try_import(
+        &[("app.yaml", APP)],
+        &[("AWS::Region", "eu-west-1")],
+        &[("demo:Mesh", "demo-mesh")],
+    )
+    .unwrap();
+    assert!(
+        text.contains("mesh: { name: demo-mesh, existing: true }"),
+        "{text}"
+    );
+}
+
+#[test]
+fn files_that_are_not_app_mesh_iac_are_refused() {
+    let err = try_import(&[("notes.yaml", "a: 1\nb: [2]\n")], &[], &[]).unwrap_err();
+    assert!(
+        err.contains("notes.yaml is neither a CloudFormation template nor Terraform"),
+        "{err}"
+    );
+    let err = try_import(
+        &[("vpc.yaml", "Resources:\n  Vpc:\n    Type: AWS::EC2::VPC\n")],
+        &[],
+        &[],
+    )
+    .unwrap_err();
+    assert!(err.contains("vpc.yaml holds no App Mesh resource"), "{err}");
+    let err = try_import(&[("bad.yaml", "Resources:\n  X: [\n")], &[], &[]).unwrap_err();
+    assert!(err.contains("bad.yaml is not valid YAML or JSON"), "{err}");
+    assert!(err.contains("--> bad.yaml:3:1"), "{err}");
+    let err = try_import(
+        &[("tag.yaml", "Resources:\n  X: { Type: !Bogus 1 }\n")],
+        &[],
+        &[],
+    )
+    .unwrap_err();
+    assert!(
+        err.contains("`!Bogus` is not a CloudFormation function"),
+        "{err}"
+    );
+}
+
+#[test]
+fn a_resource_defined_twice_differently_names_both_places() {
+    let other = INFRA.replace("ALLOW_ALL", "DROP_ALL");
+    let err = try_import(&[("a.yaml", INFRA), ("b.yaml", &other)], &[], &[]).unwrap_err();
+    assert!(err.contains("mesh `demo-mesh` is defined twice, differently: at a.yaml:5:3 (`Mesh`) and at b.yaml:5:3 (`Mesh`)"), "{err}");
+    // The same definition twice is one resource.
+    try_import(
+        &[("a.yaml", INFRA), ("b.yaml", INFRA), ("app.yaml", APP)],
+        &[("AWS::Region", "eu-west-1")],
+        &[],
+    )
+    .unwrap();
+}
+
+#[test]
+fn what_the_spec_cannot_express_is_refused_at_its_line() {
+    let t = r#"{
+  "Resources": {
+    "Mesh": { "Type": "AWS::AppMesh::Mesh", "Properties": { "MeshName": "m" } },
+    "Node": {
+      "Type": "AWS::AppMesh::VirtualNode",
+      "Properties": {
+        "MeshName": { "Fn::GetAtt": ["Mesh", "MeshName"] },
+        "VirtualNodeName": "n",
+        "Spec": { "Listeners": [ { "PortMapping": { "Port": 80, "Protocol": "http" }, "Bogus": 1 } ] }
+      }
+    }
+  }
+}"#;
+    let err = try_import(&[("cdk.template.json", t)], &[], &[]).unwrap_err();
+    assert!(
+        err.contains("meshsynth's spec cannot express `Spec.Listeners[0].Bogus` of `Node`"),
+        "{err}"
+    );
+    assert!(err.contains("--> cdk.template.json:9:"), "{err}");
+}

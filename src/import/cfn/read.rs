@@ -68,10 +68,11 @@ pub struct SyntaxError {
 
 enum Frame {
     Seq(Location, Vec<Node>, Option<String>, Option<usize>),
+    /// Start, entries, the key waiting for its value (and where it is), anchor, tag.
     Map(
         Location,
         Vec<(String, Node)>,
-        Option<String>,
+        Option<(String, Location)>,
         Option<usize>,
         Option<String>,
     ),
@@ -187,8 +188,17 @@ pub fn parse(text: &str) -> Result<Node, SyntaxError> {
             None => return Ok(node),
             Some(Frame::Seq(_, items, _, _)) => items.push(node),
             Some(Frame::Map(_, entries, pending, _, _)) => match pending.take() {
-                Some(key) => entries.push((key, node)),
+                Some((key, key_at)) => {
+                    // A collection is located at its key: the parser marks a block
+                    // collection's start past its first key.
+                    let mut node = node;
+                    if matches!(node.v, V::Seq(_) | V::Map(_)) {
+                        node.at = key_at;
+                    }
+                    entries.push((key, node))
+                }
                 None => {
+                    let key_at = node.at;
                     let key = match node.v {
                         V::Str(s) => s,
                         V::Int(n) => n.to_string(),
@@ -202,7 +212,7 @@ pub fn parse(text: &str) -> Result<Node, SyntaxError> {
                             })
                         }
                     };
-                    *pending = Some(key);
+                    *pending = Some((key, key_at));
                 }
             },
         }
@@ -249,10 +259,41 @@ fn scalar(value: String, style: TScalarStyle) -> V {
     V::Str(value)
 }
 
+/// CloudFormation's intrinsic functions and condition functions that have a short form.
+const FUNCTIONS: &[&str] = &[
+    "And",
+    "Base64",
+    "Cidr",
+    "Condition",
+    "Equals",
+    "FindInMap",
+    "ForEach",
+    "GetAtt",
+    "GetAZs",
+    "If",
+    "ImportValue",
+    "Join",
+    "Length",
+    "Not",
+    "Or",
+    "Ref",
+    "Select",
+    "Split",
+    "Sub",
+    "ToJsonString",
+    "Transform",
+];
+
 /// The long-form key a short-form tag stands for (`!Ref` → `Ref`, `!Sub` → `Fn::Sub`).
 fn tag_name(tag: Option<&Tag>, at: Location) -> Result<Option<String>, SyntaxError> {
     let Some(tag) = tag else { return Ok(None) };
     if tag.handle == "!" {
+        if !FUNCTIONS.contains(&tag.suffix.as_str()) {
+            return Err(SyntaxError {
+                at,
+                message: format!("`!{}` is not a CloudFormation function", tag.suffix),
+            });
+        }
         return Ok(Some(match tag.suffix.as_str() {
             "Ref" | "Condition" => tag.suffix.clone(),
             s => format!("Fn::{s}"),
