@@ -130,5 +130,34 @@ pub fn import(
         ))
         .help("import reads AWS::AppMesh::* resources (aws_appmesh_* in Terraform); give the files that define the mesh, its nodes, routers and services")]);
     }
-    assemble::assemble(&resources, skipped, opts)
+    assemble::assemble(&resources, skipped, opts).map_err(collapse)
+}
+
+/// One error per flag: the first property that needs a value says which others need it too, so
+/// a template that reads `ProjectName` in forty places gives one error, not forty.
+fn collapse(errors: Vec<ImportError>) -> Vec<ImportError> {
+    let mut out: Vec<ImportError> = Vec::new();
+    let mut by_help: BTreeMap<String, (usize, usize)> = BTreeMap::new();
+    for e in errors {
+        let key = e.help.clone().filter(|h| h.starts_with("pass --"));
+        if let Some(k) = key {
+            if let Some((i, n)) = by_help.get_mut(&k) {
+                *n += 1;
+                let _ = i;
+                continue;
+            }
+            by_help.insert(k, (out.len(), 0));
+        }
+        out.push(e);
+    }
+    for (_, (i, n)) in by_help {
+        if n > 0 {
+            out[i].message.push_str(&format!(
+                " (and {n} more propert{} read{} the same value)",
+                if n == 1 { "y" } else { "ies" },
+                if n == 1 { "s" } else { "" }
+            ));
+        }
+    }
+    out
 }

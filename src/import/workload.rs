@@ -4,6 +4,7 @@ use std::collections::BTreeMap;
 
 use serde_json::Value;
 
+use super::build::B;
 use super::emit::M;
 use super::model::{as_reference, ImportError, Resource};
 
@@ -40,7 +41,7 @@ pub fn workload<'r>(
     resources: &'r [Resource],
     node_ids: &BTreeMap<&str, &str>,
     mesh: &str,
-    _errors: &mut [ImportError],
+    errors: &mut Vec<ImportError>,
 ) -> Option<Found<'r>> {
     let (td_id, _) = as_reference(svc.props.get("TaskDefinition")?)?;
     let td = resources
@@ -84,14 +85,59 @@ pub fn workload<'r>(
         .iter()
         .filter(|c| !is_sidecar(c))
         .find(|c| c.get("Essential").and_then(Value::as_bool).unwrap_or(true))?;
-    let image = app.get("Image")?.as_str()?.to_owned();
-    let amount = |v: Option<&Value>| -> Option<i64> {
-        let v = v?;
-        v.as_i64().or_else(|| v.as_str()?.trim().parse().ok())
+    // From here the service runs a node: what the workload needs must be known.
+    let i = containers
+        .iter()
+        .position(|c| std::ptr::eq(c, app))
+        .unwrap_or(0);
+    let mut b = B { res: td, errors };
+    let image = b.str(
+        app.get("Image"),
+        &format!("ContainerDefinitions[{i}].Image"),
+    )?;
+    let (cpu_prop, memory_prop) = match (td.props.get("Cpu"), td.props.get("Memory")) {
+        (Some(_), Some(_)) => ("Cpu".to_owned(), "Memory".to_owned()),
+        _ => (
+            format!("ContainerDefinitions[{i}].Cpu"),
+            format!("ContainerDefinitions[{i}].Memory"),
+        ),
     };
-    let cpu = amount(td.props.get("Cpu")).or_else(|| amount(app.get("Cpu")))?;
-    let memory = amount(td.props.get("Memory")).or_else(|| amount(app.get("Memory")))?;
-    let desired = amount(svc.props.get("DesiredCount")).filter(|d| *d != 1);
+    let value = |p: &str| -> Option<&Value> {
+        if p.contains('[') {
+            app.get(p.rsplit('.').next().unwrap_or_default())
+        } else {
+            td.props.get(p)
+        }
+    };
+    let cpu = b.int(value(&cpu_prop), &cpu_prop);
+    let memory = b.int(value(&memory_prop), &memory_prop);
+    if cpu.is_none() && value(&cpu_prop).is_none() {
+        b.err(
+            "",
+            format!(
+                "task definition `{}` runs virtual node `{node}` but sets no CPU",
+                td.id
+            ),
+            Some("set the task definition's `Cpu` (Fargate needs it anyway)".into()),
+        );
+    }
+    if memory.is_none() && value(&memory_prop).is_none() {
+        b.err(
+            "",
+            format!(
+                "task definition `{}` runs virtual node `{node}` but sets no memory",
+                td.id
+            ),
+            Some("set the task definition's `Memory`".into()),
+        );
+    }
+    let (cpu, memory) = (cpu?, memory?);
+    let desired = B {
+        res: svc,
+        errors: b.errors,
+    }
+    .int(svc.props.get("DesiredCount"), "DesiredCount")
+    .filter(|d| *d != 1);
     let mut environment = M::new();
     for e in app
         .get("Environment")

@@ -22,7 +22,9 @@ pub(crate) fn check_name(ctx: &mut Ctx, path: FieldPath, what: &str, name: &str)
     }
 }
 
-/// Virtual service names are DNS names clients resolve: labels of letters, digits and `-`, joined by `.`.
+/// Virtual service names are DNS names clients resolve: labels of letters, digits, `-` and `_`,
+/// joined by `.`. App Mesh and Route 53 take `_` (AWS's own walkthroughs name services
+/// `color_server.<namespace>`), so a spec may too.
 fn check_service_name(ctx: &mut Ctx, path: FieldPath, name: &str) {
     let ok = !name.is_empty()
         && name.len() <= 253
@@ -31,7 +33,8 @@ fn check_service_name(ctx: &mut Ctx, path: FieldPath, name: &str) {
                 && l.len() <= 63
                 && !l.starts_with('-')
                 && !l.ends_with('-')
-                && l.chars().all(|c| c.is_ascii_alphanumeric() || c == '-')
+                && l.chars()
+                    .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_')
         });
     if !ok {
         ctx.error(

@@ -460,7 +460,7 @@ impl<'t, 'a> Resolver<'t, 'a> {
         let flag = Some(format!("--parameter {name}=VALUE"));
         if ty.starts_with("AWS::SSM::Parameter::Value") {
             return Some(model::unknown(
-                format!("parameter `{name}` is read from SSM Parameter Store at deploy time"),
+                format!("parameter `{name}`, which CloudFormation reads from SSM Parameter Store at deploy time"),
                 flag,
             ));
         }
@@ -470,7 +470,7 @@ impl<'t, 'a> Resolver<'t, 'a> {
             Some(V::Int(i)) => Value::String(i.to_string()),
             Some(V::Float(f)) => Value::String(f.clone()),
             Some(V::Bool(b)) => Value::String(b.to_string()),
-            _ => model::unknown(format!("parameter `{name}` has no `Default`"), flag),
+            _ => model::unknown(format!("parameter `{name}`, which has no `Default`"), flag),
         })
     }
 
