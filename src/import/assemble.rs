@@ -108,6 +108,36 @@ pub fn assemble(
     let mut errors = Vec::new();
     let mut notes = Vec::new();
 
+    // Some templates spell `Spec` keys in the API's camelCase (`baseEjectionDuration`); the
+    // App Mesh spec's keys are all PascalCase, so they are read as such.
+    let owned: Vec<Resource> = resources
+        .iter()
+        .map(|r| {
+            let mut r = r.clone();
+            if r.ty.starts_with("AWS::AppMesh::") {
+                if let Some(spec) = r.props.get_mut("Spec") {
+                    let mut renamed = Vec::new();
+                    pascal_keys(spec, &mut renamed);
+                    if !renamed.is_empty() {
+                        renamed.sort();
+                        renamed.dedup();
+                        notes.push(format!(
+                            "`{}` spells {} in the App Mesh API's camelCase; read as PascalCase",
+                            r.id,
+                            renamed
+                                .iter()
+                                .map(|k| format!("`{k}`"))
+                                .collect::<Vec<_>>()
+                                .join(", ")
+                        ));
+                    }
+                }
+            }
+            r
+        })
+        .collect();
+    let resources = &owned[..];
+
     // Names first: everything else is keyed by them.
     let mut named: Vec<Named> = Vec::new();
     for r in resources
@@ -192,7 +222,11 @@ pub fn assemble(
                     format!(
                         "the files hold {} meshes ({}); a spec describes one",
                         meshes.len(),
-                        super::build::list(&meshes.iter().copied().collect::<Vec<_>>())
+                        meshes
+                            .iter()
+                            .map(|m| format!("`{m}`"))
+                            .collect::<Vec<_>>()
+                            .join(", ")
                     ),
                 )
                 .help(format!(
@@ -238,6 +272,19 @@ pub fn assemble(
     let mut mesh_y = M::new().set("name", &mesh_name);
     let mut mesh_tags = BTreeMap::new();
     let mut mesh_comment = Vec::new();
+    if let (Some(_), Some(o)) = (mesh_res, &owner) {
+        // With the mesh in the files, its owner is the account that deploys them: `MeshOwner` is
+        // then the API's default.
+        let shared: Vec<String> = ours
+            .iter()
+            .filter(|n| n.owner.is_some())
+            .map(|n| format!("`{}`", n.r.id))
+            .collect();
+        notes.push(format!(
+            "{} name account {o} as `MeshOwner` of mesh `{mesh_name}`, which the files create: the spec creates them in the mesh's account; if they deploy from another account, import their files separately",
+            shared.join(", ")
+        ));
+    }
     match (mesh_res, &owner) {
         (Some(m), _) => {
             let mut b = B {
@@ -646,6 +693,7 @@ pub fn assemble(
     // A workload's Cloud Map filter is the one meshsynth sets itself (its task definition
     // family, `<project>-<node>`), so the spec leaves it out; the family also tells the project.
     let mut project_from_family = None;
+    let mut families: Vec<(String, String)> = Vec::new();
     let workload_nodes: BTreeSet<&str> = workloads.iter().map(|(n, _, _)| n.as_str()).collect();
     let node_entries: Vec<_> = node_entries
         .into_iter()
@@ -684,6 +732,7 @@ pub fn assemble(
                                     {
                                         project_from_family.get_or_insert_with(|| p.to_owned());
                                     }
+                                    families.push((name.clone(), family));
                                     false
                                 })
                                 .collect();
@@ -738,14 +787,21 @@ pub fn assemble(
         }
     };
 
+    let project = opts
+        .name
+        .clone()
+        .or(project_from_family)
+        .unwrap_or_else(|| project_name(&mesh_name));
+    for (node, family) in &families {
+        let ours = crate::spec::airflow_names::family(&project, node);
+        if *family != ours {
+            notes.push(format!(
+                "workload `{node}`: meshsynth names its task definition family `{ours}` (the files say `{family}`), and the node's Cloud Map filter `ECS_TASK_DEFINITION_FAMILY` follows it"
+            ));
+        }
+    }
     let mut root = M::new();
-    root = root.set(
-        "name",
-        opts.name
-            .clone()
-            .or(project_from_family)
-            .unwrap_or_else(|| project_name(&mesh_name)),
-    );
+    root = root.set("name", project);
     root = root.commented("mesh", mesh_y, mesh_comment);
     root = root.opt("service_discovery", sd_y);
     let mut nodes = M::new();
@@ -866,6 +922,33 @@ fn nodes_count(root: &M, key: &str) -> usize {
             Y::Map(m) => m.len(),
             _ => 0,
         })
+}
+
+/// Upper-cases the first letter of every key (App Mesh `Spec` keys are PascalCase; their values
+/// that are names are lists of `Key`/`Value`, never keys), recording the keys renamed.
+fn pascal_keys(v: &mut Value, renamed: &mut Vec<String>) {
+    match v {
+        Value::Object(m) => {
+            let keys: Vec<String> = m
+                .keys()
+                .filter(|k| k.starts_with(|c: char| c.is_ascii_lowercase()))
+                .cloned()
+                .collect();
+            for k in keys {
+                let mut up = k.clone();
+                up[..1].make_ascii_uppercase();
+                if !m.contains_key(&up) {
+                    if let Some(x) = m.remove(&k) {
+                        m.insert(up, x);
+                        renamed.push(k);
+                    }
+                }
+            }
+            m.values_mut().for_each(|x| pascal_keys(x, renamed));
+        }
+        Value::Array(a) => a.iter_mut().for_each(|x| pascal_keys(x, renamed)),
+        _ => {}
+    }
 }
 
 /// `cloud_map.namespace` left out (the spec's own namespace is the default).

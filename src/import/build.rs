@@ -61,7 +61,11 @@ impl B<'_> {
             self.err(
                 prop,
                 format!("`{prop}` of `{}` is the {attr} of `{id}`, known only once the stack is deployed", self.res.id),
-                Some("meshsynth's spec needs the value itself here; write it in the file or edit the imported spec".into()),
+                Some(if self.res.id.contains('.') {
+                    "meshsynth's spec needs the value itself here; write it in the file or edit the imported spec".into()
+                } else {
+                    format!("pass --parameter {id}.{attr}=VALUE to `meshsynth import` with the value it has, or write the value in the file")
+                }),
             );
             return true;
         }

@@ -67,6 +67,15 @@ pub fn import(
     supplied: &Supplied,
     opts: &Options,
 ) -> Result<Imported, Vec<ImportError>> {
+    let (resources, skipped) = read_all(files, supplied)?;
+    assemble::assemble(&resources, skipped, opts).map_err(collapse)
+}
+
+/// Every file's resources (in CloudFormation's shape, values resolved) and what was left out.
+pub fn read_all(
+    files: &[InputFile],
+    supplied: &Supplied,
+) -> Result<(Vec<model::Resource>, Vec<model::Skipped>), Vec<ImportError>> {
     let mut errors = Vec::new();
     let mut templates = Vec::new();
     let mut terraform: BTreeMap<String, Vec<(&str, &str, bool)>> = BTreeMap::new();
@@ -123,14 +132,14 @@ pub fn import(
         .all(|r| !r.ty.starts_with("AWS::AppMesh::"))
     {
         let names: Vec<&str> = files.iter().map(|f| f.path.as_str()).collect();
-        return Err(vec![ImportError::new(names[0], None, "", format!(
+        return Err(vec![ImportError::new(names.first().copied().unwrap_or_default(), None, "", format!(
             "{} hold{} no App Mesh resource",
             names.join(", "),
             if names.len() == 1 { "s" } else { "" }
         ))
         .help("import reads AWS::AppMesh::* resources (aws_appmesh_* in Terraform); give the files that define the mesh, its nodes, routers and services")]);
     }
-    assemble::assemble(&resources, skipped, opts).map_err(collapse)
+    Ok((resources, skipped))
 }
 
 /// One error per flag: the first property that needs a value says which others need it too, so

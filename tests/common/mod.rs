@@ -1,6 +1,8 @@
 //! Helpers of the tests: running `meshsynth synth` against output folders, and the fixtures.
 #![allow(dead_code)]
 
+pub mod appmesh;
+
 use std::collections::BTreeMap;
 use std::io::Write as _;
 use std::path::{Path, PathBuf};

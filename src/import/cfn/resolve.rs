@@ -536,6 +536,10 @@ impl<'t, 'a> Resolver<'t, 'a> {
         at: Location,
         path: &str,
     ) -> Result<Value, ImportError> {
+        // `--parameter Resource.Attribute=VALUE` supplies what only deploy time knows.
+        if let Some(v) = self.supplied.parameters.get(&format!("{res}.{attr}")) {
+            return Ok(Value::String(v.clone()));
+        }
         let Some(ty) = self.t.resource_type(res) else {
             return Err(self
                 .err(
