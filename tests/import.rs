@@ -361,3 +361,121 @@ fn what_the_spec_cannot_express_is_refused_at_its_line() {
     );
     assert!(err.contains("--> cdk.template.json:9:"), "{err}");
 }
+
+#[test]
+fn the_command_writes_the_spec_whole_or_not_at_all() {
+    let dir = common::scratch("import", "cli");
+    std::fs::create_dir_all(&dir).unwrap();
+    let infra = dir.join("infra.yaml");
+    let app = dir.join("app.yaml");
+    std::fs::write(&infra, INFRA).unwrap();
+    std::fs::write(&app, APP).unwrap();
+    let spec = dir.join("mesh.yaml");
+
+    // A missing value: exit 1, nothing written, the flag named.
+    let out = common::bin()
+        .args([
+            "import",
+            app.to_str().unwrap(),
+            "-o",
+            spec.to_str().unwrap(),
+        ])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1), "{}", common::text(&out.stderr));
+    assert!(!spec.exists());
+    assert!(
+        common::text(&out.stderr).contains("--import-value 'demo:Mesh=VALUE'"),
+        "{}",
+        common::text(&out.stderr)
+    );
+
+    // Both stacks: exit 0, the spec written and valid, the summary on stderr.
+    let out = common::bin()
+        .args([
+            "import",
+            infra.to_str().unwrap(),
+            app.to_str().unwrap(),
+            "--parameter",
+            "AWS::Region=eu-west-1",
+            "-o",
+            spec.to_str().unwrap(),
+        ])
+        .output()
+        .unwrap();
+    let stderr = common::text(&out.stderr);
+    assert_eq!(out.status.code(), Some(0), "{stderr}");
+    assert!(out.stdout.is_empty());
+    assert!(stderr.contains("wrote"), "{stderr}");
+    assert!(
+        stderr.contains("2 virtual nodes, 1 virtual router, 1 route, 1 virtual service"),
+        "{stderr}"
+    );
+    assert!(stderr.contains("1 × AWS::EC2::VPC"), "{stderr}");
+    assert!(stderr.contains("the spec validates clean"), "{stderr}");
+    let written = std::fs::read_to_string(&spec).unwrap();
+    assert!(
+        written.starts_with("# yaml-language-server: $schema="),
+        "{written}"
+    );
+    let out = common::bin()
+        .args(["validate", spec.to_str().unwrap()])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0), "{}", common::text(&out.stderr));
+
+    // A later failure leaves the previous spec as it was.
+    let notes = dir.join("notes.txt");
+    std::fs::write(&notes, "just text\n").unwrap();
+    let out = common::bin()
+        .args([
+            "import",
+            notes.to_str().unwrap(),
+            "-o",
+            spec.to_str().unwrap(),
+        ])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    assert_eq!(std::fs::read_to_string(&spec).unwrap(), written);
+
+    // Without -o the spec goes to stdout (the modeline then names the schema from the working directory).
+    let out = common::bin()
+        .args([
+            "import",
+            infra.to_str().unwrap(),
+            app.to_str().unwrap(),
+            "--parameter",
+            "AWS::Region=eu-west-1",
+        ])
+        .output()
+        .unwrap();
+    let stdout = common::text(&out.stdout);
+    assert_eq!(
+        stdout.lines().next(),
+        Some("# yaml-language-server: $schema=schemas/meshsynth.schema.json")
+    );
+    assert_eq!(
+        stdout.split_once('\n').unwrap().1,
+        written.split_once('\n').unwrap().1
+    );
+    assert!(
+        written.starts_with("# yaml-language-server: $schema=../"),
+        "{written}"
+    );
+
+    // Usage and I/O errors: exit 2.
+    let out = common::bin()
+        .args(["import", "missing.yaml"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    let out = common::bin()
+        .args(["import", app.to_str().unwrap(), "--parameter", "novalue"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert!(common::text(&out.stderr).contains("--parameter `novalue` is not NAME=VALUE"));
+    let out = common::bin().args(["import"]).output().unwrap();
+    assert_eq!(out.status.code(), Some(2));
+}

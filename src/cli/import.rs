@@ -87,18 +87,30 @@ fn read_input(path: &Path) -> Result<String> {
     String::from_utf8(bytes).map_err(|_| anyhow::anyhow!("`{}` is not UTF-8 text", path.display()))
 }
 
-/// The modeline's schema: relative to the spec's folder when the schema is in the working
-/// directory (`meshsynth schema` writes it there), else the path itself.
+/// The modeline's schema: where `meshsynth schema` writes it (in the working directory),
+/// relative to the spec's folder.
 fn schema_ref(output: Option<&Path>) -> String {
-    let schema = Path::new(SCHEMA_PATH);
-    let depth = output.and_then(Path::parent).map_or(0, |p| {
-        p.components()
-            .filter(|c| matches!(c, std::path::Component::Normal(_)))
-            .count()
-    });
-    let mut s = "../".repeat(depth);
-    s.push_str(&schema.display().to_string());
-    s
+    let cwd = std::env::current_dir().unwrap_or_default();
+    let schema = cwd.join(SCHEMA_PATH);
+    let Some(dir) = output.and_then(Path::parent) else {
+        return SCHEMA_PATH.to_owned();
+    };
+    let dir = if dir.as_os_str().is_empty() {
+        cwd.clone()
+    } else {
+        dir.canonicalize().unwrap_or_else(|_| cwd.join(dir))
+    };
+    let from: Vec<_> = dir.components().collect();
+    let to: Vec<_> = schema.components().collect();
+    let common = from.iter().zip(&to).take_while(|(a, b)| a == b).count();
+    let mut rel = PathBuf::new();
+    for _ in common..from.len() {
+        rel.push("..");
+    }
+    for c in &to[common..] {
+        rel.push(c.as_os_str());
+    }
+    rel.display().to_string()
 }
 
 pub fn run(a: ImportArgs) -> Result<ExitCode> {

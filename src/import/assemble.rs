@@ -771,8 +771,9 @@ pub fn assemble(
     let access_logs_off = !logs_missing.is_empty();
     if access_logs_off {
         notes.push(format!(
-            "{} log nothing, so the spec turns meshsynth's default Envoy access logs off (`observability.access_logs: false`); remove that line to give every Envoy JSON access logs",
-            logs_missing.iter().map(|n| format!("`{n}`")).collect::<Vec<_>>().join(", ")
+            "{} {} nothing, so the spec turns meshsynth's default Envoy access logs off (`observability.access_logs: false`); remove that line to give every Envoy JSON access logs",
+            logs_missing.iter().map(|n| format!("`{n}`")).collect::<Vec<_>>().join(", "),
+            if logs_missing.len() == 1 { "logs" } else { "log" }
         ));
     }
     let strip_default = |name: &str, body: M| -> M {
