@@ -126,12 +126,13 @@ impl Checked {
         self.origins.iter().find(|o| path.starts_with(&o.path))
     }
 
-    /// The Cloud Map namespace meshsynth creates, if any.
+    /// The spec's Cloud Map namespace (created by meshsynth, or `existing`), if any.
     pub fn namespace(&self) -> Option<&CloudMapNamespace> {
         self.spec.namespace()
     }
 
-    /// The namespace a node's Cloud Map discovery uses, and whether meshsynth creates it.
+    /// The namespace a node's Cloud Map discovery uses, and whether it is the spec's namespace
+    /// (whose Cloud Map services meshsynth creates, unless the namespace is `existing`).
     pub fn node_namespace<'s>(&'s self, cm: &'s CloudMapDiscovery) -> (&'s str, bool) {
         let default = self.namespace().map(|n| n.namespace.as_str());
         let ns = cm.namespace.as_deref().or(default).unwrap_or_default();

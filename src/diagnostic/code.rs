@@ -92,7 +92,7 @@ codes! {
     AirflowNameTooLong = "airflow-name-too-long",
         "The IAM role name derived for each DAG task fits IAM's 64 characters.";
     AirflowReservedParameter = "airflow-reserved-parameter",
-        "An Airflow secret's `parameter` is not one of the parameters meshsynth declares itself.";
+        "An Airflow secret's `parameter` is not one of the parameters meshsynth declares itself, nor with an existing Cloud Map namespace named like their ARN parameters (`CloudMapService<Name>Arn`).";
     AirflowTaskTooSmall = "airflow-task-too-small",
         "The memory of each Airflow component and DAG task leaves its container enough after Envoy's share.";
     AirflowTooManyEnvoys = "airflow-too-many-envoys",
@@ -170,7 +170,13 @@ codes! {
     EmptyMatchList = "empty-match-list",
         "A header or metadata name, or a query parameter, has at least one match in its list.";
     EmptySpec = "empty-spec",
-        "A spec for a shared mesh declares at least one resource.";
+        "A spec for a shared or existing mesh declares at least one resource.";
+    ExistingMeshOwner = "existing-mesh-owner",
+        "A shared mesh (`owner`) does not also say `existing: true`, which `owner` already implies (warning).";
+    ExistingMeshSpec = "existing-mesh-spec",
+        "A spec for an existing mesh sets none of its egress filter, IP preference and tags, which belong to the stack that created it.";
+    ExistingNamespaceSpec = "existing-namespace-spec",
+        "An existing Cloud Map namespace sets no `dns_ttl`, which only Cloud Map services meshsynth creates take.";
     HealthCheckPortMismatch = "health-check-port-mismatch",
         "A health check's port is its listener's port.";
     IdCollision = "id-collision",
@@ -205,6 +211,8 @@ codes! {
         "Each virtual-service name is a custom domain Lattice accepts: 3–255 characters, and unique in the service network ignoring case.";
     LatticeDropped = "lattice-dropped",
         "A spec feature VPC Lattice has no equivalent for (retries aside, which move to the client): a warning with what to do instead, an error under `--strict`.";
+    LatticeExistingNetwork = "lattice-existing-network",
+        "On VPC Lattice, the service network of an existing mesh belongs to the stack that created it: the spec sets no `security_group_ids` of its VPC association, and runs no Airflow on EKS, whose Gateway would take its VPC association, access logs and auth policy over.";
     LatticeHeaderMatch = "lattice-header-match",
         "A Lattice rule has at most 5 header matches, each with a name of at most 40 characters and a value of at most 128.";
     LatticeHostedZone = "lattice-hosted-zone",

@@ -54,6 +54,10 @@ pub struct ServiceNetworkDoc {
     pub name: String,
     /// `iam` or `none`.
     pub auth: String,
+    /// The network exists already (`mesh.existing`): the stack joins it rather than creating
+    /// it. Absent when false, as before the field existed.
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub existing: bool,
 }
 
 /// A Lattice service: one virtual service.
@@ -142,6 +146,15 @@ const DEPLOY_ORDER_EKS: [&str; 5] = [
     "Delete the App Mesh deployment (its stack and its Kubernetes objects), then remove `hosted_zone: none` (or give `hosted_zone: { id: ... }`) and deploy again, so that the zone holds the names ExternalDNS writes. A mesh with no App Mesh deployment before it deploys in one pass.",
 ];
 
+/// The steps for a stack of an existing mesh: the network and the namespace belong to another
+/// stack, which goes first and last.
+const DEPLOY_ORDER_EXISTING: [&str; 4] = [
+    "Deploy the Lattice stack of the spec that creates the mesh first: its service network's ID (its `ServiceNetworkId` output) is this stack's `LatticeServiceNetworkId` parameter / `lattice_service_network_id` variable.",
+    "Deploy this Lattice stack beside its App Mesh one. While a Cloud Map namespace holds the virtual-service names (the stack writes no DNS records beside an `existing` one; otherwise set `mesh.lattice.hosted_zone: none`), test each service at the DNS name Lattice gives it (the `lattice_service_dns_names` output), and give the target groups of nodes that no `workloads:` entry runs their targets (`VpcLatticeConfigurations` on their ECS services).",
+    "Put the signing module and the connections of the `airflow/` folder in place for Airflow: with `auth: iam` every call to a Lattice service must be SigV4-signed.",
+    "Delete this stack's App Mesh stack. Once every App Mesh stack of the mesh is gone (the Cloud Map namespace with the one that created it), give `mesh.lattice.hosted_zone: { id: ... }` of one zone for the mesh (created in one stack with `{ create: ... }`), synthesize and deploy again: the alias records resolve the same names to Lattice, so the clients keep calling them.",
+];
+
 fn auth_str(a: LatticeAuth) -> String {
     match a {
         LatticeAuth::Iam => "iam",
@@ -228,6 +241,7 @@ impl MigrationDoc {
             service_network: ServiceNetworkDoc {
                 name: model.network.clone(),
                 auth: auth_str(model.auth),
+                existing: model.existing_network,
             },
             hosted_zone: model.zone_name.clone(),
             services,
@@ -236,6 +250,10 @@ impl MigrationDoc {
             findings,
             deploy_order: match &model.controller {
                 Some(_) => DEPLOY_ORDER_EKS.iter().map(|s| (*s).to_owned()).collect(),
+                None if model.existing_network => DEPLOY_ORDER_EXISTING
+                    .iter()
+                    .map(|s| (*s).to_owned())
+                    .collect(),
                 None => DEPLOY_ORDER.iter().map(|s| (*s).to_owned()).collect(),
             },
             controller: model.controller.as_ref().map(|c| ControllerDoc {

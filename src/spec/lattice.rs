@@ -63,7 +63,8 @@ pub struct LatticeSettings {
     /// Security groups of the service network's VPC association (1–5): they decide which
     /// clients of the VPC reach the network. Default: the `lattice_security_group_ids`
     /// parameter / variable; required with Airflow on EKS (the Gateway's
-    /// VpcAssociationPolicy names them).
+    /// VpcAssociationPolicy names them). Not for an existing mesh, whose network's stack holds
+    /// the association.
     #[serde(default)]
     pub security_group_ids: Option<Vec<String>>,
     /// The Route 53 private hosted zone that resolves every virtual-service name to its Lattice
@@ -74,7 +75,9 @@ pub struct LatticeSettings {
     #[serde(default)]
     pub hosted_zone: Option<HostedZone>,
     /// Where the service network's access logs go: a CloudWatch Logs log group, Firehose
-    /// stream or S3 bucket ARN. Default: a log group meshsynth creates.
+    /// stream or S3 bucket ARN. Default: a log group meshsynth creates. For an existing mesh
+    /// (`mesh.existing`), where its network's stack sends them: the dashboard and saved queries
+    /// read that log group, and meshsynth subscribes nothing.
     #[serde(default)]
     pub access_log_destination_arn: Option<String>,
     /// The ID of the managed prefix list `com.amazonaws.<region>.vpc-lattice`, which the

@@ -51,7 +51,8 @@ pub struct Spec {
     pub name: String,
     /// The App Mesh service mesh.
     pub mesh: Mesh,
-    /// Service discovery that meshsynth creates for the mesh (a Cloud Map private DNS namespace).
+    /// Service discovery of the mesh: a Cloud Map private DNS namespace that meshsynth creates,
+    /// or one that already exists.
     #[serde(default)]
     pub service_discovery: Option<ServiceDiscoveryDefaults>,
     /// Virtual nodes, keyed by their App Mesh name. A virtual node stands for one version of one service (its Envoy).
@@ -100,13 +101,20 @@ impl Spec {
         self.observability.clone().unwrap_or_default()
     }
 
-    /// The Cloud Map namespace meshsynth creates, if the spec asks for one.
+    /// The spec's Cloud Map namespace (`service_discovery.cloud_map`), which nodes use unless
+    /// they name another: one meshsynth creates, or with `existing` one that exists already.
     pub fn namespace(&self) -> Option<&CloudMapNamespace> {
         self.service_discovery.as_ref()?.cloud_map.as_ref()
     }
 
-    /// Whether a node's Cloud Map discovery uses the namespace meshsynth creates: it names none,
-    /// or names that one.
+    /// The Cloud Map namespace meshsynth creates, with its Cloud Map services: the spec's,
+    /// unless it already exists.
+    pub fn created_namespace(&self) -> Option<&CloudMapNamespace> {
+        self.namespace().filter(|n| !n.existing)
+    }
+
+    /// Whether a node's Cloud Map discovery uses the spec's namespace: it names none, or names
+    /// that one.
     pub fn in_own_namespace(&self, cm: &CloudMapDiscovery) -> bool {
         match (&cm.namespace, self.namespace()) {
             (None, _) => true,
@@ -161,6 +169,11 @@ pub struct Mesh {
     /// meshsynth then creates no mesh, and sets `MeshOwner` on every resource it creates in the mesh.
     #[serde(default)]
     pub owner: Option<String>,
+    /// The mesh already exists in this account (created by another stack): meshsynth creates no
+    /// mesh and refers to it by name. On VPC Lattice the service network exists too: its ID or
+    /// ARN is the `lattice_service_network_id` parameter / variable. Default: `false`.
+    #[serde(default)]
+    pub existing: bool,
     /// Tags for the mesh resource only.
     #[serde(default)]
     pub tags: BTreeMap<String, String>,
@@ -174,6 +187,11 @@ pub struct Mesh {
 }
 
 impl Mesh {
+    /// Whether another stack or account created the mesh, so this spec creates none.
+    pub fn exists(&self) -> bool {
+        self.existing || self.owner.is_some()
+    }
+
     /// The backend the spec asks for.
     pub fn backend(&self) -> MeshBackend {
         self.backend.unwrap_or_default()
@@ -212,13 +230,13 @@ pub enum IpPreference {
 /// Mesh-wide service discovery.
 #[derive(Debug, Clone, Deserialize, JsonSchema)]
 pub struct ServiceDiscoveryDefaults {
-    /// A Cloud Map private DNS namespace that meshsynth creates in the VPC; every `cloud_map` node uses it
-    /// unless it names another namespace.
+    /// A Cloud Map private DNS namespace that meshsynth creates in the VPC (or, with `existing`,
+    /// one that exists); every `cloud_map` node uses it unless it names another namespace.
     #[serde(default)]
     pub cloud_map: Option<CloudMapNamespace>,
 }
 
-/// A Cloud Map namespace created by meshsynth.
+/// The mesh's Cloud Map namespace.
 #[derive(Debug, Clone, Deserialize, JsonSchema)]
 pub struct CloudMapNamespace {
     /// The namespace's DNS name, e.g. `orders.internal`.
@@ -226,6 +244,11 @@ pub struct CloudMapNamespace {
     /// TTL in seconds of the A records Cloud Map creates for each task. Default: 60.
     #[serde(default)]
     pub dns_ttl: Option<u32>,
+    /// The namespace and the Cloud Map services nodes name in it already exist: meshsynth
+    /// creates neither and refers to them by name. ECS services that register in one read its
+    /// ARN from a `cloud_map_service_<service>_arn` parameter / variable. Default: `false`.
+    #[serde(default)]
+    pub existing: bool,
 }
 
 /// A virtual service: the name clients call. Its provider is a router, a node, or nothing (`{}`).

@@ -257,6 +257,19 @@ fn check_parameter_name(ctx: &mut Ctx, path: &FieldPath, param: &str) {
         ));
         return;
     }
+    let (prefix, suffix) = params::CLOUD_MAP_SERVICE_ARN;
+    let existing = ctx.spec.namespace().is_some_and(|n| n.existing);
+    if existing && var.starts_with(prefix) && var.ends_with(suffix) {
+        ctx.error(
+            Code::AirflowReservedParameter,
+            path.clone(),
+            format!(
+                "parameter `{param}` (Terraform variable `{var}`) has the shape of the parameters meshsynth declares for the ARNs of the existing namespace's Cloud Map services"
+            ),
+        )
+        .help = Some(format!("pick another name, e.g. `Airflow{param}`"));
+        return;
+    }
     let back = crate::case::pascal_case(&var);
     if back != param {
         ctx.error(

@@ -83,25 +83,6 @@ pub(crate) fn check(ctx: &mut Ctx) {
             )
             .help = Some("write the ID of the account that shares the mesh, as a quoted string: \"111122223333\"".into());
         }
-        let nothing = spec.virtual_nodes.is_empty()
-            && spec.virtual_routers.is_empty()
-            && spec.virtual_services.is_empty()
-            && spec.virtual_gateways.is_empty()
-            && spec
-                .service_discovery
-                .as_ref()
-                .and_then(|s| s.cloud_map.as_ref())
-                .is_none();
-        if nothing {
-            ctx.error(
-                Code::EmptySpec,
-                FieldPath::root().key("mesh").key("owner"),
-                "a spec for a shared mesh must declare at least one resource",
-            )
-            .help = Some(
-                "meshsynth creates no mesh for a shared mesh, and CloudFormation rejects a template without resources: add virtual nodes, services, routers or gateways".into(),
-            );
-        }
         if spec.mesh.egress_filter.is_some() || spec.mesh.ip_preference.is_some() {
             let key = if spec.mesh.egress_filter.is_some() {
                 "egress_filter"
@@ -114,6 +95,84 @@ pub(crate) fn check(ctx: &mut Ctx) {
                 "a shared mesh is owned by another account, so its egress filter and IP preference cannot be set here",
             )
             .help = Some("remove `egress_filter` and `ip_preference`, or ask the owner account to set them".into());
+        }
+        if spec.mesh.existing {
+            ctx.warning(
+                Code::ExistingMeshOwner,
+                FieldPath::root().key("mesh").key("existing"),
+                "`existing: true` says nothing more than `owner`: a shared mesh exists already",
+            )
+            .help = Some(
+                "remove `existing`; keep `owner` for a mesh another account shares with this one through AWS RAM (its children need `MeshOwner`), or remove `owner` for a mesh another stack of this account created".into(),
+            );
+        }
+    } else if spec.mesh.existing {
+        let m = &spec.mesh;
+        let set = [
+            (
+                "egress_filter",
+                m.egress_filter.is_some(),
+                "its egress filter",
+            ),
+            (
+                "ip_preference",
+                m.ip_preference.is_some(),
+                "its IP preference",
+            ),
+            ("tags", !m.tags.is_empty(), "the mesh's tags"),
+        ];
+        for (key, _, what) in set.iter().filter(|(_, on, _)| *on) {
+            ctx.error(
+                Code::ExistingMeshSpec,
+                FieldPath::root().key("mesh").key(*key),
+                format!("an existing mesh belongs to the stack that created it, so {what} cannot be set here"),
+            )
+            .help = Some(if *key == "tags" {
+                "remove `mesh.tags`, or set them in the spec of the stack that creates the mesh; the top-level `tags` still tag every resource this stack creates".into()
+            } else {
+                format!("remove `mesh.{key}`, or set it in the spec of the stack that creates the mesh")
+            });
+        }
+    }
+    if spec.mesh.exists() {
+        // A namespace this stack creates is a resource; an existing one is not.
+        let nothing = spec.virtual_nodes.is_empty()
+            && spec.virtual_routers.is_empty()
+            && spec.virtual_services.is_empty()
+            && spec.virtual_gateways.is_empty()
+            && spec.created_namespace().is_none();
+        if nothing {
+            let (key, what) = if spec.mesh.owner.is_some() {
+                ("owner", "a shared")
+            } else {
+                ("existing", "an existing")
+            };
+            ctx.error(
+                Code::EmptySpec,
+                FieldPath::root().key("mesh").key(key),
+                format!("a spec for {what} mesh must declare at least one resource"),
+            )
+            .help = Some(format!(
+                "meshsynth creates no mesh for {what} mesh, and CloudFormation rejects a template without resources: add virtual nodes, services, routers or gateways"
+            ));
+        }
+    }
+    if let Some(ns) = spec.namespace().filter(|n| n.existing) {
+        if ns.dns_ttl.is_some() {
+            ctx.error(
+                Code::ExistingNamespaceSpec,
+                FieldPath::root()
+                    .key("service_discovery")
+                    .key("cloud_map")
+                    .key("dns_ttl"),
+                format!(
+                    "`dns_ttl` is the TTL of the Cloud Map services meshsynth creates, but it creates none in the existing namespace `{}`",
+                    ns.namespace
+                ),
+            )
+            .help = Some(
+                "remove `dns_ttl`: the TTL of an existing Cloud Map service is set where it was created (`aws servicediscovery update-service`)".into(),
+            );
         }
     }
     for name in spec.virtual_nodes.keys() {

@@ -7,6 +7,7 @@
 use std::collections::BTreeMap;
 
 mod controller;
+mod network;
 mod nodes;
 mod routes;
 
@@ -249,6 +250,14 @@ pub struct Model {
     pub callers: BTreeMap<String, Vec<String>>,
     /// The private hosted zone's name, when meshsynth creates it.
     pub zone_name: Option<String>,
+    /// Whether each Lattice service gets alias records for its virtual-service name (in the
+    /// zone meshsynth creates or the one the spec names): not with `hosted_zone: none`, nor by
+    /// default beside an `existing` Cloud Map namespace, which holds the names in the VPC.
+    pub records: bool,
+    /// Whether the service network exists already (`mesh.existing`): the services join the one
+    /// the `lattice_service_network_id` input names, and the stack that created it holds its
+    /// VPC association, access logs and auth policy.
+    pub existing_network: bool,
     pub findings: Vec<Finding>,
     /// On EKS: the Gateway of the AWS Gateway API Controller, which publishes the services
     /// whose providers run in the cluster ([`Service::route`]) and holds the service network's
@@ -351,6 +360,8 @@ impl Model {
                 target_groups: BTreeMap::new(),
                 callers: BTreeMap::new(),
                 zone_name: None,
+                records: !matches!(settings.hosted_zone, Some(crate::spec::HostedZone::None)),
+                existing_network: spec.mesh.existing,
                 findings: Vec::new(),
                 controller: None,
             },
@@ -408,6 +419,7 @@ impl Model {
             }
         }
         b.zone();
+        b.existing_network();
         if let Some(eks) = spec.airflow.as_ref().and_then(|a| a.on_eks()) {
             b.controller(eks);
         }
@@ -497,112 +509,6 @@ impl Builder<'_> {
             detail: detail.into(),
             remedy: remedy.map(str::to_owned),
         });
-    }
-
-    fn mesh(&mut self) {
-        let m = &self.spec.mesh;
-        let p = FieldPath::root().key("mesh");
-        self.find(
-            p.key("name"),
-            "mesh",
-            Outcome::Kept,
-            format!("service network `{}`", self.model.network),
-            None,
-        );
-        if self.spec.observability().tracing == crate::spec::Tracing::Xray {
-            self.find(
-                FieldPath::root().key("observability").key("tracing"),
-                "X-Ray tracing",
-                Outcome::Dropped,
-                "Lattice does not trace requests, and its tasks run no Envoy to do it (the App Mesh output still traces)",
-                Some("instrument the applications with OpenTelemetry (the X-Ray SDKs reach end of support on 2027-02-25) and run a collector beside them, or rely on the access logs and `AWS/VpcLattice` metrics the dashboard shows"),
-            );
-        }
-        if m.egress_filter == Some(crate::spec::EgressFilter::AllowAll) {
-            self.find(
-                p.key("egress_filter"),
-                "egress filter",
-                Outcome::Kept,
-                "Lattice does not filter what tasks call outside the service network either",
-                None,
-            );
-        } else if m.egress_filter.is_some() {
-            self.find(
-                p.key("egress_filter"),
-                "egress filter",
-                Outcome::Dropped,
-                "Lattice does not filter what tasks call outside the service network",
-                Some("limit egress with the tasks' security groups (outbound rules) or AWS Network Firewall"),
-            );
-        }
-        if m.ip_preference == Some(crate::spec::IpPreference::Ipv4Only) {
-            self.find(
-                p.key("ip_preference"),
-                "IP preference",
-                Outcome::Kept,
-                "target groups register the tasks' IPv4 addresses",
-                None,
-            );
-        } else if m.ip_preference.is_some() {
-            self.find(
-                p.key("ip_preference"),
-                "IP preference",
-                Outcome::Dropped,
-                "target groups register the tasks' IPv4 addresses",
-                Some("nothing to do for IPv4 tasks; for IPv6 create the target groups with `IpAddressType: IPV6`"),
-            );
-        }
-        if m.owner.is_some() {
-            self.find(
-                p.key("owner"),
-                "shared mesh",
-                Outcome::Dropped,
-                "this stack creates its own service network",
-                Some("share one service network with AWS RAM and associate the services with it"),
-            );
-        }
-        if self.spec.namespace().is_some() {
-            self.find(
-                FieldPath::root().key("service_discovery").key("cloud_map"),
-                "Cloud Map namespace",
-                Outcome::Approximated,
-                "not created: ECS registers the tasks in Lattice target groups, and the virtual-service names resolve through the private hosted zone",
-                Some("none; keep the App Mesh stack's namespace until its clients are gone"),
-            );
-        }
-    }
-
-    fn zone(&mut self) {
-        let settings = self.spec.mesh.lattice();
-        if let Some(z) = settings.hosted_zone {
-            match z {
-                crate::spec::HostedZone::Create(name) => self.model.zone_name = Some(name),
-                crate::spec::HostedZone::Id(_) => {}
-                crate::spec::HostedZone::None => self.find(
-                    FieldPath::root()
-                        .key("mesh")
-                        .key("lattice")
-                        .key("hosted_zone"),
-                    "virtual-service names",
-                    Outcome::Approximated,
-                    "not resolved: no hosted zone and no records; each Lattice service answers at the DNS name Lattice gives it (the `lattice_service_dns_names` output)",
-                    Some("once nothing else holds the names (the App Mesh stack's Cloud Map namespace is gone), set `hosted_zone: { create: ... }` or `{ id: ... }` and deploy again"),
-                ),
-            }
-            return;
-        }
-        let from_ns = self
-            .spec
-            .namespace()
-            .map(|n| n.namespace.clone())
-            .filter(|ns| {
-                self.model
-                    .services
-                    .keys()
-                    .all(|s| s.ends_with(&format!(".{ns}")))
-            });
-        self.model.zone_name =
-            from_ns.or_else(|| common_suffix(self.model.services.keys().map(String::as_str)));
     }
 
     fn service(&mut self, name: &str, generated_api: bool) {

@@ -146,12 +146,13 @@ impl Lowering<'_> {
         self.plan.add(id, source, props, &tags)
     }
 
-    /// `MeshName` (and `MeshOwner` for a shared mesh) for every child resource.
+    /// `MeshName` (and `MeshOwner` for a shared mesh) for every child resource: a reference to
+    /// the mesh this stack creates, else its name as text.
     fn in_mesh(&self, o: Obj) -> Obj {
-        match &self.spec.mesh.owner {
-            Some(owner) => o
-                .set("MeshName", &self.spec.mesh.name)
-                .set("MeshOwner", owner),
+        let m = &self.spec.mesh;
+        match &m.owner {
+            Some(owner) => o.set("MeshName", &m.name).set("MeshOwner", owner),
+            None if m.existing => o.set("MeshName", &m.name),
             None => o.set("MeshName", Value::Ref(mesh_id(self.spec), Attr::Name)),
         }
     }
@@ -184,8 +185,9 @@ impl Lowering<'_> {
     fn mesh(&mut self) {
         let m = &self.spec.mesh;
         let path = FieldPath::root().key("mesh");
-        if m.owner.is_some() {
-            // The owner account created the mesh; this stack only adds resources to it.
+        if m.exists() {
+            // The owner account or another stack created the mesh; this stack only adds
+            // resources to it.
             return;
         }
         let mut spec = Obj::new().set(
@@ -222,8 +224,10 @@ impl Lowering<'_> {
     }
 
     /// The namespace, and one Cloud Map service per distinct `cloud_map.service` that lives in it.
+    /// An `existing` namespace already has both (the ECS services read the ARNs they register
+    /// in from parameters: `lower/ecs`).
     fn cloud_map(&mut self) {
-        let Some(ns) = self.checked.namespace() else {
+        let Some(ns) = self.spec.created_namespace() else {
             return;
         };
         let path = FieldPath::root().key("service_discovery").key("cloud_map");
@@ -446,7 +450,8 @@ impl Lowering<'_> {
         let mut depends = BTreeSet::new();
         if let Some(sd) = &node.service_discovery {
             if let Some(cm) = &sd.cloud_map {
-                let (ns_name, managed) = self.checked.node_namespace(cm);
+                let (ns_name, in_spec_ns) = self.checked.node_namespace(cm);
+                let managed = in_spec_ns && self.spec.created_namespace().is_some();
                 let service_name = if managed {
                     Value::Ref(cloud_map_service_id(&cm.service), Attr::Name)
                 } else {

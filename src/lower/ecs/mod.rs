@@ -295,7 +295,8 @@ impl Ecs<'_> {
         let registry = node
             .and_then(|n| n.service_discovery.as_ref())
             .and_then(|d| d.cloud_map.as_ref())
-            // Only a namespace meshsynth creates has the Cloud Map service to register in.
+            // Only in the spec's namespace does meshsynth know the Cloud Map service to register
+            // in: one it creates, or an `existing` one's by its ARN parameter.
             .filter(|c| self.checked.node_namespace(c).1)
             .map(|c| c.service.clone());
         self.tasks.push(TaskSpec {

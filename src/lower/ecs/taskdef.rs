@@ -7,10 +7,15 @@ use std::collections::{BTreeMap, BTreeSet};
 use super::{kv, Ecs, MeshedTask};
 use crate::case::snake_case;
 use crate::diagnostic::FieldPath;
-use crate::ir::{Attr, Kind, Obj, Pseudo, ResourceId, Value};
+use crate::ir::{Attr, Kind, Obj, ParamType, Pseudo, ResourceId, StringPattern, Value};
 use crate::lower::iam::{arn, policy, statement};
-use crate::params::{SECURITY_GROUP_IDS, SUBNET_IDS};
+use crate::params::{self, SECURITY_GROUP_IDS, SUBNET_IDS};
 use crate::spec::airflow_names as names;
+
+static CLOUD_MAP_SERVICE: StringPattern = StringPattern {
+    regex: params::CLOUD_MAP_SERVICE_ARN_REGEX,
+    message: params::CLOUD_MAP_SERVICE_ARN_MESSAGE,
+};
 
 /// One ECS task definition to generate.
 pub(super) struct TaskSpec {
@@ -71,6 +76,35 @@ impl Ecs<'_> {
             }
         }
         roles
+    }
+
+    /// The ARN of the Cloud Map service `svc` of the spec's namespace: the service the stack
+    /// creates, or for an `existing` namespace a parameter (CloudFormation cannot look a Cloud
+    /// Map service up by name, and its ARN holds a random ID).
+    fn registry_arn(&mut self, svc: &str) -> Value {
+        let Some(ns) = self.spec.namespace().filter(|n| n.existing) else {
+            return Value::Ref(ResourceId::new(Kind::CloudMapService, svc), Attr::Arn);
+        };
+        let name = params::cloud_map_service_arn(svc);
+        let mut description = format!(
+            "ARN of the existing Cloud Map service {svc} of the namespace {} that the ECS services register their tasks in (aws servicediscovery list-services --filters Name=NAMESPACE_ID,Values=<namespace ID> --query \"Services[?Name=='{svc}'].Arn\" --output text)",
+            ns.namespace
+        );
+        if svc == names::API_CLOUD_MAP_SERVICE {
+            // Its name is meshsynth's, so a namespace made elsewhere rarely has it yet.
+            description.push_str(&format!(
+                ". Create it first if the namespace has none: aws servicediscovery create-service --name {svc} --namespace-id <namespace ID> --dns-config \"RoutingPolicy=MULTIVALUE,DnsRecords=[{{Type=A,TTL=60}}]\" --health-check-custom-config FailureThreshold=1"
+            ));
+        }
+        self.param(
+            &name,
+            ParamType::Matching(&CLOUD_MAP_SERVICE),
+            &format!("Cloud Map service {svc}"),
+            "Service discovery",
+            description,
+            None,
+        );
+        Value::Param(name)
     }
 
     fn assume_ecs_tasks() -> Value {
@@ -383,14 +417,10 @@ impl Ecs<'_> {
                 None => props.set("LaunchType", self.launch_type()),
             };
             if let (Some(svc), true) = (&t.registry, self.mesh.cloud_map()) {
+                let arn = self.registry_arn(svc);
                 props = props.set(
                     "ServiceRegistries",
-                    vec![Obj::new()
-                        .set(
-                            "RegistryArn",
-                            Value::Ref(ResourceId::new(Kind::CloudMapService, svc), Attr::Arn),
-                        )
-                        .into()],
+                    vec![Obj::new().set("RegistryArn", arn).into()],
                 );
             }
             if let Some(node) = &t.node {

@@ -14,14 +14,22 @@ use crate::check::lattice::model::{
 };
 use crate::check::Checked;
 use crate::diagnostic::FieldPath;
+use crate::ir::StringPattern;
 use crate::ir::{Attr, Kind, Obj, Param, ParamType, Plan, Pseudo, Resource, ResourceId, Value};
 use crate::lower::ecs::{self, port_name, EcsMesh, Sidecar};
 use crate::lower::iam::{arn, policy, statement};
 use crate::params::{
-    LATTICE_PREFIX_LIST_ID, LATTICE_SECURITY_GROUP_IDS, SECURITY_GROUP_IDS, VPC_ID,
+    LATTICE_PREFIX_LIST_ID, LATTICE_SECURITY_GROUP_IDS, LATTICE_SERVICE_NETWORK_ID,
+    LATTICE_SERVICE_NETWORK_ID_MESSAGE, LATTICE_SERVICE_NETWORK_ID_REGEX, SECURITY_GROUP_IDS,
+    VPC_ID,
 };
 use crate::spec::airflow_names as names;
 use crate::spec::{HostedZone, LatticeAuth, MeshBackend, Spec};
+
+static SERVICE_NETWORK: StringPattern = StringPattern {
+    regex: LATTICE_SERVICE_NETWORK_ID_REGEX,
+    message: LATTICE_SERVICE_NETWORK_ID_MESSAGE,
+};
 
 /// The AWS managed policy of the ECS infrastructure role for Lattice.
 const ECS_LATTICE_POLICY: &str = "AmazonECSInfrastructureRolePolicyForVpcLattice";
@@ -90,6 +98,12 @@ fn description(spec: &Spec, model: &Model) -> String {
         .count();
     let kept = model.services.len() - published;
     match &model.controller {
+        None if model.existing_network => format!(
+            "{}: {} in the existing VPC Lattice service network of the mesh `{}`",
+            spec.name,
+            super::count(model.services.len(), "service"),
+            spec.mesh.name,
+        ),
         None => format!(
             "{}: VPC Lattice service network `{}` with {}",
             spec.name,
@@ -185,7 +199,34 @@ impl Lattice<'_> {
         }
     }
 
+    /// The service network the services join: this stack's, or an existing one's ID or ARN.
+    fn network_ref(&self) -> Value {
+        if self.model.existing_network {
+            Value::Param(LATTICE_SERVICE_NETWORK_ID.into())
+        } else {
+            Value::Ref(network_id(self.model), Attr::Id)
+        }
+    }
+
     fn network(&mut self) {
+        if self.model.existing_network {
+            // The stack that created it holds its VPC association, access logs and auth
+            // policy; CloudFormation cannot look a network up by name.
+            self.plan.params.insert(
+                LATTICE_SERVICE_NETWORK_ID.into(),
+                Param {
+                    ty: ParamType::Matching(&SERVICE_NETWORK),
+                    description: format!(
+                        "ID (sn-...) or ARN of the existing VPC Lattice service network of the mesh {} that the services join (the ServiceNetworkId output of the stack that created it, or aws vpc-lattice list-service-networks); its ARN when it is shared through AWS RAM",
+                        self.spec.mesh.name
+                    ),
+                    label: "Lattice service network".into(),
+                    group: "Network".into(),
+                    default: None,
+                },
+            );
+            return;
+        }
         let settings = self.spec.mesh.lattice();
         let path = FieldPath::root().key("mesh");
         let sn = network_id(self.model);
@@ -394,10 +435,7 @@ impl Lattice<'_> {
             .tags
             .extend(own_tags);
         let props = Obj::new()
-            .set(
-                "ServiceNetworkIdentifier",
-                Value::Ref(network_id(self.model), Attr::Id),
-            )
+            .set("ServiceNetworkIdentifier", self.network_ref())
             .set("ServiceIdentifier", Value::Ref(id.clone(), Attr::Id));
         self.add(
             ResourceId::new(Kind::ServiceNetworkServiceAssociation, name),
@@ -405,7 +443,7 @@ impl Lattice<'_> {
             props,
         );
         // Clients keep calling the virtual-service name: an alias to Lattice's own name.
-        let records = !matches!(self.spec.mesh.lattice().hosted_zone, Some(HostedZone::None));
+        let records = self.model.records;
         for ty in ["A", "AAAA"].into_iter().filter(|_| records) {
             let props = Obj::new()
                 .set("HostedZoneId", self.zone_ref())

@@ -48,10 +48,15 @@ impl<'a> Cx<'a> {
                     Some(Value::Str(s)) => Some(s.clone()),
                     _ => None,
                 }),
-            MeshBackend::VpcLattice => access_log_group(
-                &spec.name,
-                spec.mesh.lattice().access_log_destination_arn.as_deref(),
-            ),
+            // An existing network's logs go where its stack sends them: the spec may name it.
+            MeshBackend::VpcLattice => {
+                let destination = spec.mesh.lattice().access_log_destination_arn;
+                if spec.mesh.existing && destination.is_none() {
+                    None
+                } else {
+                    access_log_group(&spec.name, destination.as_deref())
+                }
+            }
         };
         let eks_logs = spec
             .airflow

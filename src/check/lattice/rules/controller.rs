@@ -61,7 +61,8 @@ pub(super) fn check(ctx: &mut Ctx, scope: &Scope) {
 /// groups as text: a CloudFormation parameter cannot reach it.
 fn security_groups(ctx: &mut Ctx) {
     let lattice = ctx.spec.mesh.lattice.as_ref();
-    if lattice.is_some_and(|l| l.security_group_ids.is_some()) {
+    // An existing mesh's network is refused on EKS altogether (`settings.rs`).
+    if lattice.is_some_and(|l| l.security_group_ids.is_some()) || ctx.spec.mesh.existing {
         return;
     }
     let path = match lattice {

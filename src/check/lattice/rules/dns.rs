@@ -64,7 +64,7 @@ fn hosted_zone(ctx: &mut Ctx, scope: &Scope) {
     let path = lattice.key("hosted_zone");
     match ctx.spec.mesh.lattice().hosted_zone {
         None => {
-            if model.zone_name.is_none() && !model.services.is_empty() {
+            if model.zone_name.is_none() && model.records && !model.services.is_empty() {
                 let names: Vec<&str> = model.services.keys().map(String::as_str).collect();
                 ctx.error(
                     Code::LatticeHostedZone,

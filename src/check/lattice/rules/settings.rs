@@ -14,7 +14,37 @@ pub(super) fn check(ctx: &mut Ctx) {
     if let Some(s) = &spec.mesh.lattice {
         lattice(ctx, s);
     }
+    if spec.mesh.existing {
+        existing_network(ctx);
+    }
     iam_roles(ctx);
+}
+
+/// What an existing service network leaves to the stack that created it.
+fn existing_network(ctx: &mut Ctx) {
+    let spec = ctx.spec;
+    let p = FieldPath::root().key("mesh").key("lattice");
+    let settings = spec.mesh.lattice();
+    if settings.security_group_ids.is_some() {
+        ctx.error(
+            Code::LatticeExistingNetwork,
+            p.key("security_group_ids"),
+            "the service network of an existing mesh belongs to the stack that created it, so the security groups of its VPC association cannot be set here",
+        )
+        .help = Some(
+            "remove `security_group_ids`, or set them in the spec of the stack that creates the mesh".into(),
+        );
+    }
+    if spec.airflow.as_ref().is_some_and(|a| a.on_eks().is_some()) {
+        ctx.error(
+            Code::LatticeExistingNetwork,
+            FieldPath::root().key("mesh").key("existing"),
+            "with Airflow on EKS, the Gateway of the AWS Gateway API Controller holds the service network's VPC association, access logs and auth policy, which for an existing mesh belong to the stack that created it",
+        )
+        .help = Some(
+            "render this spec with `--backend app_mesh`, or remove `existing` and let this stack create the service network".into(),
+        );
+    }
 }
 
 fn lattice(ctx: &mut Ctx, s: &LatticeSettings) {
