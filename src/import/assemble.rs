@@ -402,14 +402,26 @@ pub fn assemble(
     }
 
     // The namespace meshsynth creates: the files' namespace most nodes use.
-    let own_ns = ns_use
-        .iter()
-        .filter(|(ns, _)| ns_names.contains(ns.as_str()))
-        .max_by(|a, b| a.1.cmp(b.1).then(b.0.cmp(a.0)))
-        .map(|(ns, _)| ns.clone());
+    // The files' namespace most nodes use; else, when the files define none, the one most nodes
+    // name, marked as existing (another stack creates it and its services).
+    let most_used = |in_files: bool| {
+        ns_use
+            .iter()
+            .filter(|(ns, _)| ns_names.contains(ns.as_str()) == in_files)
+            .max_by(|a, b| a.1.cmp(b.1).then(b.0.cmp(a.0)))
+            .map(|(ns, _)| ns.clone())
+    };
+    let (own_ns, ns_existing) = match most_used(true) {
+        Some(ns) => (Some(ns), false),
+        None => (most_used(false), true),
+    };
     for ns in ns_use.keys() {
-        if Some(ns) != own_ns.as_ref() {
-            notes.push(format!("Cloud Map namespace `{ns}` is {}: nodes name it, and synth creates neither it nor its services", if ns_names.contains(ns.as_str()) { "a second namespace of the files" } else { "defined in none of the files" }));
+        if Some(ns) == own_ns.as_ref() {
+            if ns_existing {
+                notes.push(format!("Cloud Map namespace `{ns}` is defined in none of the files: the spec says it and its services already exist (`service_discovery.cloud_map.existing: true`), so synth creates neither"));
+            }
+        } else {
+            notes.push(format!("Cloud Map namespace `{ns}` is {}: the nodes in it name it, and synth creates neither it nor its services", if ns_names.contains(ns.as_str()) { "a second namespace of the files" } else { "defined in none of the files" }));
         }
     }
     let mut sd_y = None;
@@ -447,10 +459,13 @@ pub fn assemble(
         if ttls.len() > 1 {
             notes.push(format!("the Cloud Map services of `{ns}` have different DNS TTLs ({}); the spec has one, {}", ttls.iter().map(|t| t.to_string()).collect::<Vec<_>>().join(", "), ttls.iter().next().copied().unwrap_or(60)));
         }
-        sd_y = Some(M::new().set(
-            "cloud_map",
-            M::new().set("namespace", ns).opt("dns_ttl", ttl),
-        ));
+        let cm = M::new().set("namespace", ns);
+        let cm = if ns_existing {
+            cm.set("existing", true)
+        } else {
+            cm.opt("dns_ttl", ttl)
+        };
+        sd_y = Some(M::new().set("cloud_map", cm));
     }
     // Nodes in the spec's namespace leave it implicit.
     let own = own_ns.clone();
