@@ -98,6 +98,36 @@ fn every_example_round_trips_through_its_cloudformation() {
     }
 }
 
+#[test]
+fn every_example_round_trips_through_its_terraform_module() {
+    for (file, text) in examples() {
+        let first = synth_app_mesh(&text, &file);
+        let module: Vec<InputFile> = first["terraform"]
+            .iter()
+            .filter(|(name, _)| name.ends_with(".tf.json"))
+            .map(|(name, text)| InputFile {
+                path: format!("terraform/{name}"),
+                text: text.clone(),
+            })
+            .collect();
+        let imported = import_text(module);
+        let (diags, _) = synth::check(&imported, &targets::iac());
+        assert!(
+            !diags.has_errors(),
+            "{file}: the spec imported from Terraform is invalid:\n{}\n{imported}",
+            diags.render_human("imported.yaml")
+        );
+        let second = synth_app_mesh(&imported, "imported.yaml");
+        let before = appmesh_resources(
+            &serde_json::from_str(&first["cloudformation"]["template.json"]).unwrap(),
+        );
+        let after = appmesh_resources(
+            &serde_json::from_str(&second["cloudformation"]["template.json"]).unwrap(),
+        );
+        assert_same(&before, &after, &format!("{file} (through Terraform)"));
+    }
+}
+
 fn try_import(
     files: &[(&str, &str)],
     params: &[(&str, &str)],

@@ -6,8 +6,9 @@ use std::collections::{BTreeMap, BTreeSet};
 use serde_json::Value;
 
 use super::build::{entries, is_default_access_log, B};
-use super::emit::{self, Entry, M, Y};
+use super::emit::{self, M, Y};
 use super::model::{as_reference, ImportError, Resource, Skipped};
+use super::tidy::{map_entries, pascal_keys, project_name, strip_namespace};
 
 /// What `import` was asked to do beyond the files.
 #[derive(Debug, Clone, Default)]
@@ -938,89 +939,4 @@ fn nodes_count(root: &M, key: &str) -> usize {
             Y::Map(m) => m.len(),
             _ => 0,
         })
-}
-
-/// Upper-cases the first letter of every key (App Mesh `Spec` keys are PascalCase; their values
-/// that are names are lists of `Key`/`Value`, never keys), recording the keys renamed.
-fn pascal_keys(v: &mut Value, renamed: &mut Vec<String>) {
-    match v {
-        Value::Object(m) => {
-            let keys: Vec<String> = m
-                .keys()
-                .filter(|k| k.starts_with(|c: char| c.is_ascii_lowercase()))
-                .cloned()
-                .collect();
-            for k in keys {
-                let mut up = k.clone();
-                up[..1].make_ascii_uppercase();
-                if !m.contains_key(&up) {
-                    if let Some(x) = m.remove(&k) {
-                        m.insert(up, x);
-                        renamed.push(k);
-                    }
-                }
-            }
-            m.values_mut().for_each(|x| pascal_keys(x, renamed));
-        }
-        Value::Array(a) => a.iter_mut().for_each(|x| pascal_keys(x, renamed)),
-        _ => {}
-    }
-}
-
-/// `cloud_map.namespace` left out (the spec's own namespace is the default).
-fn strip_namespace(body: M) -> M {
-    M(body
-        .0
-        .into_iter()
-        .map(|mut e| {
-            if e.key == "service_discovery" {
-                e.value = map_entries(e.value, |cm| {
-                    if cm.key == "cloud_map" {
-                        cm.value = Y::Map(
-                            entries(std::mem::replace(&mut cm.value, Y::Map(Vec::new())))
-                                .into_iter()
-                                .filter(|x| x.key != "namespace")
-                                .collect(),
-                        );
-                    }
-                });
-            }
-            e
-        })
-        .collect())
-}
-
-fn map_entries(y: Y, mut f: impl FnMut(&mut Entry)) -> Y {
-    match y {
-        Y::Map(mut m) => {
-            m.iter_mut().for_each(&mut f);
-            Y::Map(m)
-        }
-        other => other,
-    }
-}
-
-/// A project name from a mesh name: lowercase letters, digits and `-`.
-pub fn project_name(mesh: &str) -> String {
-    let mut s: String = mesh
-        .chars()
-        .map(|c| {
-            if c.is_ascii_alphanumeric() {
-                c.to_ascii_lowercase()
-            } else {
-                '-'
-            }
-        })
-        .collect();
-    while s.contains("--") {
-        s = s.replace("--", "-");
-    }
-    let s = s.trim_matches('-');
-    let s: String = s.chars().take(32).collect();
-    let s = s.trim_end_matches('-').to_owned();
-    match s.chars().next() {
-        None => "imported".into(),
-        Some(c) if !c.is_ascii_alphabetic() => format!("mesh-{s}").chars().take(32).collect(),
-        Some(_) => s,
-    }
 }

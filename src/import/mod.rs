@@ -11,6 +11,7 @@ pub mod emit;
 pub mod model;
 mod routes;
 pub mod terraform;
+mod tidy;
 mod workload;
 
 use std::collections::BTreeMap;
