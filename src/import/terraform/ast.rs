@@ -13,10 +13,6 @@ use hcl::edit::Span;
 
 use crate::diagnostic::Location;
 
-/// The deepest nesting of brackets either parser is given: deeper input is refused before
-/// parsing, so that no input can exhaust the stack.
-pub const MAX_DEPTH: usize = 96;
-
 #[derive(Debug, Clone, Default)]
 pub struct Body {
     pub items: Vec<Item>,
@@ -177,22 +173,6 @@ impl<'a> Lines<'a> {
     }
 }
 
-/// The deepest bracket nesting in `text` (strings included, which only over-counts).
-pub fn nesting(text: &str) -> usize {
-    let (mut depth, mut max) = (0usize, 0usize);
-    for b in text.bytes() {
-        match b {
-            b'{' | b'[' | b'(' => {
-                depth += 1;
-                max = max.max(depth);
-            }
-            b'}' | b']' | b')' => depth = depth.saturating_sub(1),
-            _ => {}
-        }
-    }
-    max
-}
-
 /// A syntax error: where and what.
 #[derive(Debug, Clone)]
 pub struct SyntaxError {
@@ -203,12 +183,8 @@ pub struct SyntaxError {
 // ----- HCL -----
 
 pub fn parse_hcl(text: &str) -> Result<Body, SyntaxError> {
-    if nesting(text) > MAX_DEPTH {
-        return Err(SyntaxError {
-            loc: Location { line: 1, column: 1 },
-            message: format!("brackets nest more than {MAX_DEPTH} deep"),
-        });
-    }
+    // hcl-edit bounds nesting itself (64 levels, 128 chained operators), so no input
+    // exhausts the stack.
     let body = hcl::edit::parser::parse_body(text).map_err(|e| SyntaxError {
         loc: Location {
             line: e.location().line(),
@@ -477,9 +453,6 @@ pub fn template_expr(t: &ht::Template) -> Expr {
 
 /// One HCL expression (a `--parameter` value of a list or map variable).
 pub fn parse_expr(text: &str) -> Option<Expr> {
-    if nesting(text) > MAX_DEPTH {
-        return None;
-    }
     let e = hcl::edit::parser::parse_expr(text).ok()?;
     Some(hcl_expr(&Lines::new(text), &e))
 }
@@ -488,21 +461,6 @@ pub fn parse_expr(text: &str) -> Option<Expr> {
 pub fn json_template(s: &str, loc: Option<Location>) -> Expr {
     if !s.contains("${") && !s.contains("%{") {
         return Expr::new(Kind::Str(s.to_owned()), loc);
-    }
-    if nesting(s) > MAX_DEPTH {
-        return Expr::new(
-            Kind::Call(
-                "meshsynth::invalid".into(),
-                vec![Expr::new(
-                    Kind::Str(format!(
-                        "the string nests brackets more than {MAX_DEPTH} deep"
-                    )),
-                    loc,
-                )],
-                false,
-            ),
-            loc,
-        );
     }
     match hcl::edit::parser::parse_template(s) {
         Ok(t) => {

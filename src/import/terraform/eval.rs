@@ -18,6 +18,12 @@ use crate::import::model::{self, ImportError, Supplied};
 const MAX_ITEMS: usize = 10_000;
 /// How deep evaluation may recurse (expressions inside references inside expressions).
 const MAX_DEPTH: usize = 160;
+/// How many expressions a module's evaluation may take: a guard against `for` expressions
+/// that would run for hours.
+const MAX_STEPS: u64 = 5_000_000;
+/// How much value a module's evaluation may produce (list and map elements plus string bytes,
+/// counted at every expression): a guard against values that double at each step.
+const MAX_WEIGHT: usize = 20_000_000;
 
 #[derive(Debug, Clone, PartialEq)]
 pub enum Val {
@@ -326,7 +332,8 @@ pub struct Module {
     pub vars: BTreeMap<String, VarDecl>,
     pub locals: BTreeMap<String, (usize, Expr, Option<Location>)>,
     pub resources: BTreeMap<(String, String), ResDecl>,
-    pub data: BTreeSet<(String, String)>,
+    /// Data sources: only `template_file` is read (its `rendered`), the others are unknown.
+    pub data: BTreeMap<(String, String), (usize, Body)>,
     pub modules: BTreeSet<String>,
 }
 
@@ -368,6 +375,8 @@ pub struct Eval<'m> {
     instances: HashMap<(String, String), Result<Instances, Val>>,
     stack: Vec<String>,
     depth: usize,
+    steps: u64,
+    weight: usize,
     pub errors: Vec<ImportError>,
     /// Per resource instance address: TF property path → where it is written.
     pub locs: HashMap<String, BTreeMap<String, Location>>,
@@ -394,6 +403,8 @@ impl<'m> Eval<'m> {
             instances: HashMap::new(),
             stack: Vec::new(),
             depth: 0,
+            steps: 0,
+            weight: 0,
             errors: Vec::new(),
             locs: HashMap::new(),
         }
@@ -465,11 +476,7 @@ impl<'m> Eval<'m> {
                 };
                 let v = self.eval(e, &scope);
                 self.leave();
-                if v == Val::Null {
-                    Val::Unknown(format!("variable `{name}` defaults to null"), flag)
-                } else {
-                    v
-                }
+                v
             }
             None => Val::Unknown(format!("variable `{name}` has no default"), flag),
         }
@@ -527,6 +534,45 @@ impl<'m> Eval<'m> {
         let v = self.eval(e, &Scope::module(*file));
         self.leave();
         self.locals.insert(name.to_owned(), v.clone());
+        v
+    }
+
+    /// `data.template_file.NAME.rendered`: the legacy template provider, rendered here.
+    fn template_file(&mut self, name: &str) -> Val {
+        let Some((file, body)) = self
+            .m
+            .data
+            .get(&("template_file".to_owned(), name.to_owned()))
+        else {
+            return unknown(format!(
+                "data source `data.template_file.{name}` is not declared in this module"
+            ));
+        };
+        let file = *file;
+        if body.attr("count").is_some() || body.attr("for_each").is_some() {
+            return unknown(format!(
+                "data source `data.template_file.{name}` has count or for_each, which import does not expand"
+            ));
+        }
+        let key = format!("data.template_file.{name}");
+        let loc = body.attr("template").and_then(|a| a.loc);
+        if let Err(u) = self.enter(&key, file, loc) {
+            return u;
+        }
+        let scope = Scope::module(file);
+        let text = match body.attr("template") {
+            Some(a) => self.eval(&a.expr, &scope),
+            None => unknown(format!("`data.template_file.{name}` has no template")),
+        };
+        let vars = match body.attr("vars") {
+            Some(a) => self.eval(&a.expr, &scope),
+            None => Val::Map(BTreeMap::new()),
+        };
+        let v = match (to_string(&text), map_of(&vars)) {
+            (Ok(t), Ok(vars)) => render(self, &t, vars, file, &key).unwrap_or_else(|u| u),
+            (Err(u), _) | (_, Err(u)) => u,
+        };
+        self.leave();
         v
     }
 
@@ -713,7 +759,14 @@ impl<'m> Eval<'m> {
             "id" if h.ty == "aws_appmesh_mesh" => self
                 .item(h, "name")
                 .unwrap_or_else(|| Val::Ref(addr, "Id".into())),
+            // The provider's `id` of a cluster or a service is its ARN.
+            "id" if matches!(h.ty.as_str(), "aws_ecs_cluster" | "aws_ecs_service") => {
+                Val::Ref(addr, "Arn".into())
+            }
             "id" => Val::Ref(addr, "Id".into()),
+            "hosted_zone" if h.ty.starts_with("aws_service_discovery_") => {
+                Val::Ref(addr, "HostedZoneId".into())
+            }
             "arn" => Val::Ref(addr, "Arn".into()),
             "fqdn" if h.ty == "aws_route53_record" => self
                 .item(h, "name")
@@ -864,10 +917,28 @@ impl<'m> Eval<'m> {
         if self.depth > MAX_DEPTH {
             return unknown("the expression nests too deeply");
         }
+        self.steps += 1;
+        if self.steps > MAX_STEPS {
+            return unknown(format!(
+                "the module takes more than {MAX_STEPS} steps to evaluate"
+            ));
+        }
+        if self.weight > MAX_WEIGHT {
+            return too_large();
+        }
         self.depth += 1;
         let v = self.eval_inner(e, scope);
         self.depth -= 1;
+        self.weight += weight(&v, MAX_WEIGHT.saturating_sub(self.weight) + 1);
+        if self.weight > MAX_WEIGHT {
+            return too_large();
+        }
         v
+    }
+
+    /// What is left of the value budget (for functions that would build large strings).
+    fn room(&self) -> usize {
+        MAX_WEIGHT.saturating_sub(self.weight)
     }
 
     fn eval_inner(&mut self, e: &Expr, scope: &Scope) -> Val {
@@ -951,6 +1022,9 @@ impl<'m> Eval<'m> {
                 Part::Interp(e) => {
                     let v = self.eval(e, scope);
                     s.push_str(&to_string(&v)?);
+                    if s.len() > self.room() {
+                        return Err(too_large());
+                    }
                 }
                 Part::If(c, a, b) => {
                     let c = self.eval(c, scope);
@@ -965,8 +1039,8 @@ impl<'m> Eval<'m> {
                             inner = inner.with(k, key);
                         }
                         s.push_str(&self.template(body, &inner)?);
-                        if s.len() > 10_000_000 {
-                            return Err(unknown("the template makes a string over 10 MB"));
+                        if s.len() > self.room() {
+                            return Err(too_large());
                         }
                     }
                 }
@@ -1049,6 +1123,15 @@ impl<'m> Eval<'m> {
             ),
             ("var", Some(v)) => (self.variable(v), 1),
             ("local", Some(l)) => (self.local(l), 1),
+            ("data", Some("template_file")) => match ops.get(1..3) {
+                Some([Op::Attr(n), Op::Attr(a)]) if a == "rendered" => {
+                    (self.template_file(n), 3)
+                }
+                _ => (
+                    unknown("a `template_file` data source is read only through `rendered`"),
+                    ops.len(),
+                ),
+            },
             ("data", _) => {
                 let parts: Vec<&str> = ops
                     .iter()
@@ -1234,6 +1317,35 @@ impl<'m> Eval<'m> {
     }
 }
 
+fn too_large() -> Val {
+    unknown(format!(
+        "the module's values grow past {MAX_WEIGHT} elements and bytes, so import stops evaluating them"
+    ))
+}
+
+/// The size of a value (elements and string bytes), counted up to `limit`.
+fn weight(v: &Val, limit: usize) -> usize {
+    fn go(v: &Val, n: &mut usize, limit: usize) {
+        if *n > limit {
+            return;
+        }
+        *n += 1;
+        match v {
+            Val::Str(s) => *n += s.len(),
+            Val::List(xs) => xs.iter().for_each(|x| go(x, n, limit)),
+            Val::Map(m) => m.iter().for_each(|(k, x)| {
+                *n += k.len();
+                go(x, n, limit)
+            }),
+            Val::Json(x) => go(x, n, limit),
+            _ => {}
+        }
+    }
+    let mut n = 0;
+    go(v, &mut n, limit);
+    n.min(limit)
+}
+
 fn push_slot(out: &mut BTreeMap<String, Val>, key: &str) -> usize {
     match out.get(key) {
         Some(Val::List(xs)) => xs.len(),
@@ -1385,6 +1497,9 @@ fn functions(ev: &mut Eval, name: &str, a: &[Val], scope: &Scope) -> Result<Val,
                 })
                 .max()
                 .unwrap_or(1);
+            if n.saturating_mul(f.len() + 1) > ev.room() {
+                return Err(too_large());
+            }
             let mut out = Vec::new();
             for i in 0..n {
                 let row: Vec<Val> = a[1..]
@@ -1402,9 +1517,15 @@ fn functions(ev: &mut Eval, name: &str, a: &[Val], scope: &Scope) -> Result<Val,
             arity(name, a, 2, usize::MAX)?;
             let sep = s(a, 0)?;
             let mut parts = Vec::new();
+            let mut len = 0usize;
             for l in &a[1..] {
                 for x in list_of(l)? {
-                    parts.push(to_string(&x)?);
+                    let p = to_string(&x)?;
+                    len = len.saturating_add(p.len() + sep.len());
+                    if len > ev.room() {
+                        return Err(too_large());
+                    }
+                    parts.push(p);
                 }
             }
             Val::Str(parts.join(&sep))
@@ -1478,6 +1599,10 @@ fn functions(ev: &mut Eval, name: &str, a: &[Val], scope: &Scope) -> Result<Val,
             if from.is_empty() {
                 Val::Str(x)
             } else {
+                let grows = x.matches(from.as_str()).count() * to.len();
+                if x.len() + grows > ev.room() {
+                    return Err(too_large());
+                }
                 Val::Str(x.replace(&from, &to))
             }
         }
@@ -1759,29 +1884,7 @@ fn functions(ev: &mut Eval, name: &str, a: &[Val], scope: &Scope) -> Result<Val,
             let p = s(a, 0)?;
             let text = read_file(ev, &p, scope)?;
             let vars = map_of(&a[1])?;
-            if ast::nesting(&text) > ast::MAX_DEPTH {
-                return Err(unknown(format!("the template `{p}` nests too deeply")));
-            }
-            let t = match hcl::edit::parser::parse_template(&text) {
-                Ok(t) => t,
-                Err(e) => {
-                    return Err(unknown(format!(
-                        "the template `{p}` does not parse: {} (line {}, column {})",
-                        e.message(),
-                        e.location().line(),
-                        e.location().column()
-                    )))
-                }
-            };
-            let expr = ast::template_expr(&t);
-            let inner = Scope {
-                vars: vars.into_iter().collect(),
-                isolated: true,
-                count: None,
-                each: None,
-                file: scope.file,
-            };
-            ev.eval(&expr, &inner)
+            render(ev, &text, vars, scope.file, &format!("`{p}`"))?
         }
         "base64encode" | "base64decode" | "md5" | "sha1" | "sha256" | "uuid" | "timestamp"
         | "bcrypt" | "filebase64" | "cidrsubnet" | "cidrhost" | "regex" | "regexall" => {
@@ -1795,6 +1898,33 @@ fn functions(ev: &mut Eval, name: &str, a: &[Val], scope: &Scope) -> Result<Val,
             )))
         }
     })
+}
+
+/// A template text evaluated with only `vars` in scope (`templatefile`, `template_file`).
+fn render(
+    ev: &mut Eval,
+    text: &str,
+    vars: BTreeMap<String, Val>,
+    file: usize,
+    what: &str,
+) -> Result<Val, Val> {
+    let t = hcl::edit::parser::parse_template(text).map_err(|e| {
+        unknown(format!(
+            "the template {what} does not parse: {} (line {}, column {})",
+            e.message(),
+            e.location().line(),
+            e.location().column()
+        ))
+    })?;
+    let expr = ast::template_expr(&t);
+    let inner = Scope {
+        vars: vars.into_iter().collect(),
+        isolated: true,
+        count: None,
+        each: None,
+        file,
+    };
+    Ok(ev.eval(&expr, &inner))
 }
 
 fn sort_vals(xs: &mut [Val]) {

@@ -53,7 +53,7 @@ pub fn read_module(
                         "",
                         format!("this is not valid {lang}: {}", e.message),
                     )
-                    .help("fix the syntax (`terraform validate` shows the same error)"),
+                    .help("fix the syntax there; `terraform validate` reports it too"),
                 );
                 bodies.push(None);
             }
@@ -94,7 +94,9 @@ pub fn read_module(
                     order.push((fi, ty.clone(), name.clone()));
                 }
                 ("data", [ty, name]) => {
-                    module.data.insert((ty.clone(), name.clone()));
+                    module
+                        .data
+                        .insert((ty.clone(), name.clone()), (fi, b.body.clone()));
                 }
                 ("variable", [name]) => {
                     if module.vars.contains_key(name) {

@@ -27,7 +27,10 @@ fn read_tf_module(dir: &Path) -> Vec<ReadFile> {
     let mut paths: Vec<PathBuf> = std::fs::read_dir(dir)
         .unwrap()
         .filter_map(|e| e.ok().map(|e| e.path()))
-        .filter(|p| p.to_string_lossy().ends_with(".tf.json"))
+        .filter(|p| {
+            let s = p.to_string_lossy();
+            s.ends_with(".tf.json") || s.ends_with(".tf")
+        })
         .collect();
     paths.sort();
     let texts: Vec<(String, String)> = paths
@@ -36,7 +39,7 @@ fn read_tf_module(dir: &Path) -> Vec<ReadFile> {
         .collect();
     let files: Vec<(&str, &str, bool)> = texts
         .iter()
-        .map(|(p, t)| (p.as_str(), t.as_str(), true))
+        .map(|(p, t)| (p.as_str(), t.as_str(), p.ends_with(".json")))
         .collect();
     match read_module(&files, &Supplied::default()) {
         Ok(r) => r,
@@ -1004,7 +1007,28 @@ fn ecs_cloud_map_and_route53_shapes() {
             "logConfiguration": {"logDriver": "awslogs", "options": {"awslogs-group": "g"}}}]"#,
     )
     .unwrap();
+    std::fs::write(
+        dir.join("containers.tpl"),
+        r#"[{"name": "${name}", "image": "${image}", "essential": %{ if essential }true%{ else }false%{ endif }}]"#,
+    )
+    .unwrap();
     let tf = r#"
+data "template_file" "legacy" {
+  template = file("containers.tpl")
+  vars = {
+    name      = "legacy"
+    image     = "busybox"
+    essential = true
+  }
+}
+resource "aws_ecs_task_definition" "legacy" {
+  family                = "legacy"
+  container_definitions = data.template_file.legacy.rendered
+}
+resource "aws_ecs_task_definition" "templated" {
+  family                = "templated"
+  container_definitions = templatefile("${path.module}/containers.tpl", { name = "t", image = "alpine", essential = false })
+}
 resource "aws_ecs_task_definition" "app" {
   family                = "app"
   cpu                   = 256
@@ -1108,6 +1132,14 @@ resource "aws_route53_record" "wild" {
         json!([{"Name": "app", "Image": "nginx", "PortMappings": [{"ContainerPort": 80}],
                 "LogConfiguration": {"LogDriver": "awslogs", "Options": {"awslogs-group": "g"}}}])
     );
+    assert_eq!(
+        resource(&read, "aws_ecs_task_definition.legacy").props["ContainerDefinitions"],
+        json!([{"Name": "legacy", "Image": "busybox", "Essential": true}])
+    );
+    assert_eq!(
+        resource(&read, "aws_ecs_task_definition.templated").props["ContainerDefinitions"],
+        json!([{"Name": "t", "Image": "alpine", "Essential": false}])
+    );
     let missing = resource(&read, "aws_ecs_task_definition.missing");
     assert!(as_unknown(&missing.props["ContainerDefinitions"])
         .unwrap()
@@ -1118,7 +1150,7 @@ resource "aws_route53_record" "wild" {
         svc.props,
         json!({
             "ServiceName": "app",
-            "Cluster": {"$ref": "aws_ecs_cluster.c", "$attr": "Id"},
+            "Cluster": {"$ref": "aws_ecs_cluster.c", "$attr": "Arn"},
             "TaskDefinition": {"$ref": "aws_ecs_task_definition.app", "$attr": "Arn"},
             "DesiredCount": 2,
             "ServiceRegistries": [{"RegistryArn": {"$ref": "aws_service_discovery_service.app", "$attr": "Arn"}}]
@@ -1173,8 +1205,126 @@ fn arbitrary_input_never_panics() {
         ("resource \"aws_appmesh_mesh\" { }".into(), false),
         ("locals { a = [for x in local.a : x] }\nresource \"aws_appmesh_mesh\" \"m\" { name = local.a[0] }".into(), false),
     ];
+    let mut fanout = String::from("locals {\n l0 = \"x\"\n");
+    for i in 1..60 {
+        fanout.push_str(&format!(
+            " l{i} = \"${{local.l{}}}${{local.l{}}}\"\n",
+            i - 1,
+            i - 1
+        ));
+    }
+    fanout.push_str("}\nresource \"aws_appmesh_mesh\" \"m\" {\n name = local.l59\n}\n");
+    let mut inputs = inputs;
+    inputs.extend([
+        (fanout, false),
+        (
+            format!("locals {{\n x = {}1\n}}\n", "1 + ".repeat(100_000)),
+            false,
+        ),
+        (
+            format!("locals {{\n x = {}c\n}}\n", "a ? b : ".repeat(100_000)),
+            false,
+        ),
+        (
+            format!("locals {{\n x = {}true\n}}\n", "!".repeat(100_000)),
+            false,
+        ),
+        (
+            format!("{}{}", "a {\n".repeat(100_000), "}\n".repeat(100_000)),
+            false,
+        ),
+        (format!("x = \"{}\"", "${1}".repeat(100_000)), false),
+    ]);
     for (text, json) in &inputs {
         let path = if *json { "f.tf.json" } else { "f.tf" };
         let _ = read_module(&[(path, text, *json)], &Supplied::default());
+    }
+}
+
+/// Reads every module (folder of `*.tf`/`*.tf.json`) under `$TF_MODULES` and prints what it
+/// found: `TF_MODULES=/path cargo test --lib read_modules_under -- --ignored --nocapture`.
+#[test]
+#[ignore]
+fn read_modules_under() {
+    fn unknowns(v: &Json, out: &mut Vec<String>) {
+        if let Some((what, _)) = as_unknown(v) {
+            out.push(what.to_owned());
+            return;
+        }
+        match v {
+            Json::Object(m) => m.values().for_each(|x| unknowns(x, out)),
+            Json::Array(xs) => xs.iter().for_each(|x| unknowns(x, out)),
+            _ => {}
+        }
+    }
+    fn walk(dir: &Path, out: &mut Vec<PathBuf>) {
+        let Ok(rd) = std::fs::read_dir(dir) else {
+            return;
+        };
+        let mut has = false;
+        let mut entries: Vec<PathBuf> = rd.filter_map(|e| e.ok().map(|e| e.path())).collect();
+        entries.sort();
+        for p in entries {
+            if p.is_dir() {
+                walk(&p, out);
+            } else if p.to_string_lossy().ends_with(".tf")
+                || p.to_string_lossy().ends_with(".tf.json")
+            {
+                has = true;
+            }
+        }
+        if has {
+            out.push(dir.to_path_buf());
+        }
+    }
+    let root = std::env::var("TF_MODULES").expect("TF_MODULES");
+    let mut dirs = Vec::new();
+    walk(Path::new(&root), &mut dirs);
+    for dir in dirs {
+        let mut paths: Vec<PathBuf> = std::fs::read_dir(&dir)
+            .unwrap()
+            .filter_map(|e| e.ok().map(|e| e.path()))
+            .filter(|p| {
+                let s = p.to_string_lossy();
+                s.ends_with(".tf") || s.ends_with(".tf.json")
+            })
+            .collect();
+        paths.sort();
+        let texts: Vec<(String, String, bool)> = paths
+            .iter()
+            .map(|p| {
+                let s = p.display().to_string();
+                let json = s.ends_with(".json");
+                (s, std::fs::read_to_string(p).unwrap_or_default(), json)
+            })
+            .collect();
+        let files: Vec<(&str, &str, bool)> = texts
+            .iter()
+            .map(|(p, t, j)| (p.as_str(), t.as_str(), *j))
+            .collect();
+        println!("== {}", dir.display());
+        match read_module(&files, &Supplied::default()) {
+            Ok(read) => {
+                for r in read.iter().flat_map(|f| &f.resources) {
+                    let mut u = Vec::new();
+                    unknowns(&r.props, &mut u);
+                    println!("  {} {} ({} unknown)", r.ty, r.id, u.len());
+                    for w in u.iter().take(3) {
+                        println!("      ? {w}");
+                    }
+                }
+                let skipped: Vec<&str> = read
+                    .iter()
+                    .flat_map(|f| &f.skipped)
+                    .map(|s| s.id.as_str())
+                    .collect();
+                println!("  skipped {}", skipped.len());
+            }
+            Err(errors) => {
+                for e in errors {
+                    println!("  {}", e.to_string().replace('\n', "\n  "));
+                }
+            }
+        }
     }
 }
