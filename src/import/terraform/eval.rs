@@ -377,6 +377,9 @@ pub struct Eval<'m> {
     depth: usize,
     steps: u64,
     weight: usize,
+    /// While `container_definitions` is read: the values of interpolations not known
+    /// statically, written into the JSON text as [`hole`]s so that the rest stays readable.
+    holes: Option<Vec<Val>>,
     pub errors: Vec<ImportError>,
     /// Per resource instance address: TF property path → where it is written.
     pub locs: HashMap<String, BTreeMap<String, Location>>,
@@ -405,6 +408,7 @@ impl<'m> Eval<'m> {
             depth: 0,
             steps: 0,
             weight: 0,
+            holes: None,
             errors: Vec::new(),
             locs: HashMap::new(),
         }
@@ -474,7 +478,9 @@ impl<'m> Eval<'m> {
                     isolated: true,
                     ..Scope::module(decl.file)
                 };
+                let saved = self.holes.take();
                 let v = self.eval(e, &scope);
+                self.holes = saved;
                 self.leave();
                 v
             }
@@ -531,7 +537,9 @@ impl<'m> Eval<'m> {
         if let Err(u) = self.enter(&key, *file, *loc) {
             return u;
         }
+        let saved = self.holes.take();
         let v = self.eval(e, &Scope::module(*file));
+        self.holes = saved;
         self.leave();
         self.locals.insert(name.to_owned(), v.clone());
         v
@@ -687,11 +695,41 @@ impl<'m> Eval<'m> {
         if let Err(u) = self.enter(&key, file, first_loc) {
             return Some(u);
         }
+        let saved = self.holes.take();
+        let json_text = h.ty == "aws_ecs_task_definition" && item == "container_definitions";
         let v = match self.instance_scope(h, file) {
             Ok(scope) => {
                 let mut locs = BTreeMap::new();
                 let body = &decl.body;
-                let v = self.body_items(body, &scope, "", &mut locs, Some(item));
+                let v = match (json_text, body.attr(item)) {
+                    (true, Some(a)) => {
+                        if let Some(l) = a.loc {
+                            locs.insert(item.to_owned(), l);
+                        }
+                        let v = match &a.expr.kind {
+                            Kind::Template(parts)
+                                if !matches!(parts.as_slice(), [Part::Interp(_)]) =>
+                            {
+                                let mut holes = Some(Vec::new());
+                                let r = self.template_into(parts, &scope, &mut holes);
+                                self.holes = holes;
+                                r.map(Val::Str).unwrap_or_else(|u| u)
+                            }
+                            _ => {
+                                self.holes = Some(Vec::new());
+                                self.eval(&a.expr, &scope)
+                            }
+                        };
+                        let holes = self.holes.take().unwrap_or_default();
+                        let v = if holes.is_empty() {
+                            v
+                        } else {
+                            fill_holes(v, &holes)
+                        };
+                        Val::Map(BTreeMap::from([(item.to_owned(), v)]))
+                    }
+                    _ => self.body_items(body, &scope, "", &mut locs, Some(item)),
+                };
                 self.locs.entry(addr.clone()).or_default().extend(locs);
                 match v {
                     Val::Map(mut m) => m.remove(item),
@@ -700,6 +738,7 @@ impl<'m> Eval<'m> {
             }
             Err(u) => Some(u),
         };
+        self.holes = saved;
         self.leave();
         self.items.insert(ck, v.clone());
         v
@@ -1015,13 +1054,31 @@ impl<'m> Eval<'m> {
     }
 
     fn template(&mut self, parts: &[Part], scope: &Scope) -> Result<String, Val> {
+        self.template_into(parts, scope, &mut None)
+    }
+
+    /// A template's text; with `holes`, an interpolation not known statically is written as
+    /// a [`hole`] (its value kept in `holes`) instead of making the whole text unknown.
+    fn template_into(
+        &mut self,
+        parts: &[Part],
+        scope: &Scope,
+        holes: &mut Option<Vec<Val>>,
+    ) -> Result<String, Val> {
         let mut s = String::new();
         for p in parts {
             match p {
                 Part::Lit(l) => s.push_str(l),
                 Part::Interp(e) => {
                     let v = self.eval(e, scope);
-                    s.push_str(&to_string(&v)?);
+                    match (to_string(&v), holes.as_mut()) {
+                        (Ok(t), _) => s.push_str(&t),
+                        (Err(_), Some(hs)) if v.as_unknown().is_some() => {
+                            s.push_str(&hole(hs.len()));
+                            hs.push(v);
+                        }
+                        (Err(u), _) => return Err(u),
+                    }
                     if s.len() > self.room() {
                         return Err(too_large());
                     }
@@ -1029,7 +1086,7 @@ impl<'m> Eval<'m> {
                 Part::If(c, a, b) => {
                     let c = self.eval(c, scope);
                     let branch = if to_bool(&c)? { a } else { b };
-                    s.push_str(&self.template(branch, scope)?);
+                    s.push_str(&self.template_into(branch, scope, holes)?);
                 }
                 Part::For(k, v, coll, body) => {
                     let coll = self.eval(coll, scope);
@@ -1038,7 +1095,7 @@ impl<'m> Eval<'m> {
                         if let Some(k) = k {
                             inner = inner.with(k, key);
                         }
-                        s.push_str(&self.template(body, &inner)?);
+                        s.push_str(&self.template_into(body, &inner, holes)?);
                         if s.len() > self.room() {
                             return Err(too_large());
                         }
@@ -1924,7 +1981,98 @@ fn render(
         each: None,
         file,
     };
-    Ok(ev.eval(&expr, &inner))
+    match (&expr.kind, ev.holes.is_some()) {
+        (Kind::Template(parts), true) => {
+            let mut holes = ev.holes.take();
+            let r = ev.template_into(parts, &inner, &mut holes);
+            ev.holes = holes;
+            r.map(Val::Str)
+        }
+        _ => Ok(ev.eval(&expr, &inner)),
+    }
+}
+
+/// `text` with every hole outside a JSON string put in quotes.
+fn quote_bare_holes(text: &str) -> String {
+    let mut out = String::with_capacity(text.len() + 16);
+    let mut in_string = false;
+    let mut escaped = false;
+    let mut rest = text;
+    while let Some(c) = rest.chars().next() {
+        if !in_string && rest.starts_with("@@meshsynth-hole-") {
+            if let Some(end) = rest["@@meshsynth-hole-".len()..].find("@@") {
+                let len = "@@meshsynth-hole-".len() + end + 2;
+                out.push('"');
+                out.push_str(&rest[..len]);
+                out.push('"');
+                rest = &rest[len..];
+                continue;
+            }
+        }
+        if in_string {
+            if escaped {
+                escaped = false;
+            } else if c == '\\' {
+                escaped = true;
+            } else if c == '"' {
+                in_string = false;
+            }
+        } else if c == '"' {
+            in_string = true;
+        }
+        out.push(c);
+        rest = &rest[c.len_utf8()..];
+    }
+    out
+}
+
+/// The text standing for the `i`th value not known statically in a JSON text.
+fn hole(i: usize) -> String {
+    format!("@@meshsynth-hole-{i}@@")
+}
+
+/// The JSON text of `v` (a string with [`hole`]s) as a value, the holes put back: a string
+/// that is one hole becomes the hole's value; a string with a hole inside, its unknown.
+fn fill_holes(v: Val, holes: &[Val]) -> Val {
+    fn fill(v: Val, holes: &[Val]) -> Val {
+        match v {
+            Val::Str(s) if s.contains("@@meshsynth-hole-") => {
+                for (i, h) in holes.iter().enumerate() {
+                    if s == hole(i) {
+                        return h.clone();
+                    }
+                }
+                let i = holes
+                    .iter()
+                    .enumerate()
+                    .find(|(i, _)| s.contains(&hole(*i)))
+                    .map(|(_, h)| h);
+                i.and_then(Val::as_unknown)
+                    .unwrap_or_else(|| unknown("a value not known statically"))
+            }
+            Val::List(xs) => Val::List(xs.into_iter().map(|x| fill(x, holes)).collect()),
+            Val::Map(m) => Val::Map(m.into_iter().map(|(k, x)| (k, fill(x, holes))).collect()),
+            Val::Json(x) => Val::Json(Box::new(fill(*x, holes))),
+            other => other,
+        }
+    }
+    match v {
+        Val::Str(text) => {
+            let parsed = serde_json::from_str::<Json>(&text).or_else(|_| {
+                // A hole outside quotes (`"cpu": ${var.cpu}`): quote it to parse.
+                let quoted = quote_bare_holes(&text);
+                serde_json::from_str::<Json>(&quoted)
+            });
+            match parsed {
+                Ok(j) => Val::Json(Box::new(fill(from_json(&j), holes))),
+                Err(_) => holes
+                    .first()
+                    .and_then(Val::as_unknown)
+                    .unwrap_or_else(|| unknown("a value not known statically")),
+            }
+        }
+        other => fill(other, holes),
+    }
 }
 
 fn sort_vals(xs: &mut [Val]) {

@@ -1029,6 +1029,36 @@ resource "aws_ecs_task_definition" "templated" {
   family                = "templated"
   container_definitions = templatefile("${path.module}/containers.tpl", { name = "t", image = "alpine", essential = false })
 }
+variable "image" {}
+variable "cpu" {}
+resource "aws_ecs_task_definition" "heredoc" {
+  family                = "heredoc"
+  container_definitions = <<EOF
+[
+  {
+    "name": "app",
+    "image": "${var.image}",
+    "cpu": ${var.cpu},
+    "environment": [
+      { "name": "TAG", "value": "v-${var.image}" },
+      { "name": "APPMESH_RESOURCE_ARN", "value": "mesh/m/virtualNode/${aws_appmesh_virtual_node.n.name}" }
+    ]
+  }
+]
+EOF
+}
+data "template_file" "holes" {
+  template = file("containers.tpl")
+  vars = {
+    name      = "holes"
+    image     = var.image
+    essential = true
+  }
+}
+resource "aws_ecs_task_definition" "holes" {
+  family                = "holes"
+  container_definitions = data.template_file.holes.rendered
+}
 resource "aws_ecs_task_definition" "app" {
   family                = "app"
   cpu                   = 256
@@ -1139,6 +1169,25 @@ resource "aws_route53_record" "wild" {
     assert_eq!(
         resource(&read, "aws_ecs_task_definition.templated").props["ContainerDefinitions"],
         json!([{"Name": "t", "Image": "alpine", "Essential": false}])
+    );
+    // Interpolations not known statically leave the rest of the JSON text readable.
+    let image =
+        json!({"$unknown": "variable `image` has no default", "$flag": "--parameter image=VALUE"});
+    assert_eq!(
+        resource(&read, "aws_ecs_task_definition.heredoc").props["ContainerDefinitions"],
+        json!([{
+            "Name": "app",
+            "Image": image,
+            "Cpu": {"$unknown": "variable `cpu` has no default", "$flag": "--parameter cpu=VALUE"},
+            "Environment": [
+                {"Name": "TAG", "Value": image},
+                {"Name": "APPMESH_RESOURCE_ARN", "Value": "mesh/m/virtualNode/n"}
+            ]
+        }])
+    );
+    assert_eq!(
+        resource(&read, "aws_ecs_task_definition.holes").props["ContainerDefinitions"],
+        json!([{"Name": "holes", "Image": image, "Essential": true}])
     );
     let missing = resource(&read, "aws_ecs_task_definition.missing");
     assert!(as_unknown(&missing.props["ContainerDefinitions"])
