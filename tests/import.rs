@@ -298,7 +298,7 @@ fn two_stacks_with_every_short_form_tag_import_into_one_spec() {
 fn what_cannot_be_known_names_the_flag_that_supplies_it() {
     // Without infra.yaml the export is unknown: the error names --import-value.
     let err = try_import(&[("app.yaml", APP)], &[("AWS::Region", "eu-west-1")], &[]).unwrap_err();
-    assert!(err.contains("error: `MeshName` of `Node1` cannot be known before deploy: it reads `Fn::ImportValue` of `demo:Mesh`"), "{err}");
+    assert!(err.contains("error: `MeshName` of `Node1` is not known before deploy: `Fn::ImportValue` of `demo:Mesh`"), "{err}");
     assert!(
         err.contains("--> app.yaml:15:7 (Resources.Node1.Properties.MeshName)"),
         "{err}"

@@ -50,7 +50,7 @@ impl B<'_> {
             self.err(
                 prop,
                 format!(
-                    "`{prop}` of `{}` cannot be known before deploy: it reads {what}",
+                    "`{prop}` of `{}` is not known before deploy: {what}",
                     self.res.id
                 ),
                 Some(help),
@@ -243,6 +243,9 @@ impl B<'_> {
     /// `[{Key, Value}]` (or Terraform's map) → a mapping.
     pub fn key_values(&mut self, v: Option<&Value>, prop: &str) -> BTreeMap<String, String> {
         let mut out = BTreeMap::new();
+        if v.is_some_and(|v| self.refused(v, prop)) {
+            return out;
+        }
         if let Some(Value::Object(m)) = v {
             for (k, x) in m {
                 if let Some(s) = self.str(Some(x), &super::model::prop_path(prop, k)) {

@@ -257,11 +257,16 @@ impl Eval<'_> {
                         _ => None,
                     })
                     .collect();
+                // `--parameter 'data.TYPE.NAME={ attr = ... }'` supplies what the data source reads.
+                let address = format!("data.{}", parts.join("."));
+                if let Some(v) = self.supplied.parameters.get(&address) {
+                    return (self.convert_supplied(v, "any"), 2);
+                }
                 (
-                    unknown(format!(
-                        "data source `data.{}` is read at plan time",
-                        parts.join(".")
-                    )),
+                    Val::Unknown(
+                        format!("data source `{address}`, which Terraform reads at plan time"),
+                        Some(format!("--parameter '{address}={{ ATTRIBUTE = VALUE }}'")),
+                    ),
                     ops.len(),
                 )
             }
