@@ -160,7 +160,14 @@ pub fn parse(text: &str) -> Result<Node, SyntaxError> {
             },
             Event::Alias(id) => match anchors.get(&id) {
                 Some(n) => {
+                    // Counted before it is copied, so nested aliases stop before they grow.
                     values = values.saturating_add(count(n));
+                    if values > MAX_VALUES {
+                        return Err(SyntaxError {
+                            at: here,
+                            message: format!("more than {MAX_VALUES} values with aliases written out: this is not a CloudFormation template"),
+                        });
+                    }
                     Some((n.clone(), 0))
                 }
                 None => {

@@ -24,6 +24,9 @@ const APPMESH_NAMES: &[&str] = &[
     "GatewayRouteName",
 ];
 
+/// How many names a name may be read through (`Fn::GetAtt` of a name that is itself one).
+const MAX_CHAIN: usize = 16;
+
 pub struct Template<'a> {
     pub file: &'a str,
     pub parameters: BTreeMap<&'a str, &'a Node>,
@@ -577,6 +580,16 @@ impl<'t, 'a> Resolver<'t, 'a> {
         let key = format!("{res}.{prop}");
         if self.resolving.contains(&key) {
             return Err(self.err(at, path, format!("`{key}` depends on itself")));
+        }
+        // Each step recurses; no real template chains names this deep.
+        if self.resolving.len() >= MAX_CHAIN {
+            return Err(self.err(
+                at,
+                path,
+                format!(
+                    "`{key}` is read through more than {MAX_CHAIN} `Fn::GetAtt`s of names in a row"
+                ),
+            ));
         }
         let Some(node) = self
             .t

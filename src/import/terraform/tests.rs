@@ -408,6 +408,24 @@ resource "aws_appmesh_virtual_router" "r" {
 }
 
 #[test]
+fn a_data_source_can_be_supplied_with_a_parameter() {
+    let tf = r#"
+data "aws_default_tags" "d" {}
+resource "aws_appmesh_mesh" "m" {
+  name = data.aws_default_tags.d.tags["Name"]
+}
+"#;
+    let read = ok(
+        &[("d.tf", tf)],
+        &[("data.aws_default_tags.d", r#"{ tags = { Name = "shop" } }"#)],
+    );
+    assert_eq!(
+        resource(&read, "aws_appmesh_mesh.m").props["MeshName"],
+        "shop"
+    );
+}
+
+#[test]
 fn data_sources_modules_and_unknown_functions_are_unknown() {
     let tf = r#"
 data "aws_appmesh_mesh" "shared" {
@@ -436,8 +454,8 @@ resource "aws_appmesh_virtual_service" "s" {
     assert_eq!(
         as_unknown(&s.props["MeshName"]),
         Some((
-            "data source `data.aws_appmesh_mesh.shared` is read at plan time",
-            None
+            "data source `data.aws_appmesh_mesh.shared`, which Terraform reads at plan time",
+            Some("--parameter 'data.aws_appmesh_mesh.shared={ ATTRIBUTE = VALUE }'")
         ))
     );
     assert!(as_unknown(&s.props["MeshOwner"])
