@@ -456,6 +456,27 @@ pub fn assemble(
                 }
             }
         }
+        // Services the nodes name that no file defines: synth creates them (one per name).
+        if !ns_existing {
+            let defined: BTreeSet<&str> = resources
+                .iter()
+                .filter(|r| r.ty == CM_SERVICE)
+                .filter_map(|r| r.props.get("Name")?.as_str())
+                .collect();
+            let missing: BTreeSet<&str> = of(NODE)
+                .iter()
+                .filter_map(|n| n.r.props.pointer("/Spec/ServiceDiscovery/AWSCloudMap"))
+                .filter(|cm| cm.get("NamespaceName").and_then(Value::as_str) == Some(ns.as_str()))
+                .filter_map(|cm| cm.get("ServiceName")?.as_str())
+                .filter(|s| !defined.contains(s))
+                .collect();
+            if !missing.is_empty() {
+                notes.push(format!(
+                    "Cloud Map service(s) {} of `{ns}` are defined in none of the files: synth creates them; if another stack does, remove them there or import its files too",
+                    missing.iter().map(|m| format!("`{m}`")).collect::<Vec<_>>().join(", ")
+                ));
+            }
+        }
         let ttl = ttls.iter().next().copied().filter(|t| *t != 60);
         if ttls.len() > 1 {
             notes.push(format!("the Cloud Map services of `{ns}` have different DNS TTLs ({}); the spec has one, {}", ttls.iter().map(|t| t.to_string()).collect::<Vec<_>>().join(", "), ttls.iter().next().copied().unwrap_or(60)));
