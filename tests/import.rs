@@ -509,3 +509,63 @@ fn the_command_writes_the_spec_whole_or_not_at_all() {
     let out = common::bin().args(["import"]).output().unwrap();
     assert_eq!(out.status.code(), Some(2));
 }
+
+#[test]
+fn the_command_protects_its_inputs_and_reads_folders() {
+    let dir = common::scratch("import", "protect");
+    std::fs::create_dir_all(&dir).unwrap();
+    let infra = dir.join("infra.yaml");
+    std::fs::write(&infra, INFRA).unwrap();
+    // -o naming an input: refused before anything is written.
+    let out = common::bin()
+        .args([
+            "import",
+            infra.to_str().unwrap(),
+            "-o",
+            infra.to_str().unwrap(),
+        ])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        common::text(&out.stderr).contains("is one of the input files"),
+        "{}",
+        common::text(&out.stderr)
+    );
+    assert_eq!(std::fs::read_to_string(&infra).unwrap(), INFRA);
+    // A folder is its files; a byte-order mark is ignored.
+    let app = dir.join("app.yaml");
+    std::fs::write(&app, format!("\u{feff}{APP}")).unwrap();
+    let spec = dir.join("out.yaml");
+    let out = common::bin()
+        .args([
+            "import",
+            dir.to_str().unwrap(),
+            "--parameter",
+            "AWS::Region=eu-west-1",
+            "-o",
+            spec.to_str().unwrap(),
+        ])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0), "{}", common::text(&out.stderr));
+    let stderr = common::text(&out.stderr);
+    assert!(
+        stderr.contains("App Mesh: the spec validates clean"),
+        "{stderr}"
+    );
+    assert!(stderr.contains("VPC Lattice:"), "{stderr}");
+    // Text that is not UTF-8 is not a template: exit 1.
+    let bin = dir.join("blob.json");
+    std::fs::write(&bin, [0xff, 0xfe, 0x00, 0x41]).unwrap();
+    let out = common::bin()
+        .args(["import", bin.to_str().unwrap()])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    assert!(
+        common::text(&out.stderr).contains("is not UTF-8 text"),
+        "{}",
+        common::text(&out.stderr)
+    );
+}

@@ -228,16 +228,33 @@ impl B<'_> {
             &format!("{prop}.Unit"),
             &[("ms", "ms"), ("s", "s")],
         )?;
-        let value = self.int(o.get("Value"), &format!("{prop}.Value"))?;
+        let vp = format!("{prop}.Value");
+        let value = self.int(o.get("Value"), &vp)?;
         let ms = u64::try_from(value)
-            .ok()?
-            .checked_mul(if unit == "s" { 1000 } else { 1 })?;
-        Some(Duration::from_millis(ms).to_string())
+            .ok()
+            .and_then(|v| v.checked_mul(if unit == "s" { 1000 } else { 1 }));
+        if ms.is_none() {
+            self.err(
+                &vp,
+                format!(
+                    "`{vp}` of `{}` is {value}: a duration is a whole number from 0",
+                    self.res.id
+                ),
+                None,
+            );
+        }
+        Some(Duration::from_millis(ms?).to_string())
     }
 
     pub fn millis(&mut self, v: Option<&Value>, prop: &str) -> Option<String> {
         let ms = self.int(v, prop)?;
-        Some(Duration::from_millis(u64::try_from(ms).ok()?).to_string())
+        match u64::try_from(ms) {
+            Ok(ms) => Some(Duration::from_millis(ms).to_string()),
+            Err(_) => {
+                self.err(prop, format!("`{prop}` of `{}` is {ms}: a duration is a whole number of milliseconds from 0", self.res.id), None);
+                None
+            }
+        }
     }
 
     /// `[{Key, Value}]` (or Terraform's map) → a mapping.

@@ -455,7 +455,7 @@ resource "aws_appmesh_virtual_service" "s" {
         as_unknown(&s.props["MeshName"]),
         Some((
             "data source `data.aws_appmesh_mesh.shared`, which Terraform reads at plan time",
-            Some("--parameter 'data.aws_appmesh_mesh.shared={ ATTRIBUTE = VALUE }'")
+            Some("--parameter 'data.aws_appmesh_mesh.shared={ name = \"VALUE\" }'")
         ))
     );
     assert!(as_unknown(&s.props["MeshOwner"])

@@ -262,10 +262,32 @@ impl Eval<'_> {
                 if let Some(v) = self.supplied.parameters.get(&address) {
                     return (self.convert_supplied(v, "any"), 2);
                 }
+                // The flag spells out the attributes this expression reads:
+                // `data.x.y.tags["Name"]` → `{ tags = { Name = "VALUE" } }`.
+                let mut shape = "\"VALUE\"".to_owned();
+                for op in ops.iter().skip(2).rev() {
+                    let key = match op {
+                        crate::import::terraform::ast::Op::Attr(a) => a.clone(),
+                        crate::import::terraform::ast::Op::Index(e) => match &e.kind {
+                            crate::import::terraform::ast::Kind::Str(k) => k.clone(),
+                            _ => "KEY".into(),
+                        },
+                        crate::import::terraform::ast::Op::Splat(_) => continue,
+                    };
+                    let key = if key.chars().all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-') {
+                        key
+                    } else {
+                        format!("\"{key}\"")
+                    };
+                    shape = format!("{{ {key} = {shape} }}");
+                }
+                if shape == "\"VALUE\"" {
+                    shape = "{ ATTRIBUTE = \"VALUE\" }".into();
+                }
                 (
                     Val::Unknown(
                         format!("data source `{address}`, which Terraform reads at plan time"),
-                        Some(format!("--parameter '{address}={{ ATTRIBUTE = VALUE }}'")),
+                        Some(format!("--parameter '{address}={shape}'")),
                     ),
                     ops.len(),
                 )
