@@ -569,3 +569,33 @@ fn the_command_protects_its_inputs_and_reads_folders() {
         common::text(&out.stderr)
     );
 }
+
+#[test]
+fn a_node_with_two_discoveries_and_a_target_without_weight_are_refused() {
+    let t = r#"
+Resources:
+  Mesh: { Type: AWS::AppMesh::Mesh, Properties: { MeshName: m } }
+  Node:
+    Type: AWS::AppMesh::VirtualNode
+    Properties:
+      MeshName: m
+      VirtualNodeName: n
+      Spec:
+        Listeners: [{ PortMapping: { Port: 80, Protocol: tcp }, ConnectionPool: { TCP: { MaxConnections: 1, MaxPendingRequests: 2 } } }]
+        ServiceDiscovery: { DNS: { Hostname: n.local }, AWSCloudMap: { NamespaceName: local, ServiceName: n } }
+  Router: { Type: AWS::AppMesh::VirtualRouter, Properties: { MeshName: m, VirtualRouterName: r, Spec: { Listeners: [{ PortMapping: { Port: 80, Protocol: tcp } }] } } }
+  Route:
+    Type: AWS::AppMesh::Route
+    Properties: { MeshName: m, VirtualRouterName: r, RouteName: x, Spec: { TcpRoute: { Action: { WeightedTargets: [{ VirtualNode: n }] } } } }
+"#;
+    let err = try_import(&[("t.yaml", t)], &[], &[]).unwrap_err();
+    assert!(err.contains("sets both `AWSCloudMap` and `DNS`"), "{err}");
+    assert!(
+        err.contains("weighted target `n` of `Route` has no `Weight`"),
+        "{err}"
+    );
+    assert!(
+        err.contains("cannot express `Spec.Listeners[0].ConnectionPool.TCP.MaxPendingRequests`"),
+        "{err}"
+    );
+}

@@ -131,7 +131,9 @@ fn canonical(v: &Value) -> Value {
                 m.get("Value").or(m.get("value")),
                 m.len(),
             ) {
-                let n = canonical(value).as_i64().unwrap_or(0);
+                let n = canonical(value)
+                    .as_i64()
+                    .unwrap_or_else(|| panic!("a duration's Value is not a whole number: {value}"));
                 return Value::from(if unit == "s" { n * 1000 } else { n });
             }
             let mut out = serde_json::Map::new();

@@ -11,7 +11,7 @@ use serde_json::{Map, Value};
 use super::emit::{Entry, M, Y};
 use super::model::{as_reference, as_unknown, ImportError, Resource};
 use crate::observe::metrics::{ENVOY_ACCESS_LOG_JSON, ENVOY_ACCESS_LOG_PATH};
-use crate::spec::Duration;
+use crate::spec::{Duration, HealthCheck};
 
 /// Reads one resource's properties, collecting errors.
 pub struct B<'r> {
@@ -407,10 +407,22 @@ impl B<'_> {
                 .opt("protocol", hp.filter(|x| *x != proto))
                 .opt("port", hport.filter(|x| *x != port))
                 .opt("path", path.filter(|x| Some(x.as_str()) != default_path))
-                .opt("interval", interval.filter(|x| x != "5s"))
-                .opt("timeout", timeout.filter(|x| x != "2s"))
-                .opt("healthy_threshold", healthy.filter(|x| *x != 2))
-                .opt("unhealthy_threshold", unhealthy.filter(|x| *x != 2))
+                .opt(
+                    "interval",
+                    interval.filter(|x| *x != HealthCheck::DEFAULT_INTERVAL.to_string()),
+                )
+                .opt(
+                    "timeout",
+                    timeout.filter(|x| *x != HealthCheck::DEFAULT_TIMEOUT.to_string()),
+                )
+                .opt(
+                    "healthy_threshold",
+                    healthy.filter(|x| *x != i64::from(HealthCheck::DEFAULT_THRESHOLD)),
+                )
+                .opt(
+                    "unhealthy_threshold",
+                    unhealthy.filter(|x| *x != i64::from(HealthCheck::DEFAULT_THRESHOLD)),
+                )
                 .into(),
         )
     }
@@ -419,11 +431,13 @@ impl B<'_> {
         let key = proto_key(proto);
         let c = self.obj(v, prop, &[key])?;
         let p = format!("{prop}.{key}");
-        let inner = self.obj(
-            c.get(key),
-            &p,
-            &["MaxConnections", "MaxPendingRequests", "MaxRequests"],
-        )?;
+        // Exactly the limits lowering writes for the protocol.
+        let allowed: &[&str] = match proto {
+            "http" => &["MaxConnections", "MaxPendingRequests"],
+            "tcp" => &["MaxConnections"],
+            _ => &["MaxRequests"],
+        };
+        let inner = self.obj(c.get(key), &p, allowed)?;
         Some(
             M::new()
                 .opt(
@@ -642,7 +656,13 @@ impl B<'_> {
             let key = proto_key(proto);
             self.obj(l.get("Timeout"), &tp, &[key]).and_then(|t| {
                 let kp = format!("{tp}.{key}");
-                let inner = self.obj(t.get(key), &kp, &["PerRequest", "Idle"])?;
+                // TCP has no per-request timeout.
+                let allowed: &[&str] = if proto == "tcp" {
+                    &["Idle"]
+                } else {
+                    &["PerRequest", "Idle"]
+                };
+                let inner = self.obj(t.get(key), &kp, allowed)?;
                 Some(
                     M::new()
                         .opt(
@@ -723,6 +743,10 @@ impl B<'_> {
         let sd = self
             .obj(v, "Spec.ServiceDiscovery", &["AWSCloudMap", "DNS"])
             .and_then(|sd| {
+                if sd.contains_key("AWSCloudMap") && sd.contains_key("DNS") {
+                    self.err("Spec.ServiceDiscovery.DNS", format!("`Spec.ServiceDiscovery` of `{}` sets both `AWSCloudMap` and `DNS`; App Mesh takes one", self.res.id), Some("keep the one the node's tasks are found by".into()));
+                    return None;
+                }
                 if let Some(cm) = self.obj(
                     sd.get("AWSCloudMap"),
                     "Spec.ServiceDiscovery.AWSCloudMap",

@@ -127,9 +127,24 @@ impl B<'_> {
             let Some(node) = self.str(t.get("VirtualNode"), &format!("{p}.VirtualNode")) else {
                 continue;
             };
-            let weight = self
-                .int(t.get("Weight"), &format!("{p}.Weight"))
-                .unwrap_or(0);
+            if t.get("Weight").is_none() {
+                self.err(
+                    &p,
+                    format!(
+                        "weighted target `{node}` of `{}` has no `Weight`, which App Mesh requires",
+                        self.res.id
+                    ),
+                    None,
+                );
+                continue;
+            }
+            let Some(weight) = self.int(t.get("Weight"), &format!("{p}.Weight")) else {
+                continue;
+            };
+            if o.0.iter().any(|e| e.key == node) {
+                self.err(&p, format!("`{}` names virtual node `{node}` as a weighted target twice; the spec keys targets by node", self.res.id), Some("merge the two targets into one".into()));
+                continue;
+            }
             o = match self.int(t.get("Port"), &format!("{p}.Port")) {
                 Some(port) => o.set(node, M::new().set("weight", weight).set("port", port)),
                 None => o.set(node, weight),

@@ -80,15 +80,7 @@ pub fn appmesh_key(k: &str) -> String {
 
 /// `interval_millis` → `IntervalMillis`.
 pub fn pascal(k: &str) -> String {
-    k.split('_')
-        .filter(|w| !w.is_empty())
-        .map(|w| {
-            let mut c = w.chars();
-            c.next()
-                .map(|f| f.to_ascii_uppercase().to_string() + c.as_str())
-                .unwrap_or_default()
-        })
-        .collect()
+    crate::case::pascal_case(k)
 }
 
 struct Rules {

@@ -817,3 +817,25 @@ fn terraform_json_blocks_as_objects_or_lists_of_one() {
         ])
     );
 }
+
+#[test]
+fn huge_substr_lengths_and_format_precisions_do_not_panic() {
+    let tf = r#"
+locals {
+  a = substr("abc", 1, 1e30)
+  b = format("%.100000f", 1)
+}
+resource "aws_appmesh_mesh" "m" {
+  name = local.a
+  tags = { b = local.b }
+}
+"#;
+    let read = ok(&[("p.tf", tf)], &[]);
+    let m = resource(&read, "aws_appmesh_mesh.m");
+    assert_eq!(m.props["MeshName"], "bc");
+    assert!(
+        as_unknown(&m.props["Tags"]).is_some() || m.props["Tags"].to_string().contains("precision"),
+        "{}",
+        m.props
+    );
+}

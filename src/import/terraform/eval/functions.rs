@@ -173,7 +173,7 @@ pub fn functions(ev: &mut Eval, name: &str, a: &[Val], scope: &Scope) -> Result<
             let end = if len < 0.0 {
                 chars.len()
             } else {
-                (start + len as usize).min(chars.len())
+                start.saturating_add(len as usize).min(chars.len())
             };
             Val::Str(chars[start..end].iter().collect())
         }
@@ -537,6 +537,12 @@ pub fn format(f: &str, args: &[Val]) -> Result<String, Val> {
                 chars.next();
             }
             precision = n.parse().ok();
+            // Rust's formatter refuses precisions past u16::MAX; no template needs a tenth of that.
+            if precision.is_none_or(|p| p > 100) {
+                return Err(unknown(format!(
+                    "format(\"{f}\") asks for a precision past 100 digits"
+                )));
+            }
         }
         let verb = chars.next();
         if verb == Some('%') {
