@@ -504,27 +504,20 @@ pub fn assemble(
         .collect();
 
     // Routers and their routes.
-    let mut routes_of: BTreeMap<String, Vec<Part>> = BTreeMap::new();
-    for n in of(ROUTE) {
-        let mut b = B {
-            res: n.r,
-            errors: &mut errors,
-        };
-        let parent = n.parent.clone().unwrap_or_default();
-        if !by_key.contains_key(&(ROUTER.to_owned(), None, parent.clone())) {
-            b.err("VirtualRouterName", format!("route `{}` belongs to virtual router `{parent}`, which none of the files defines", n.name), Some(format!("import the file that defines `{parent}` together with this one: a spec's routes live under their router")));
-            continue;
-        }
-        let Some(body) = b.route(n.r.props.get("Spec")) else {
-            continue;
-        };
-        let t = tags(&mut b, &n.r.props);
-        all_tags.push(t.clone());
-        routes_of
-            .entry(parent)
-            .or_default()
-            .push((n.name.clone(), body, vec![origin(n.r)], t));
-    }
+    let mut routes_of = children(
+        &of(ROUTE),
+        Parent {
+            ty: ROUTER,
+            label: "virtual router",
+            property: "VirtualRouterName",
+            what: "route",
+            plural: "routes",
+        },
+        &by_key,
+        &mut errors,
+        &mut all_tags,
+        |b, v| b.route(v),
+    );
     let mut router_entries = Vec::new();
     for n in of(ROUTER) {
         let mut b = B {
@@ -609,27 +602,20 @@ pub fn assemble(
     }
 
     // Gateways and their routes.
-    let mut groutes_of: BTreeMap<String, Vec<Part>> = BTreeMap::new();
-    for n in of(GATEWAY_ROUTE) {
-        let mut b = B {
-            res: n.r,
-            errors: &mut errors,
-        };
-        let parent = n.parent.clone().unwrap_or_default();
-        if !by_key.contains_key(&(GATEWAY.to_owned(), None, parent.clone())) {
-            b.err("VirtualGatewayName", format!("gateway route `{}` belongs to virtual gateway `{parent}`, which none of the files defines", n.name), Some(format!("import the file that defines `{parent}` together with this one: a spec's gateway routes live under their gateway")));
-            continue;
-        }
-        let Some(body) = b.gateway_route(n.r.props.get("Spec")) else {
-            continue;
-        };
-        let t = tags(&mut b, &n.r.props);
-        all_tags.push(t.clone());
-        groutes_of
-            .entry(parent)
-            .or_default()
-            .push((n.name.clone(), body, vec![origin(n.r)], t));
-    }
+    let mut groutes_of = children(
+        &of(GATEWAY_ROUTE),
+        Parent {
+            ty: GATEWAY,
+            label: "virtual gateway",
+            property: "VirtualGatewayName",
+            what: "gateway route",
+            plural: "gateway routes",
+        },
+        &by_key,
+        &mut errors,
+        &mut all_tags,
+        |b, v| b.gateway_route(v),
+    );
     let mut gateway_entries = Vec::new();
     for n in of(GATEWAY) {
         let mut b = B {
@@ -950,6 +936,51 @@ pub fn assemble(
         counts,
         notes,
     })
+}
+
+/// What a route or gateway route lives under.
+struct Parent {
+    ty: &'static str,
+    label: &'static str,
+    property: &'static str,
+    what: &'static str,
+    plural: &'static str,
+}
+
+type ByKey<'n, 'r> = BTreeMap<(String, Option<String>, String), &'n Named<'r>>;
+
+/// Routes (or gateway routes) by the router (or gateway) they live under, which must be in the
+/// files: a spec's routes are keyed under their parent.
+fn children(
+    routes: &[&Named],
+    parent: Parent,
+    by_key: &ByKey,
+    errors: &mut Vec<ImportError>,
+    all_tags: &mut Vec<BTreeMap<String, String>>,
+    build: fn(&mut B, Option<&Value>) -> Option<M>,
+) -> BTreeMap<String, Vec<Part>> {
+    let mut out: BTreeMap<String, Vec<Part>> = BTreeMap::new();
+    for n in routes {
+        let mut b = B { res: n.r, errors };
+        let owner = n.parent.clone().unwrap_or_default();
+        if !by_key.contains_key(&(parent.ty.to_owned(), None, owner.clone())) {
+            b.err(
+                parent.property,
+                format!("{} `{}` belongs to {} `{owner}`, which none of the files defines", parent.what, n.name, parent.label),
+                Some(format!("import the file that defines `{owner}` together with this one: a spec's {} live under their {}", parent.plural, parent.label)),
+            );
+            continue;
+        }
+        let Some(body) = build(&mut b, n.r.props.get("Spec")) else {
+            continue;
+        };
+        let t = tags(&mut b, &n.r.props);
+        all_tags.push(t.clone());
+        out.entry(owner)
+            .or_default()
+            .push((n.name.clone(), body, vec![origin(n.r)], t));
+    }
+    out
 }
 
 fn nodes_count(root: &M, key: &str) -> usize {
