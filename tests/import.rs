@@ -44,24 +44,12 @@ fn synth_app_mesh(text: &str, file: &str) -> BTreeMap<String, BTreeMap<String, S
 }
 
 fn import_text(files: Vec<InputFile>) -> String {
-    match import::import(
-        &files,
-        &Supplied::default(),
-        &Options {
-            schema: "schema.json".into(),
-            ..Options::default()
-        },
-    ) {
-        Ok(i) => i.text,
-        Err(errors) => panic!(
-            "{}",
-            errors
-                .iter()
-                .map(|e| e.to_string())
-                .collect::<Vec<_>>()
-                .join("\n")
-        ),
-    }
+    let files: Vec<(String, String)> = files.into_iter().map(|f| (f.path, f.text)).collect();
+    let refs: Vec<(&str, &str)> = files
+        .iter()
+        .map(|(p, t)| (p.as_str(), t.as_str()))
+        .collect();
+    try_import(&refs, &[], &[]).unwrap_or_else(|e| panic!("{e}"))
 }
 
 fn assert_same(before: &BTreeMap<String, Value>, after: &BTreeMap<String, Value>, what: &str) {

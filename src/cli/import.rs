@@ -207,12 +207,12 @@ pub fn run(a: ImportArgs) -> Result<ExitCode> {
         console::err(&text);
         return Ok(ExitCode::from(1));
     }
+    let (schema, schema_found) = schema_ref(a.output.as_deref());
     let opts = Options {
         name: a.name.clone(),
         mesh: a.mesh.clone(),
-        schema: schema_ref(a.output.as_deref()).0,
+        schema,
     };
-    let schema_found = schema_ref(a.output.as_deref()).1;
     let imported = match import::import(&files, &supplied, &opts) {
         Ok(i) => i,
         Err(errors) => {

@@ -200,11 +200,10 @@ pub fn assemble(
             return Err(errors);
         }
         (None, 0) => {
+            // Every App Mesh resource failed to name itself (reported), or there is none.
             if errors.is_empty() {
                 let files: BTreeSet<&str> = resources.iter().map(|r| r.file.as_str()).collect();
-                let f = files.iter().next().copied().unwrap_or_default();
-                errors.push(ImportError::new(f, None, "", format!("{} hold{} no App Mesh resource", files.iter().copied().collect::<Vec<_>>().join(", "), if files.len() == 1 { "s" } else { "" }))
-                    .help("import reads AWS::AppMesh::* resources (aws_appmesh_* in Terraform); give the files that define the mesh, its nodes, routers and services"));
+                errors.push(super::no_app_mesh(&files.into_iter().collect::<Vec<_>>()));
             }
             return Err(errors);
         }
@@ -888,13 +887,7 @@ pub fn assemble(
     let counts = vec![
         ("virtual nodes", nodes_count(&root, "virtual_nodes")),
         ("virtual routers", nodes_count(&root, "virtual_routers")),
-        (
-            "routes",
-            ours.iter()
-                .filter(|n| n.r.ty == ROUTE)
-                .count()
-                .min(by_key.keys().filter(|k| k.0 == ROUTE).count()),
-        ),
+        ("routes", by_key.keys().filter(|k| k.0 == ROUTE).count()),
         ("virtual services", nodes_count(&root, "virtual_services")),
         ("virtual gateways", nodes_count(&root, "virtual_gateways")),
         (
@@ -913,7 +906,8 @@ pub fn assemble(
             "Imported by `meshsynth import` from {}.",
             files.into_iter().collect::<Vec<_>>().join(", ")
         ),
-        "Check it with `meshsynth validate`, then `meshsynth synth --backend vpc_lattice`.".into(),
+        "Check it with `meshsynth validate --backend all`, then `meshsynth synth --backend all`."
+            .into(),
     ];
     if !skipped.is_empty() {
         header.push(String::new());

@@ -133,14 +133,20 @@ pub fn read_all(
         .all(|r| !r.ty.starts_with("AWS::AppMesh::"))
     {
         let names: Vec<&str> = files.iter().map(|f| f.path.as_str()).collect();
-        return Err(vec![ImportError::new(names.first().copied().unwrap_or_default(), None, "", format!(
-            "{} hold{} no App Mesh resource",
-            names.join(", "),
-            if names.len() == 1 { "s" } else { "" }
-        ))
-        .help("import reads AWS::AppMesh::* resources (aws_appmesh_* in Terraform); give the files that define the mesh, its nodes, routers and services")]);
+        return Err(vec![no_app_mesh(&names)]);
     }
     Ok((resources, skipped))
+}
+
+/// The files hold no App Mesh resource.
+pub(crate) fn no_app_mesh(files: &[&str]) -> ImportError {
+    ImportError::new(
+        files.first().copied().unwrap_or_default(),
+        None,
+        "",
+        format!("{} hold{} no App Mesh resource", files.join(", "), if files.len() == 1 { "s" } else { "" }),
+    )
+    .help("import reads AWS::AppMesh::* resources (aws_appmesh_* in Terraform); give the files that define the mesh, its nodes, routers and services")
 }
 
 /// One error per flag: the first property that needs a value says which others need it too, so
