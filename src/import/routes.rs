@@ -213,12 +213,20 @@ impl B<'_> {
         )
     }
 
-    fn http_route(&mut self, v: Option<&Value>, prop: &str) -> Option<Y> {
-        let r = self.obj(v, prop, &["Match", "Action", "RetryPolicy", "Timeout"])?;
-        let mp = format!("{prop}.Match");
-        let m = self.obj(
-            r.get("Match"),
-            &mp,
+    /// An HTTP match of a route (with `Scheme`) or of a gateway route (with `Hostname`), in the
+    /// spec's key order.
+    fn http_match(&mut self, v: Option<&Value>, mp: &str, gateway: bool) -> M {
+        let allowed: &[&str] = if gateway {
+            &[
+                "Prefix",
+                "Path",
+                "Headers",
+                "QueryParameters",
+                "Method",
+                "Port",
+                "Hostname",
+            ]
+        } else {
             &[
                 "Prefix",
                 "Path",
@@ -227,38 +235,53 @@ impl B<'_> {
                 "Method",
                 "Scheme",
                 "Port",
-            ],
-        );
-        let matches = match m {
-            Some(m) => M::new()
-                .opt("prefix", self.str(m.get("Prefix"), &format!("{mp}.Prefix")))
-                .opt(
-                    "path",
-                    self.path_match(m.get("Path"), &format!("{mp}.Path")),
-                )
-                .nonempty(
-                    "headers",
-                    self.header_matches(m.get("Headers"), &format!("{mp}.Headers")),
-                )
-                .nonempty(
-                    "query_parameters",
-                    self.query_matches(m.get("QueryParameters"), &format!("{mp}.QueryParameters")),
-                )
-                .opt(
-                    "method",
-                    self.one_of(m.get("Method"), &format!("{mp}.Method"), METHODS),
-                )
-                .opt(
-                    "scheme",
-                    self.one_of(
-                        m.get("Scheme"),
-                        &format!("{mp}.Scheme"),
-                        &[("http", "http"), ("https", "https")],
-                    ),
-                )
-                .opt("port", self.int(m.get("Port"), &format!("{mp}.Port"))),
-            None => M::new(),
+            ]
         };
+        let Some(m) = self.obj(v, mp, allowed) else {
+            return M::new();
+        };
+        let mut o = M::new()
+            .opt("prefix", self.str(m.get("Prefix"), &format!("{mp}.Prefix")))
+            .opt(
+                "path",
+                self.path_match(m.get("Path"), &format!("{mp}.Path")),
+            )
+            .nonempty(
+                "headers",
+                self.header_matches(m.get("Headers"), &format!("{mp}.Headers")),
+            )
+            .nonempty(
+                "query_parameters",
+                self.query_matches(m.get("QueryParameters"), &format!("{mp}.QueryParameters")),
+            )
+            .opt(
+                "method",
+                self.one_of(m.get("Method"), &format!("{mp}.Method"), METHODS),
+            );
+        if !gateway {
+            o = o.opt(
+                "scheme",
+                self.one_of(
+                    m.get("Scheme"),
+                    &format!("{mp}.Scheme"),
+                    &[("http", "http"), ("https", "https")],
+                ),
+            );
+        }
+        o = o.opt("port", self.int(m.get("Port"), &format!("{mp}.Port")));
+        if gateway {
+            o = o.opt(
+                "hostname",
+                self.hostname_match(m.get("Hostname"), &format!("{mp}.Hostname")),
+            );
+        }
+        o
+    }
+
+    fn http_route(&mut self, v: Option<&Value>, prop: &str) -> Option<Y> {
+        let r = self.obj(v, prop, &["Match", "Action", "RetryPolicy", "Timeout"])?;
+        let mp = format!("{prop}.Match");
+        let matches = self.http_match(r.get("Match"), &mp, false);
         let ap = format!("{prop}.Action");
         let action = self.obj(r.get("Action"), &ap, &["WeightedTargets"]);
         Some(
@@ -400,44 +423,7 @@ impl B<'_> {
     fn gateway_http(&mut self, v: Option<&Value>, prop: &str) -> Option<Y> {
         let r = self.obj(v, prop, &["Match", "Action"])?;
         let mp = format!("{prop}.Match");
-        let matches = match self.obj(
-            r.get("Match"),
-            &mp,
-            &[
-                "Prefix",
-                "Path",
-                "Headers",
-                "QueryParameters",
-                "Method",
-                "Port",
-                "Hostname",
-            ],
-        ) {
-            Some(m) => M::new()
-                .opt("prefix", self.str(m.get("Prefix"), &format!("{mp}.Prefix")))
-                .opt(
-                    "path",
-                    self.path_match(m.get("Path"), &format!("{mp}.Path")),
-                )
-                .nonempty(
-                    "headers",
-                    self.header_matches(m.get("Headers"), &format!("{mp}.Headers")),
-                )
-                .nonempty(
-                    "query_parameters",
-                    self.query_matches(m.get("QueryParameters"), &format!("{mp}.QueryParameters")),
-                )
-                .opt(
-                    "method",
-                    self.one_of(m.get("Method"), &format!("{mp}.Method"), METHODS),
-                )
-                .opt("port", self.int(m.get("Port"), &format!("{mp}.Port")))
-                .opt(
-                    "hostname",
-                    self.hostname_match(m.get("Hostname"), &format!("{mp}.Hostname")),
-                ),
-            None => M::new(),
-        };
+        let matches = self.http_match(r.get("Match"), &mp, true);
         let ap = format!("{prop}.Action");
         let action = self.obj(r.get("Action"), &ap, &["Target", "Rewrite"]);
         let target = self.gateway_target(action, &ap)?;
