@@ -14,6 +14,7 @@
 pub mod case;
 pub mod check;
 pub mod diagnostic;
+pub mod generate;
 pub mod import;
 pub mod ir;
 pub mod kube;

@@ -37,6 +37,8 @@ pub struct Options<'a> {
     pub backends: Option<&'a [MeshBackend]>,
     /// Whether a feature the Lattice backend drops is an error.
     pub strict: bool,
+    /// The output's shape beside the spec (`--max-resources-per-stack`).
+    pub settings: targets::Settings,
 }
 
 impl<'a> Options<'a> {
@@ -54,6 +56,7 @@ impl<'a> Options<'a> {
             folder: format!("out/{stem}"),
             backends: None,
             strict: false,
+            settings: targets::Settings::default(),
         }
     }
 }
@@ -75,6 +78,7 @@ pub fn synthesize_bytes(spec: &[u8], opts: &Options) -> Synthesis {
         targets: opts.targets,
         backends: opts.backends,
         strict: opts.strict,
+        settings: opts.settings,
     };
     let (diagnostics, plans) = check_scoped(spec, &scope);
     let backends: Vec<MeshBackend> = plans.iter().map(|p| p.backend).collect();
@@ -90,6 +94,7 @@ pub fn synthesize_bytes(spec: &[u8], opts: &Options) -> Synthesis {
     let mut files: BTreeMap<String, Rendered> = BTreeMap::new();
     let mut resources = BTreeMap::new();
     let mut migration = None;
+    let mut jobs: Vec<(String, &'static dyn Target, &Plan)> = Vec::new();
     for plan in &plans {
         let prefix = plan.backend.folder();
         if let (Some(doc), Some(folder)) = (&plan.migration, prefix) {
@@ -110,21 +115,37 @@ pub fn synthesize_bytes(spec: &[u8], opts: &Options) -> Synthesis {
         };
         for t in opts.targets.iter().copied().chain(targets::guides()) {
             let key = folder_of(t.name());
-            if files.contains_key(&key) {
+            if files.contains_key(&key) || jobs.iter().any(|(k, _, _)| *k == key) {
                 continue;
             }
-            let render = RenderOptions {
-                version: crate::VERSION,
-                spec_file: opts.spec_file,
-                folder: format!("{}/{key}", opts.folder),
-            };
-            let rendered = t.render(plan, &render);
-            if !rendered.is_empty() {
-                if t.output() == Output::Iac {
-                    resources.insert(key.clone(), t.count(plan));
-                }
-                files.insert(key, rendered);
+            jobs.push((key, t, plan));
+        }
+    }
+    // Targets render independently: on as many threads as there are (each is pure).
+    let rendered: Vec<Rendered> = std::thread::scope(|scope| {
+        let handles: Vec<_> = jobs
+            .iter()
+            .map(|(key, t, plan)| {
+                let render = RenderOptions {
+                    version: crate::VERSION,
+                    spec_file: opts.spec_file,
+                    folder: format!("{}/{key}", opts.folder),
+                    settings: opts.settings,
+                };
+                scope.spawn(move || t.render(plan, &render))
+            })
+            .collect();
+        handles
+            .into_iter()
+            .map(|h| h.join().expect("a renderer panicked"))
+            .collect()
+    });
+    for ((key, t, plan), rendered) in jobs.into_iter().zip(rendered) {
+        if !rendered.is_empty() {
+            if t.output() == Output::Iac {
+                resources.insert(key.clone(), t.count(plan));
             }
+            files.insert(key, rendered);
         }
     }
     Synthesis {
@@ -143,6 +164,7 @@ pub struct CheckOptions<'a> {
     /// `None`: the backend the spec names.
     pub backends: Option<&'a [MeshBackend]>,
     pub strict: bool,
+    pub settings: targets::Settings,
 }
 
 /// Loads, validates and plans for `targets`, with the spec's own backend; the plan is `None`
@@ -160,6 +182,7 @@ pub fn check_bytes(spec: &[u8], targets: &[&'static dyn Target]) -> (Diagnostics
             targets,
             backends: None,
             strict: false,
+            settings: targets::Settings::default(),
         },
     );
     (d, plans.into_iter().next())
@@ -200,7 +223,7 @@ pub fn check_scoped(spec: &[u8], opts: &CheckOptions) -> (Diagnostics, Vec<Plan>
                     diagnostics.extend(graph);
                 } else {
                     for t in targets {
-                        diagnostics.extend(t.limits(&plan));
+                        diagnostics.extend(t.limits(&plan, &opts.settings));
                     }
                     diagnostics.extend(lower::observe::findings(&plan));
                 }

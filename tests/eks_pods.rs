@@ -44,6 +44,7 @@ fn kube(text: &str) -> Vec<(MeshBackend, KubeDoc)> {
             targets: &targets,
             backends: Some(&BOTH),
             strict: false,
+            settings: Default::default(),
         },
     );
     assert!(!d.has_errors(), "{}", d.render_human("spec.yaml"));

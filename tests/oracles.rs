@@ -93,3 +93,60 @@ fn skipped_banner(script: &Path) {
     let _ = err.write_all(banner.as_bytes());
     let _ = err.flush();
 }
+
+/// A mesh too big for one template: the root and every nested stack pass the oracles (cfn-lint
+/// also checks that the root passes each child exactly its parameters, E3043), both backends,
+/// and a small mesh split by `--max-resources-per-stack` too. 120 services: about 130 nested
+/// stacks per backend, what cfn-lint checks in a few minutes on two cores (a 1000-service mesh
+/// takes it well over ten; `tests/nested_stacks.rs` checks that one's quotas and wiring).
+#[test]
+fn oracles_accept_nested_stacks() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let script = root.join("../shared/oracles/check-out.sh");
+    if !script.is_file() {
+        assert!(
+            std::env::var_os("CI").is_none(),
+            "CI must have ../shared/oracles/check-out.sh ({} not found)",
+            script.display()
+        );
+        skipped_banner(&script);
+        return;
+    }
+    let scratch = std::env::temp_dir().join(format!("meshsynth-nested-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&scratch);
+    let t = [targets::CLOUDFORMATION];
+    for (stem, n, max) in [("mesh-120", 120, None), ("mesh-4-split", 4, Some(25))] {
+        let text = meshsynth::generate::mesh_spec(n, "bench");
+        let mut opts = Options::new("mesh.yaml", &t);
+        opts.backends = Some(&MeshBackend::ALL);
+        opts.settings = targets::Settings {
+            max_resources_per_stack: max,
+        };
+        let s = synthesize_with(&text, &opts);
+        let files = s.files.expect("the generated mesh is valid");
+        let mut nested = 0;
+        for (folder, rendered) in files {
+            nested += rendered.keys().filter(|f| f.starts_with("stacks/")).count();
+            for (file, content) in rendered {
+                let path = scratch.join(stem).join(&folder).join(file);
+                std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+                std::fs::write(path, content).unwrap();
+            }
+        }
+        assert!(nested > 2, "{stem}: {nested} nested stacks");
+    }
+    let o = Command::new("bash")
+        .arg(&script)
+        .arg(&scratch)
+        .output()
+        .expect("bash runs");
+    assert!(
+        o.status.success(),
+        "oracles rejected nested stacks in {}:\n{}\n{}",
+        scratch.display(),
+        String::from_utf8_lossy(&o.stdout),
+        String::from_utf8_lossy(&o.stderr)
+    );
+    eprintln!("{}", String::from_utf8_lossy(&o.stdout).trim());
+    let _ = std::fs::remove_dir_all(&scratch);
+}

@@ -240,6 +240,7 @@ pub fn run(a: ImportArgs) -> Result<ExitCode> {
                 targets: &all,
                 backends: Some(b),
                 strict: false,
+                settings: Default::default(),
             },
         )
         .0

@@ -105,6 +105,12 @@ struct SynthArgs {
     /// Make every spec feature the Lattice backend would drop an error (exit 1, nothing written).
     #[arg(long)]
     strict: bool,
+    /// CloudFormation: split the output into nested stacks once a template would hold more than
+    /// N resources (1 to 500; default 500, CloudFormation's quota). Each child stack holds whole
+    /// services, and a service's stack depends on its name only, so adding a service never moves
+    /// another one.
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u32).range(1..=500))]
+    max_resources_per_stack: Option<u32>,
     /// Output root; each spec goes to OUT/<spec file stem>/.
     #[arg(long, default_value = "out")]
     out: PathBuf,
@@ -139,6 +145,12 @@ struct ValidateArgs {
     /// Make every spec feature the Lattice backend would drop an error.
     #[arg(long)]
     strict: bool,
+    /// CloudFormation: split the output into nested stacks once a template would hold more than
+    /// N resources (1 to 500; default 500, CloudFormation's quota). Each child stack holds whole
+    /// services, and a service's stack depends on its name only, so adding a service never moves
+    /// another one.
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u32).range(1..=500))]
+    max_resources_per_stack: Option<u32>,
 }
 
 #[derive(Debug, clap::Args)]
@@ -214,6 +226,9 @@ fn synth(a: SynthArgs) -> Result<ExitCode> {
             folder: folder.display().to_string(),
             backends: a.backend.map(BackendArg::backends),
             strict: a.strict,
+            settings: targets::Settings {
+                max_resources_per_stack: a.max_resources_per_stack,
+            },
         };
         let result = synthesize_bytes(&text, &opts);
         let elapsed = started.elapsed();
@@ -493,6 +508,9 @@ fn validate(a: ValidateArgs) -> Result<ExitCode> {
             targets: &targets,
             backends: a.backend.map(BackendArg::backends),
             strict: a.strict,
+            settings: targets::Settings {
+                max_resources_per_stack: a.max_resources_per_stack,
+            },
         },
     );
     match a.format {

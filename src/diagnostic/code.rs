@@ -142,7 +142,7 @@ codes! {
     CaCountOutOfRange = "ca-count-out-of-range",
         "An ACM trust lists 1–3 certificate authorities.";
     CloudformationLimit = "cloudformation-limit",
-        "The CloudFormation template stays within 500 resources, 200 outputs and 200 parameters.";
+        "Every CloudFormation template (the root and each nested stack) stays within 500 resources, 200 outputs, 200 parameters and 1 MB.";
     ConnectionPoolProtocol = "connection-pool-protocol",
         "A listener's connection pool sets only the fields of the listener's protocol, including the one it requires.";
     DependencyCycle = "dependency-cycle",

@@ -13,6 +13,10 @@ impl Plan {
         let Some(r) = self.resources.get(id) else {
             return BTreeSet::new();
         };
+        // Most resources have no explicit dependency; walking what they read is then wasted.
+        if r.depends_on.is_empty() {
+            return BTreeSet::new();
+        }
         let mut implied = BTreeSet::new();
         let mut todo: Vec<ResourceId> = r.references().into_iter().collect();
         while let Some(next) = todo.pop() {

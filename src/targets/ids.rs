@@ -3,7 +3,7 @@
 //! (`orders-v1` and `orders_v1` both become `OrdersV1`), so collisions are errors that name
 //! both sources, never a silent hash: a changed logical ID would replace a live resource.
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::{BTreeSet, HashMap};
 
 use super::Target;
 use crate::case::{pascal_case, snake_case};
@@ -26,7 +26,9 @@ pub fn check_collisions(plan: &Plan, targets: &[&dyn Target]) -> Diagnostics {
     let mut diags = Diagnostics::default();
     let mut reported: BTreeSet<(&ResourceId, &ResourceId)> = BTreeSet::new();
     for t in targets {
-        let mut seen: BTreeMap<(String, String), &ResourceId> = BTreeMap::new();
+        // Lookups only (reports follow the plan's order): hashing beats comparing long IDs.
+        let mut seen: HashMap<(String, String), &ResourceId> =
+            HashMap::with_capacity(plan.resources.len());
         for (id, r) in &plan.resources {
             let Some(key) = t.identifier(id) else {
                 continue;

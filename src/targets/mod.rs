@@ -22,6 +22,14 @@ use crate::ir::Plan;
 /// Rendered files: path relative to the target's folder → content.
 pub type Rendered = BTreeMap<String, String>;
 
+/// What the user chose about the output's shape, beside the spec.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Settings {
+    /// `--max-resources-per-stack`: CloudFormation templates hold at most this many resources
+    /// (at most the quota of 500) before the output splits into nested stacks.
+    pub max_resources_per_stack: Option<u32>,
+}
+
 /// What a renderer is told besides the graph.
 #[derive(Debug, Clone)]
 pub struct RenderOptions<'a> {
@@ -31,6 +39,7 @@ pub struct RenderOptions<'a> {
     pub spec_file: &'a str,
     /// Where this target's folder is written, as the user would type it (`out/orders/terraform`).
     pub folder: String,
+    pub settings: Settings,
 }
 
 /// What a target produces: deployable infrastructure, or a guide beside it.
@@ -57,7 +66,7 @@ pub trait Target: Sync {
         plan.count()
     }
     /// Limits of the whole graph (resource counts, say), checked before anything is rendered.
-    fn limits(&self, _plan: &Plan) -> Diagnostics {
+    fn limits(&self, _plan: &Plan, _settings: &Settings) -> Diagnostics {
         Diagnostics::default()
     }
     /// The identifier a resource gets in this target, as (scope, identifier): two resources with
@@ -116,4 +125,110 @@ pub fn to_json_text(v: &serde_json::Value) -> String {
     let mut s = serde_json::to_string_pretty(v).expect("JSON values always serialize");
     s.push('\n');
     s
+}
+
+/// 2-space JSON whose values nested deeper than `depth` levels stay on one line: the root
+/// template of nested stacks, whose hundreds of stack parameters would otherwise take six
+/// lines each and push it past CloudFormation's 1 MB.
+pub fn to_json_text_flat_below(v: &serde_json::Value, depth: usize) -> String {
+    use serde::Serialize as _;
+    let mut out = Vec::new();
+    let mut ser = serde_json::Serializer::with_formatter(&mut out, FlatBelow::new(depth));
+    v.serialize(&mut ser).expect("JSON values always serialize");
+    out.push(b'\n');
+    String::from_utf8(out).expect("serde_json writes UTF-8")
+}
+
+/// serde_json's pretty style down to a depth, compact (`{"a": 1, "b": [2, 3]}`) below it.
+struct FlatBelow {
+    depth: usize,
+    flat_from: usize,
+    has_value: bool,
+}
+
+impl FlatBelow {
+    fn new(flat_from: usize) -> Self {
+        FlatBelow {
+            depth: 0,
+            flat_from,
+            has_value: false,
+        }
+    }
+    fn flat(&self) -> bool {
+        self.depth > self.flat_from
+    }
+    fn newline<W: ?Sized + std::io::Write>(&self, w: &mut W) -> std::io::Result<()> {
+        w.write_all(b"\n")?;
+        for _ in 0..self.depth {
+            w.write_all(b"  ")?;
+        }
+        Ok(())
+    }
+    fn begin<W: ?Sized + std::io::Write>(&mut self, w: &mut W, c: &[u8]) -> std::io::Result<()> {
+        self.depth += 1;
+        self.has_value = false;
+        w.write_all(c)
+    }
+    fn end<W: ?Sized + std::io::Write>(&mut self, w: &mut W, c: &[u8]) -> std::io::Result<()> {
+        let flat = self.flat();
+        self.depth -= 1;
+        if self.has_value && !flat {
+            self.newline(w)?;
+        }
+        self.has_value = true;
+        w.write_all(c)
+    }
+    fn item<W: ?Sized + std::io::Write>(&mut self, w: &mut W, first: bool) -> std::io::Result<()> {
+        if self.flat() {
+            if !first {
+                w.write_all(b", ")?;
+            }
+            Ok(())
+        } else {
+            if !first {
+                w.write_all(b",")?;
+            }
+            self.newline(w)
+        }
+    }
+}
+
+impl serde_json::ser::Formatter for FlatBelow {
+    fn begin_array<W: ?Sized + std::io::Write>(&mut self, w: &mut W) -> std::io::Result<()> {
+        self.begin(w, b"[")
+    }
+    fn end_array<W: ?Sized + std::io::Write>(&mut self, w: &mut W) -> std::io::Result<()> {
+        self.end(w, b"]")
+    }
+    fn begin_array_value<W: ?Sized + std::io::Write>(
+        &mut self,
+        w: &mut W,
+        first: bool,
+    ) -> std::io::Result<()> {
+        self.item(w, first)
+    }
+    fn end_array_value<W: ?Sized + std::io::Write>(&mut self, _w: &mut W) -> std::io::Result<()> {
+        self.has_value = true;
+        Ok(())
+    }
+    fn begin_object<W: ?Sized + std::io::Write>(&mut self, w: &mut W) -> std::io::Result<()> {
+        self.begin(w, b"{")
+    }
+    fn end_object<W: ?Sized + std::io::Write>(&mut self, w: &mut W) -> std::io::Result<()> {
+        self.end(w, b"}")
+    }
+    fn begin_object_key<W: ?Sized + std::io::Write>(
+        &mut self,
+        w: &mut W,
+        first: bool,
+    ) -> std::io::Result<()> {
+        self.item(w, first)
+    }
+    fn begin_object_value<W: ?Sized + std::io::Write>(&mut self, w: &mut W) -> std::io::Result<()> {
+        w.write_all(b": ")
+    }
+    fn end_object_value<W: ?Sized + std::io::Write>(&mut self, _w: &mut W) -> std::io::Result<()> {
+        self.has_value = true;
+        Ok(())
+    }
 }

@@ -1,26 +1,30 @@
-//! What CloudFormation refuses of a whole template.
+//! What CloudFormation refuses of a whole template, and when the output splits into nested
+//! stacks instead.
 
-use crate::diagnostic::{Diagnostic, Diagnostics, FieldPath, Location};
+use super::layout;
+use crate::diagnostic::Diagnostics;
 use crate::ir::Plan;
 
-pub(super) fn check(plan: &Plan) -> Diagnostics {
-    let mut d = Diagnostics::default();
-    for (what, count, max) in [
-        ("resources", plan.resources.len(), 500),
-        ("outputs", plan.outputs.len(), 200),
-        ("parameters", plan.params.len(), 200),
-    ] {
-        if count > max {
-            let mut diag = Diagnostic::error(
-                    crate::diagnostic::Code::CloudformationLimit,
-                    FieldPath::root(),
-                    format!("the CloudFormation template would have {count} {what}, more than the {max} CloudFormation allows"),
-                )
-            .with_help("split the spec into several specs (stacks), or render with `--target terraform`");
-            // The whole file is the cause; point at its start.
-            diag.location = Some(Location { line: 1, column: 1 });
-            d.push(diag);
-        }
+pub(super) fn check(plan: &Plan, max_resources: usize) -> Diagnostics {
+    if layout::fits_one(plan, max_resources) {
+        return Diagnostics::default();
     }
-    d
+    match layout::layout(plan, max_resources) {
+        Ok(l) => {
+            let mut d = Diagnostics::default();
+            // The root is small next to its children: measured, not estimated.
+            let bytes = super::nested::root_text(plan, "", &l).len();
+            if bytes > layout::MAX_BODY_BYTES {
+                d.push(layout::error(
+                    format!(
+                        "the root template would have {bytes} bytes, more than the {} CloudFormation reads from S3",
+                        layout::MAX_BODY_BYTES
+                    ),
+                    "split the spec into several specs (stacks), or render with `--target terraform`",
+                ));
+            }
+            d
+        }
+        Err(d) => d,
+    }
 }

@@ -5,9 +5,11 @@
 
 use serde_json::{json, Map, Value as Json};
 
+mod layout;
 mod limits;
+mod nested;
 
-use super::{to_json_text, Output, RenderOptions, Rendered, Target};
+use super::{to_json_text, Output, RenderOptions, Rendered, Settings, Target};
 use crate::case::pascal_case;
 use crate::diagnostic::Diagnostics;
 use crate::ir::{Attr, ParamType, Plan, Pseudo, ResourceId, Value};
@@ -26,15 +28,51 @@ impl Target for CloudFormation {
     fn output(&self) -> Output {
         Output::Iac
     }
-    fn limits(&self, plan: &Plan) -> Diagnostics {
-        limits::check(plan)
+    fn limits(&self, plan: &Plan, settings: &Settings) -> Diagnostics {
+        limits::check(plan, max_resources(settings))
     }
     fn identifier(&self, id: &ResourceId) -> Option<(String, String)> {
         // Logical IDs share one namespace across resource types.
         Some((String::new(), cfn_logical_id(id)))
     }
     fn render(&self, plan: &Plan, opts: &RenderOptions) -> Rendered {
-        render(plan, opts.version)
+        render(plan, opts.version, max_resources(&opts.settings))
+    }
+}
+
+/// The resources one template may hold: CloudFormation's quota, or the user's lower bound.
+fn max_resources(settings: &Settings) -> usize {
+    settings
+        .max_resources_per_stack
+        .map_or(layout::MAX_RESOURCES, |n| {
+            (n as usize).min(layout::MAX_RESOURCES)
+        })
+}
+
+/// Which template a value is rendered into, and so how it reads other resources.
+#[derive(Clone, Copy)]
+pub(crate) enum Scope<'a> {
+    /// The only template: every resource is in it.
+    Whole,
+    /// One template of a nested layout.
+    In(&'a layout::Layout, layout::Place),
+}
+
+impl Scope<'_> {
+    /// A resource's attribute: read directly when the resource is in this template; otherwise
+    /// a child reads its parameter and the root the child's output.
+    fn reference(&self, id: &ResourceId, attr: Attr) -> Json {
+        let Scope::In(l, here) = *self else {
+            return reference(id, attr);
+        };
+        match (l.place_of(id), here) {
+            (p, h) if p == h => reference(id, attr),
+            (layout::Place::Child(c), layout::Place::Root) => json!({ "Fn::GetAtt": [
+                l.stacks[c].logical_id,
+                format!("Outputs.{}", layout::link_name(id, attr))
+            ] }),
+            _ => json!({ "Ref": layout::link_name(id, attr) }),
+        }
     }
 }
 
@@ -57,21 +95,25 @@ fn reference(id: &ResourceId, attr: Attr) -> Json {
     json!({ "Fn::GetAtt": [lid, attribute] })
 }
 
-fn value(v: &Value) -> Json {
+fn value(v: &Value, scope: Scope) -> Json {
     match v {
         Value::Bool(b) => json!(b),
         Value::Int(n) => json!(n),
         Value::Decimal(d) => decimal(d),
         Value::Str(s) => json!(s),
-        Value::List(l) => Json::Array(l.iter().map(value).collect()),
-        Value::Map(m) => Json::Object(m.iter().map(|(k, v)| (k.clone(), value(v))).collect()),
-        Value::Ref(id, attr) => reference(id, *attr),
-        Value::JoinList(sep, list) => json!({ "Fn::Join": [sep, value(list)] }),
+        Value::List(l) => Json::Array(l.iter().map(|x| value(x, scope)).collect()),
+        Value::Map(m) => Json::Object(
+            m.iter()
+                .map(|(k, v)| (k.clone(), value(v, scope)))
+                .collect(),
+        ),
+        Value::Ref(id, attr) => scope.reference(id, *attr),
+        Value::JoinList(sep, list) => json!({ "Fn::Join": [sep, value(list, scope)] }),
         // CloudFormation has no list concatenation: join every list, then split the whole.
         Value::Concat(lists) => {
             json!({ "Fn::Split": [",", { "Fn::Join": [",", lists.iter().map(|l| match l {
-            Value::List(_) => json!({ "Fn::Join": [",", value(l)] }),
-            other => json!({ "Fn::Join": [",", value(other)] }),
+            Value::List(_) => json!({ "Fn::Join": [",", value(l, scope)] }),
+            other => json!({ "Fn::Join": [",", value(other, scope)] }),
         }).collect::<Vec<_>>()] }] })
         }
         Value::Param(p) => json!({ "Ref": pascal_case(p) }),
@@ -84,12 +126,12 @@ fn value(v: &Value) -> Json {
             if let Some(s) = literal(parts) {
                 json!(s)
             } else {
-                json!({ "Fn::Join": ["", parts.iter().map(value).collect::<Vec<_>>()] })
+                json!({ "Fn::Join": ["", parts.iter().map(|p| value(p, scope)).collect::<Vec<_>>()] })
             }
         }
-        Value::JsonText(inner) => json_text(inner),
+        Value::JsonText(inner) => json_text(inner, scope),
         // Only JSON text has computed keys; elsewhere an object of them is that text.
-        Value::Entries(_) => json_text(v),
+        Value::Entries(_) => json_text(v, scope),
     }
 }
 
@@ -103,7 +145,7 @@ pub(crate) fn decimal(d: &str) -> Json {
 /// A value as JSON text: one `Fn::Sub` string whose `${...}` are the parameters, pseudo
 /// parameters and attributes it contains (or `Fn::Join` of the pieces, should one of them be
 /// something `Fn::Sub` cannot name).
-fn json_text(v: &Value) -> Json {
+fn json_text(v: &Value, scope: Scope) -> Json {
     let mut parts = Text::default();
     parts.value(v);
     let mut sub = String::new();
@@ -116,7 +158,7 @@ fn json_text(v: &Value) -> Json {
                 joined.push(json!(t));
             }
             Piece::Value(x) => {
-                let rendered = value(x);
+                let rendered = value(x, scope);
                 match sub_variable(&rendered) {
                     Some(name) => sub.push_str(&format!("${{{name}}}")),
                     None => subbable = false,
@@ -250,52 +292,96 @@ fn literal(parts: &[Value]) -> Option<String> {
         .collect()
 }
 
-fn render(plan: &Plan, version: &str) -> Rendered {
+fn render(plan: &Plan, version: &str, max_resources: usize) -> Rendered {
+    if layout::fits_one(plan, max_resources) {
+        let mut doc = frame(&plan.description, plan, version);
+        if !plan.params.is_empty() {
+            interface(&mut doc, plan);
+            let names: Vec<&String> = plan.params.keys().collect();
+            doc.insert("Parameters".into(), parameters(plan, &names, true));
+        }
+        let mut resources = Map::new();
+        for id in plan.resources.keys() {
+            let deps: Vec<String> = plan
+                .extra_depends_on(id)
+                .iter()
+                .map(cfn_logical_id)
+                .collect();
+            resources.insert(cfn_logical_id(id), resource(plan, id, deps, Scope::Whole));
+        }
+        doc.insert("Resources".into(), Json::Object(resources));
+        let keys: Vec<&String> = plan.outputs.keys().collect();
+        if !keys.is_empty() {
+            doc.insert(
+                "Outputs".into(),
+                outputs(plan, &keys, Scope::Whole, "AWS::StackName"),
+            );
+        }
+        let mut files = Rendered::new();
+        files.insert(TEMPLATE.into(), to_json_text(&Json::Object(doc)));
+        return files;
+    }
+    match layout::layout(plan, max_resources) {
+        Ok(l) => nested::render(plan, version, &l),
+        // `limits` reported why; a plan with errors is never rendered.
+        Err(_) => Rendered::new(),
+    }
+}
+
+/// The root template's file name.
+const TEMPLATE: &str = "template.json";
+
+/// A template's version, description and generator note.
+fn frame(description: &str, plan: &Plan, version: &str) -> Map<String, Json> {
     let mut doc = Map::new();
     doc.insert("AWSTemplateFormatVersion".into(), json!("2010-09-09"));
-    doc.insert("Description".into(), json!(plan.description));
-
+    doc.insert("Description".into(), json!(description));
     let mut metadata = Map::new();
     metadata.insert(
         "meshsynth".into(),
         json!({ "generator": format!("meshsynth {version}"), "project": plan.project, "note": "Generated file; edit the spec and run `meshsynth synth` instead." }),
     );
-    if !plan.params.is_empty() {
-        let mut groups: Vec<(String, Vec<String>)> = Vec::new();
-        for (name, p) in &plan.params {
-            let id = pascal_case(name);
-            match groups.iter_mut().find(|(g, _)| *g == p.group) {
-                Some((_, ids)) => ids.push(id),
-                None => groups.push((p.group.clone(), vec![id])),
-            }
+    doc.insert("Metadata".into(), Json::Object(metadata));
+    doc
+}
+
+/// The console's grouping and labels of the plan's parameters.
+fn interface(doc: &mut Map<String, Json>, plan: &Plan) {
+    let mut groups: Vec<(String, Vec<String>)> = Vec::new();
+    for (name, p) in &plan.params {
+        let id = pascal_case(name);
+        match groups.iter_mut().find(|(g, _)| *g == p.group) {
+            Some((_, ids)) => ids.push(id),
+            None => groups.push((p.group.clone(), vec![id])),
         }
-        let labels: Map<String, Json> = plan
-            .params
-            .iter()
-            .map(|(name, p)| (pascal_case(name), json!({ "default": p.label })))
-            .collect();
-        metadata.insert(
+    }
+    let labels: Map<String, Json> = plan
+        .params
+        .iter()
+        .map(|(name, p)| (pascal_case(name), json!({ "default": p.label })))
+        .collect();
+    if let Some(Json::Object(m)) = doc.get_mut("Metadata") {
+        m.insert(
             "AWS::CloudFormation::Interface".into(),
             json!({
                 "ParameterGroups": groups.iter().map(|(g, ids)| json!({ "Label": { "default": g }, "Parameters": ids })).collect::<Vec<_>>(),
                 "ParameterLabels": labels,
             }),
         );
-        let params: Map<String, Json> = plan
-            .params
-            .iter()
-            .map(|(name, p)| {
-                let mut o = Map::new();
-                o.insert(
-                    "Type".into(),
-                    json!(match p.ty {
-                        ParamType::VpcId => "AWS::EC2::VPC::Id",
-                        ParamType::SubnetIds => "List<AWS::EC2::Subnet::Id>",
-                        ParamType::SecurityGroupIds => "List<AWS::EC2::SecurityGroup::Id>",
-                        ParamType::String | ParamType::Matching(_) => "String",
-                    }),
-                );
-                o.insert("Description".into(), json!(p.description));
+    }
+}
+
+/// The declarations of plan parameters; `checked`: with their patterns and defaults (the root
+/// checks what the user passes, a child takes what the root passes).
+fn parameters(plan: &Plan, names: &[&String], checked: bool) -> Json {
+    let params: Map<String, Json> = names
+        .iter()
+        .map(|name| {
+            let p = &plan.params[*name];
+            let mut o = Map::new();
+            o.insert("Type".into(), json!(param_type(p.ty)));
+            o.insert("Description".into(), json!(p.description));
+            if checked {
                 if let ParamType::Matching(pattern) = p.ty {
                     o.insert("AllowedPattern".into(), json!(pattern.regex));
                     o.insert("ConstraintDescription".into(), json!(pattern.message));
@@ -303,65 +389,69 @@ fn render(plan: &Plan, version: &str) -> Rendered {
                 if let Some(d) = &p.default {
                     o.insert("Default".into(), json!(d));
                 }
-                (pascal_case(name), Json::Object(o))
-            })
-            .collect();
-        doc.insert("Parameters".into(), Json::Object(params));
-    }
-    doc.insert("Metadata".into(), Json::Object(metadata));
+            }
+            (pascal_case(name), Json::Object(o))
+        })
+        .collect();
+    Json::Object(params)
+}
 
-    let mut resources = Map::new();
-    for (id, r) in &plan.resources {
-        let mut props: Map<String, Json> =
-            r.props.iter().map(|(k, v)| (k.clone(), value(v))).collect();
-        if !r.tags.is_empty() && id.kind.info().taggable {
-            props.insert(
-                id.kind.info().cfn_tags.into(),
-                Json::Array(
-                    r.tags
-                        .iter()
-                        .map(|(k, v)| json!({ "Key": k, "Value": v }))
-                        .collect(),
-                ),
-            );
-        }
-        let mut res = Map::new();
-        res.insert("Type".into(), json!(id.kind.info().cfn_type));
-        let deps: Vec<String> = plan
-            .extra_depends_on(id)
-            .iter()
-            .map(cfn_logical_id)
-            .collect();
-        if !deps.is_empty() {
-            res.insert("DependsOn".into(), json!(deps));
-        }
-        res.insert("Properties".into(), Json::Object(props));
-        resources.insert(cfn_logical_id(id), Json::Object(res));
+fn param_type(ty: ParamType) -> &'static str {
+    match ty {
+        ParamType::VpcId => "AWS::EC2::VPC::Id",
+        ParamType::SubnetIds => "List<AWS::EC2::Subnet::Id>",
+        ParamType::SecurityGroupIds => "List<AWS::EC2::SecurityGroup::Id>",
+        ParamType::String | ParamType::Matching(_) => "String",
     }
-    doc.insert("Resources".into(), Json::Object(resources));
+}
 
-    if !plan.outputs.is_empty() {
-        let outputs: Map<String, Json> = plan
-            .outputs
-            .iter()
-            .map(|(name, o)| {
-                let id = pascal_case(name);
-                (
-                    id.clone(),
-                    json!({
-                        "Description": o.description,
-                        "Value": value(&o.value),
-                        "Export": { "Name": { "Fn::Sub": format!("${{AWS::StackName}}-{id}") } },
-                    }),
-                )
-            })
-            .collect();
-        doc.insert("Outputs".into(), Json::Object(outputs));
+/// One resource's entry in `Resources`.
+fn resource(plan: &Plan, id: &ResourceId, deps: Vec<String>, scope: Scope) -> Json {
+    let r = &plan.resources[id];
+    let mut props: Map<String, Json> = r
+        .props
+        .iter()
+        .map(|(k, v)| (k.clone(), value(v, scope)))
+        .collect();
+    if !r.tags.is_empty() && id.kind.info().taggable {
+        props.insert(
+            id.kind.info().cfn_tags.into(),
+            Json::Array(
+                r.tags
+                    .iter()
+                    .map(|(k, v)| json!({ "Key": k, "Value": v }))
+                    .collect(),
+            ),
+        );
     }
+    let mut res = Map::new();
+    res.insert("Type".into(), json!(id.kind.info().cfn_type));
+    if !deps.is_empty() {
+        res.insert("DependsOn".into(), json!(deps));
+    }
+    res.insert("Properties".into(), Json::Object(props));
+    Json::Object(res)
+}
 
-    let mut files = Rendered::new();
-    files.insert("template.json".into(), to_json_text(&Json::Object(doc)));
-    files
+/// Plan outputs, exported as `<stack>-<OutputId>`; `stack_name` is the parameter (or pseudo
+/// parameter) naming the stack users know.
+fn outputs(plan: &Plan, keys: &[&String], scope: Scope, stack_name: &str) -> Json {
+    let outputs: Map<String, Json> = keys
+        .iter()
+        .map(|key| {
+            let o = &plan.outputs[*key];
+            let id = pascal_case(key);
+            (
+                id.clone(),
+                json!({
+                    "Description": o.description,
+                    "Value": value(&o.value, scope),
+                    "Export": { "Name": { "Fn::Sub": format!("${{{stack_name}}}-{id}") } },
+                }),
+            )
+        })
+        .collect();
+    Json::Object(outputs)
 }
 
 #[cfg(test)]
