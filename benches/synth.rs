@@ -9,6 +9,10 @@ use meshsynth::spec::MeshBackend;
 use meshsynth::synth::{synthesize_with, Options};
 use meshsynth::targets::{self, Target};
 
+/// The allocator the `meshsynth` binary uses.
+#[global_allocator]
+static ALLOC: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 fn main() {
     divan::main();
 }
