@@ -195,7 +195,28 @@ fn a_lower_bound_splits_a_small_mesh() {
     );
     for (folder, files) in &split {
         check_folder(folder, files, 30);
+        // Importers see the same exports, whichever template declares them.
+        assert_eq!(exports(&split[folder]), exports(&one[folder]), "{folder}");
     }
+}
+
+/// Every export name of a folder's templates, without the stack-name prefix.
+fn exports(files: &Rendered) -> BTreeSet<String> {
+    let mut out = BTreeSet::new();
+    for text in files.values() {
+        for o in json(text)["Outputs"]
+            .as_object()
+            .into_iter()
+            .flatten()
+            .map(|(_, o)| o)
+        {
+            if let Some(sub) = o["Export"]["Name"]["Fn::Sub"].as_str() {
+                out.insert(sub.split_once("}-").expect("${Stack}-Name").1.to_owned());
+            }
+        }
+    }
+    assert!(!out.is_empty());
+    out
 }
 
 #[test]

@@ -5,27 +5,36 @@
 mod common;
 
 use std::io::Write as _;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::process::Command;
 
 use meshsynth::spec::MeshBackend;
 use meshsynth::synth::{synthesize_with, Options};
 use meshsynth::targets;
 
+/// `../shared/oracles/check-out.sh`, or `None` (with a banner) in a developer checkout without
+/// it; CI always has it.
+fn oracle_script() -> Option<PathBuf> {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let script = root.join("../shared/oracles/check-out.sh");
+    if script.is_file() {
+        return Some(script);
+    }
+    assert!(
+        std::env::var_os("CI").is_none(),
+        "CI must have ../shared/oracles/check-out.sh ({} not found)",
+        script.display()
+    );
+    skipped_banner(&script);
+    None
+}
+
 #[test]
 fn oracles_accept_examples_and_valid_fixtures() {
     let root = Path::new(env!("CARGO_MANIFEST_DIR"));
-    let script = root.join("../shared/oracles/check-out.sh");
-    if !script.is_file() {
-        // CI always has ../shared; a developer checkout without it cannot run this check.
-        assert!(
-            std::env::var_os("CI").is_none(),
-            "CI must have ../shared/oracles/check-out.sh ({} not found)",
-            script.display()
-        );
-        skipped_banner(&script);
+    let Some(script) = oracle_script() else {
         return;
-    }
+    };
     let scratch = std::env::temp_dir().join(format!("meshsynth-oracles-{}", std::process::id()));
     let _ = std::fs::remove_dir_all(&scratch);
     let fixtures = common::valid_fixtures();
@@ -101,17 +110,9 @@ fn skipped_banner(script: &Path) {
 /// takes it well over ten; `tests/nested_stacks.rs` checks that one's quotas and wiring).
 #[test]
 fn oracles_accept_nested_stacks() {
-    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
-    let script = root.join("../shared/oracles/check-out.sh");
-    if !script.is_file() {
-        assert!(
-            std::env::var_os("CI").is_none(),
-            "CI must have ../shared/oracles/check-out.sh ({} not found)",
-            script.display()
-        );
-        skipped_banner(&script);
+    let Some(script) = oracle_script() else {
         return;
-    }
+    };
     let scratch = std::env::temp_dir().join(format!("meshsynth-nested-{}", std::process::id()));
     let _ = std::fs::remove_dir_all(&scratch);
     let t = [targets::CLOUDFORMATION];

@@ -35,13 +35,15 @@ pub const MAX_BODY_BYTES: usize = 1_048_576;
 
 /// Slots of the first layer. Together with [`UPPER_SLOTS`] and the shared resources they must
 /// fit the root's 500 resources. Changing either number moves every unit: never change them.
-const BASE_SLOTS: u64 = 240;
+const BASE_SLOTS: u64 = 160;
 /// Slots of every higher layer (few resources read other units: auth policies, callers' roles).
 const UPPER_SLOTS: u64 = 80;
 /// Layers above the first; one more would not fit the root.
 const MAX_LAYER: usize = 2;
-/// A unit estimated larger than this (a dashboard) gets a stack of its own.
-const OWN_STACK_BYTES: usize = 256 * 1024;
+/// Dashboards get a stack of their own: one page's body can approach the 1 MB of a template.
+fn own_stack(unit: &str) -> bool {
+    unit.starts_with("own:Dashboard")
+}
 
 /// Where a resource or output goes.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -410,16 +412,7 @@ pub fn layout(plan: &Plan, max_resources: usize) -> Result<Layout, Diagnostics> 
         layer[i] = l;
     }
 
-    // Units estimated too big to share a slot get a stack of their own.
-    let mut unit_bytes: HashMap<usize, usize> = HashMap::new();
-    let mut unit_count: HashMap<usize, usize> = HashMap::new();
     let sizes: Vec<usize> = plan.resources.values().map(resource_estimate).collect();
-    for i in 0..n {
-        if let Some(u) = unit[i] {
-            *unit_bytes.entry(u).or_default() += sizes[i];
-            *unit_count.entry(u).or_default() += 1;
-        }
-    }
 
     let mut diags = Diagnostics::default();
     let mut stack_of_key: BTreeMap<String, usize> = BTreeMap::new();
@@ -440,7 +433,8 @@ pub fn layout(plan: &Plan, max_resources: usize) -> Result<Layout, Diagnostics> 
             ));
             continue;
         }
-        let own = unit_bytes[&u] > OWN_STACK_BYTES || unit_count[&u] * 2 > max_resources;
+        // By kind, never by size: a unit that changed stacks as it grew would be replaced.
+        let own = own_stack(&unit_names[u]);
         let name = &unit_names[u];
         let key = if own {
             let base = crate::case::pascal_case(name.trim_start_matches("own:"));

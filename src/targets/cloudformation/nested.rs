@@ -206,13 +206,14 @@ fn child(plan: &Plan, version: &str, l: &Layout, s: usize) -> Json {
     };
     for &(t, a) in &c.exports {
         let id = &l.ids[t];
-        outs.insert(
-            link_name(id, a),
+        // A plan output can have the link's name (`task_definition_api_server_arn` is the
+        // link `TaskDefinitionApiServerArn`): it reads the same attribute, and keeps its export.
+        outs.entry(link_name(id, a)).or_insert_with(|| {
             json!({
                 "Description": format!("{:?} of {} `{}`, for the root and sibling stacks", a, id.kind.info().label, id.name),
                 "Value": here.reference(id, a),
-            }),
-        );
+            })
+        });
     }
     if !outs.is_empty() {
         doc.insert("Outputs".into(), Json::Object(outs));
