@@ -5,7 +5,7 @@ use std::collections::BTreeMap;
 use crate::diagnostic::{reset_suggestion_budget, Diagnostics};
 use crate::ir::{check_graph, Plan};
 use crate::spec::{load, MeshBackend};
-use crate::targets::{self, ids, Output, RenderOptions, Rendered, Target};
+use crate::targets::{self, ids, Output, Prepared, RenderOptions, Rendered, Target};
 use crate::{check, lower};
 
 /// What one synthesis produced.
@@ -80,7 +80,9 @@ pub fn synthesize_bytes(spec: &[u8], opts: &Options) -> Synthesis {
         strict: opts.strict,
         settings: opts.settings,
     };
-    let (diagnostics, plans) = check_scoped(spec, &scope);
+    let (diagnostics, checked) = check_prepared(spec, &scope);
+    let (plans, mut prepared): (Vec<Plan>, Vec<Vec<Option<Prepared>>>) =
+        checked.into_iter().unzip();
     let backends: Vec<MeshBackend> = plans.iter().map(|p| p.backend).collect();
     if plans.is_empty() {
         return Synthesis {
@@ -94,8 +96,8 @@ pub fn synthesize_bytes(spec: &[u8], opts: &Options) -> Synthesis {
     let mut files: BTreeMap<String, Rendered> = BTreeMap::new();
     let mut resources = BTreeMap::new();
     let mut migration = None;
-    let mut jobs: Vec<(String, &'static dyn Target, &Plan)> = Vec::new();
-    for plan in &plans {
+    let mut jobs: Vec<(String, &'static dyn Target, &Plan, Option<Prepared>)> = Vec::new();
+    for (plan, prepared) in plans.iter().zip(&mut prepared) {
         let prefix = plan.backend.folder();
         if let (Some(doc), Some(folder)) = (&plan.migration, prefix) {
             let mut doc = doc.clone();
@@ -113,26 +115,34 @@ pub fn synthesize_bytes(spec: &[u8], opts: &Options) -> Synthesis {
             Some(p) => format!("{p}/{name}"),
             None => name.to_owned(),
         };
-        for t in opts.targets.iter().copied().chain(targets::guides()) {
+        for (i, t) in opts
+            .targets
+            .iter()
+            .copied()
+            .chain(targets::guides())
+            .enumerate()
+        {
             let key = folder_of(t.name());
-            if files.contains_key(&key) || jobs.iter().any(|(k, _, _)| *k == key) {
+            if files.contains_key(&key) || jobs.iter().any(|(k, ..)| *k == key) {
                 continue;
             }
-            jobs.push((key, t, plan));
+            let ready = prepared.get_mut(i).and_then(Option::take);
+            jobs.push((key, t, plan, ready));
         }
     }
     // Targets render independently: on as many threads as there are (each is pure).
     let rendered: Vec<Rendered> = std::thread::scope(|scope| {
         let handles: Vec<_> = jobs
-            .iter()
-            .map(|(key, t, plan)| {
+            .iter_mut()
+            .map(|(key, t, plan, ready)| {
                 let render = RenderOptions {
                     version: crate::VERSION,
                     spec_file: opts.spec_file,
                     folder: format!("{}/{key}", opts.folder),
                     settings: opts.settings,
                 };
-                scope.spawn(move || t.render(plan, &render))
+                let (t, plan, ready) = (*t, *plan, ready.take());
+                scope.spawn(move || t.render_prepared(plan, &render, ready))
             })
             .collect();
         handles
@@ -140,7 +150,7 @@ pub fn synthesize_bytes(spec: &[u8], opts: &Options) -> Synthesis {
             .map(|h| h.join().expect("a renderer panicked"))
             .collect()
     });
-    for ((key, t, plan), rendered) in jobs.into_iter().zip(rendered) {
+    for ((key, t, plan, _), rendered) in jobs.into_iter().zip(rendered) {
         if !rendered.is_empty() {
             if t.output() == Output::Iac {
                 resources.insert(key.clone(), t.count(plan));
@@ -190,6 +200,16 @@ pub fn check_bytes(spec: &[u8], targets: &[&'static dyn Target]) -> (Diagnostics
 
 /// Loads, validates and plans one graph per backend; no plan when there is an error.
 pub fn check_scoped(spec: &[u8], opts: &CheckOptions) -> (Diagnostics, Vec<Plan>) {
+    let (diagnostics, checked) = check_prepared(spec, opts);
+    (diagnostics, checked.into_iter().map(|(p, _)| p).collect())
+}
+
+/// A plan, with what each target prepared for rendering it.
+type Checked = (Plan, Vec<Option<Prepared>>);
+
+/// [`check_scoped`], with what each of `opts.targets` prepared for rendering each plan (in the
+/// order of `opts.targets`).
+fn check_prepared(spec: &[u8], opts: &CheckOptions) -> (Diagnostics, Vec<Checked>) {
     let targets = opts.targets;
     // Every check's "did you mean" help shares one budget, so no spec can make it slow.
     reset_suggestion_budget();
@@ -219,15 +239,18 @@ pub fn check_scoped(spec: &[u8], opts: &CheckOptions) -> (Diagnostics, Vec<Plan>
                 // one target refuses is not half valid.
                 let mut graph = ids::check_collisions(&plan, &targets::iac());
                 graph.extend(check_graph(&plan));
+                let mut prepared = Vec::new();
                 if graph.has_errors() {
                     diagnostics.extend(graph);
                 } else {
                     for t in targets {
-                        diagnostics.extend(t.limits(&plan, &opts.settings));
+                        let (d, ready) = t.prepare(&plan, &opts.settings);
+                        diagnostics.extend(d);
+                        prepared.push(ready);
                     }
                     diagnostics.extend(lower::observe::findings(&plan));
                 }
-                plans.push(plan);
+                plans.push((plan, prepared));
             }
             if !diagnostics.has_errors() {
                 result = plans;

@@ -19,6 +19,7 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use crate::diagnostic::FieldPath;
 
+mod map;
 mod observe_doc;
 pub use eks_guide::{ChartDoc, EksDoc, EksIdentityDoc, EksSecretDoc, EksTaskDoc, EksUiDoc};
 pub use graph::check_graph;
@@ -28,6 +29,7 @@ pub use guide::{
 };
 pub use kinds::{CfnRef, Kind, NameField, TypeInfo};
 pub use kube::KubeDoc;
+pub use map::{Key, Map};
 pub use migration::*;
 pub use observe_doc::{AlarmDoc, DashboardDoc, ObservabilityDoc};
 
@@ -77,7 +79,7 @@ pub enum Value {
     Decimal(String),
     Str(String),
     List(Vec<Value>),
-    Map(BTreeMap<String, Value>),
+    Map(Map),
     /// An attribute of another resource of the plan.
     Ref(ResourceId, Attr),
     /// A parameter / input variable, by its neutral snake_case name.
@@ -163,24 +165,24 @@ impl Value {
 
 /// Builds a `Value::Map` from `(key, value)` pairs, skipping `None`s.
 #[derive(Debug, Default, Clone)]
-pub struct Obj(BTreeMap<String, Value>);
+pub struct Obj(Map);
 
 impl Obj {
     pub fn new() -> Self {
         Self::default()
     }
-    pub fn set(mut self, k: &str, v: impl Into<Value>) -> Self {
-        self.0.insert(k.to_owned(), v.into());
+    pub fn set(mut self, k: impl Into<Key>, v: impl Into<Value>) -> Self {
+        self.0.insert(k, v.into());
         self
     }
-    pub fn opt(self, k: &str, v: Option<impl Into<Value>>) -> Self {
+    pub fn opt(self, k: impl Into<Key>, v: Option<impl Into<Value>>) -> Self {
         match v {
             Some(v) => self.set(k, v),
             None => self,
         }
     }
     /// Sets a list only when it is not empty.
-    pub fn list(self, k: &str, v: Vec<Value>) -> Self {
+    pub fn list(self, k: impl Into<Key>, v: Vec<Value>) -> Self {
         if v.is_empty() {
             self
         } else {
@@ -247,7 +249,7 @@ pub struct Resource {
     /// Where in the spec the resource comes from (for errors about it).
     pub source: FieldPath,
     /// API-shaped properties.
-    pub props: BTreeMap<String, Value>,
+    pub props: Map,
     /// Tags (rendered as a list in CloudFormation and a map in Terraform).
     pub tags: BTreeMap<String, String>,
     /// Ordering that no reference implies.

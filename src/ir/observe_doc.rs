@@ -49,10 +49,7 @@ pub struct AlarmDoc {
     pub description: String,
 }
 
-fn str_prop<'a>(
-    props: &'a std::collections::BTreeMap<String, Value>,
-    key: &str,
-) -> Option<&'a str> {
+fn str_prop<'a>(props: &'a super::Map, key: &str) -> Option<&'a str> {
     match props.get(key) {
         Some(Value::Str(s)) => Some(s),
         _ => None,

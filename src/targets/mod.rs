@@ -22,6 +22,10 @@ use crate::ir::Plan;
 /// Rendered files: path relative to the target's folder → content.
 pub type Rendered = BTreeMap<String, String>;
 
+/// What a target worked out about a graph while checking its limits and needs again to render
+/// it (CloudFormation's nested-stack layout): handed from one to the other so it is done once.
+pub type Prepared = Box<dyn std::any::Any + Send + Sync>;
+
 /// What the user chose about the output's shape, beside the spec.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct Settings {
@@ -69,6 +73,10 @@ pub trait Target: Sync {
     fn limits(&self, _plan: &Plan, _settings: &Settings) -> Diagnostics {
         Diagnostics::default()
     }
+    /// [`Target::limits`], and what of that work [`Target::render_prepared`] can reuse.
+    fn prepare(&self, plan: &Plan, settings: &Settings) -> (Diagnostics, Option<Prepared>) {
+        (self.limits(plan, settings), None)
+    }
     /// The identifier a resource gets in this target, as (scope, identifier): two resources with
     /// the same pair collide. `None` for targets that name no resources.
     fn identifier(&self, _id: &crate::ir::ResourceId) -> Option<(String, String)> {
@@ -76,6 +84,16 @@ pub trait Target: Sync {
     }
     /// The files of this target; empty when the spec gives it nothing to write.
     fn render(&self, plan: &Plan, opts: &RenderOptions) -> Rendered;
+    /// [`Target::render`] with what [`Target::prepare`] worked out for the same graph and
+    /// settings.
+    fn render_prepared(
+        &self,
+        plan: &Plan,
+        opts: &RenderOptions,
+        _prepared: Option<Prepared>,
+    ) -> Rendered {
+        self.render(plan, opts)
+    }
 }
 
 impl std::fmt::Debug for dyn Target {

@@ -341,7 +341,18 @@ impl<'a> Planner<'a, '_> {
         }
         if let Some(recorded) = hash {
             let bytes = fs::read(&path).with_context(|| format!("reading `{shown}`"))?;
-            if sha256::hex(&bytes) != recorded {
+            // This run writes the same content: the file is unchanged exactly when it holds
+            // those bytes, and then it is linked over instead of written again (regenerating a
+            // large mesh rewrites only the stacks that changed).
+            let same = match self.plan.items.get(rel) {
+                Some(Item::Write(new)) if self.manifest.files.get(&key) == Some(&recorded) => {
+                    Some(bytes == **new)
+                }
+                _ => None,
+            };
+            if same == Some(true) {
+                self.plan.items.insert(rel.to_path_buf(), Item::Carry);
+            } else if same == Some(false) || sha256::hex(&bytes) != recorded {
                 self.conflict(format!(
                     "`{shown}` was changed after meshsynth wrote it (its SHA-256 is not the one \
                      in {}): meshsynth neither overwrites nor removes it. Keep your change in a \

@@ -372,3 +372,54 @@ fn user_files_are_kept_and_stale_targets_go() {
     assert!(!one.join("terraform/README.md").exists());
     let _ = fs::remove_dir_all(&dir);
 }
+
+#[test]
+fn unchanged_files_are_linked_over_and_edits_still_refused() {
+    use std::os::unix::fs::MetadataExt;
+    let dir = scratch("unchanged");
+    let out = dir.join("out");
+    let first = files(&[
+        ("terraform", "main.tf.json", "{}\n"),
+        ("terraform", "outputs.tf.json", "{\"a\": 1}\n"),
+    ]);
+    write_with(
+        &real(true),
+        &out,
+        &jobs(&["one"], std::slice::from_ref(&first)),
+        &[],
+    )
+    .unwrap();
+    let tf = out.join("one/terraform");
+    let inode = |name: &str| fs::metadata(tf.join(name)).unwrap().ino();
+    let (main, outputs) = (inode("main.tf.json"), inode("outputs.tf.json"));
+    let second = files(&[
+        ("terraform", "main.tf.json", "{}\n"),
+        ("terraform", "outputs.tf.json", "{\"a\": 2}\n"),
+    ]);
+    write_with(
+        &real(true),
+        &out,
+        &jobs(&["one"], std::slice::from_ref(&second)),
+        &[],
+    )
+    .unwrap();
+    // The unchanged file is the same file; the changed one was written anew.
+    assert_eq!(inode("main.tf.json"), main);
+    assert_ne!(inode("outputs.tf.json"), outputs);
+    assert_eq!(
+        fs::read_to_string(tf.join("outputs.tf.json")).unwrap(),
+        "{\"a\": 2}\n"
+    );
+    // An edited file whose regenerated content is the recorded one is still the user's edit.
+    fs::write(tf.join("main.tf.json"), "{\"edited\": true}\n").unwrap();
+    let err = write_with(&real(true), &out, &jobs(&["one"], &[second]), &[]).unwrap_err();
+    assert!(
+        format!("{err:#}").contains("was changed after meshsynth wrote it"),
+        "{err:#}"
+    );
+    assert_eq!(
+        fs::read_to_string(tf.join("main.tf.json")).unwrap(),
+        "{\"edited\": true}\n"
+    );
+    let _ = fs::remove_dir_all(&dir);
+}

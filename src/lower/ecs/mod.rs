@@ -138,7 +138,7 @@ struct Ecs<'a> {
 }
 
 /// `{ Name, <value_key> }`: how ECS spells environment variables, secrets and proxy properties.
-pub(crate) fn kv(name: &str, value: Value, value_key: &str) -> Value {
+pub(crate) fn kv(name: &str, value: Value, value_key: &'static str) -> Value {
     Obj::new().set("Name", name).set(value_key, value).into()
 }
 

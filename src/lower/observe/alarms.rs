@@ -239,7 +239,7 @@ fn lattice_alarms(
     if let Some(p99) = t.latency_p99 {
         let mut l = stat("l", &series(lattice::LATENCY), "p99");
         if let Value::Map(m) = &mut l {
-            m.insert("ReturnData".into(), Value::Bool(true));
+            m.insert("ReturnData", Value::Bool(true));
         }
         out.push(alarm(
             cx,

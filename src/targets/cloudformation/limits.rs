@@ -1,13 +1,21 @@
 //! What CloudFormation refuses of a whole template, and when the output splits into nested
 //! stacks instead.
 
-use super::layout;
+use super::{layout, Shape};
 use crate::diagnostic::Diagnostics;
 use crate::ir::Plan;
 
-pub(super) fn check(plan: &Plan, max_resources: usize) -> Diagnostics {
+/// How the plan is written, without checking the nested layout's root.
+pub(super) fn shape(plan: &Plan, max_resources: usize) -> Shape {
     if layout::fits_one(plan, max_resources) {
-        return Diagnostics::default();
+        return Shape::One;
+    }
+    Shape::Nested(layout::layout(plan, max_resources).ok())
+}
+
+pub(super) fn check(plan: &Plan, max_resources: usize) -> (Diagnostics, Shape) {
+    if layout::fits_one(plan, max_resources) {
+        return (Diagnostics::default(), Shape::One);
     }
     match layout::layout(plan, max_resources) {
         Ok(l) => {
@@ -26,8 +34,8 @@ pub(super) fn check(plan: &Plan, max_resources: usize) -> Diagnostics {
                     "split the spec into several specs (stacks), or render with `--target terraform`",
                 ));
             }
-            d
+            (d, Shape::Nested(Some(l)))
         }
-        Err(d) => d,
+        Err(d) => (d, Shape::Nested(None)),
     }
 }

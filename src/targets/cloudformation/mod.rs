@@ -9,7 +9,7 @@ mod layout;
 mod limits;
 mod nested;
 
-use super::{to_json_text, Output, RenderOptions, Rendered, Settings, Target};
+use super::{to_json_text, Output, Prepared, RenderOptions, Rendered, Settings, Target};
 use crate::case::pascal_case;
 use crate::diagnostic::Diagnostics;
 use crate::ir::{Attr, ParamType, Plan, Pseudo, ResourceId, Value};
@@ -29,14 +29,33 @@ impl Target for CloudFormation {
         Output::Iac
     }
     fn limits(&self, plan: &Plan, settings: &Settings) -> Diagnostics {
-        limits::check(plan, max_resources(settings))
+        self.prepare(plan, settings).0
+    }
+    fn prepare(&self, plan: &Plan, settings: &Settings) -> (Diagnostics, Option<Prepared>) {
+        let max = max_resources(settings);
+        let (diags, shape) = limits::check(plan, max);
+        (diags, Some(Box::new((max, shape))))
     }
     fn identifier(&self, id: &ResourceId) -> Option<(String, String)> {
         // Logical IDs share one namespace across resource types.
         Some((String::new(), cfn_logical_id(id)))
     }
     fn render(&self, plan: &Plan, opts: &RenderOptions) -> Rendered {
-        render(plan, opts.version, max_resources(&opts.settings))
+        self.render_prepared(plan, opts, None)
+    }
+    fn render_prepared(
+        &self,
+        plan: &Plan,
+        opts: &RenderOptions,
+        prepared: Option<Prepared>,
+    ) -> Rendered {
+        let max = max_resources(&opts.settings);
+        let shape = prepared
+            .and_then(|p| p.downcast::<(usize, Shape)>().ok())
+            .filter(|p| p.0 == max)
+            .map(|p| p.1)
+            .unwrap_or_else(|| limits::shape(plan, max));
+        render(plan, opts.version, shape)
     }
 }
 
@@ -104,7 +123,7 @@ fn value(v: &Value, scope: Scope) -> Json {
         Value::List(l) => Json::Array(l.iter().map(|x| value(x, scope)).collect()),
         Value::Map(m) => Json::Object(
             m.iter()
-                .map(|(k, v)| (k.clone(), value(v, scope)))
+                .map(|(k, v)| (k.to_string(), value(v, scope)))
                 .collect(),
         ),
         Value::Ref(id, attr) => scope.reference(id, *attr),
@@ -292,8 +311,15 @@ fn literal(parts: &[Value]) -> Option<String> {
         .collect()
 }
 
-fn render(plan: &Plan, version: &str, max_resources: usize) -> Rendered {
-    if layout::fits_one(plan, max_resources) {
+/// How a plan is written: one template, or nested stacks (`None`: no layout works, and
+/// `limits` said why).
+pub(crate) enum Shape {
+    One,
+    Nested(Option<layout::Layout>),
+}
+
+fn render(plan: &Plan, version: &str, shape: Shape) -> Rendered {
+    if let Shape::One = shape {
         let mut doc = frame(&plan.description, plan, version);
         if !plan.params.is_empty() {
             interface(&mut doc, plan);
@@ -321,10 +347,10 @@ fn render(plan: &Plan, version: &str, max_resources: usize) -> Rendered {
         files.insert(TEMPLATE.into(), to_json_text(&Json::Object(doc)));
         return files;
     }
-    match layout::layout(plan, max_resources) {
-        Ok(l) => nested::render(plan, version, &l),
+    match shape {
+        Shape::Nested(Some(l)) => nested::render(plan, version, &l),
         // `limits` reported why; a plan with errors is never rendered.
-        Err(_) => Rendered::new(),
+        Shape::One | Shape::Nested(None) => Rendered::new(),
     }
 }
 
@@ -411,7 +437,7 @@ fn resource(plan: &Plan, id: &ResourceId, deps: Vec<String>, scope: Scope) -> Js
     let mut props: Map<String, Json> = r
         .props
         .iter()
-        .map(|(k, v)| (k.clone(), value(v, scope)))
+        .map(|(k, v)| (k.to_string(), value(v, scope)))
         .collect();
     if !r.tags.is_empty() && id.kind.info().taggable {
         props.insert(

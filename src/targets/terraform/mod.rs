@@ -8,6 +8,7 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
+use serde::ser::{Serialize, SerializeMap, Serializer};
 use serde_json::{json, Map, Value as Json};
 
 mod kubernetes;
@@ -20,7 +21,7 @@ pub use names::{address, AWS_PROVIDER_VERSION, TERRAFORM_VERSION};
 use super::{to_json_text, Output, RenderOptions, Rendered, Target};
 use crate::case::snake_case;
 use crate::check::Ctx;
-use crate::ir::{Kind, ParamType, Plan, Pseudo, ResourceId, Value};
+use crate::ir::{Kind, Map as IrMap, ParamType, Plan, Pseudo, Resource, ResourceId, Value};
 use crate::params::CREATE_KUBERNETES_OBJECTS;
 use crate::targets::ids::tf_name;
 use names::{attribute, group_description, variable_type};
@@ -148,7 +149,7 @@ fn camel_keys(v: &Value) -> Value {
             m.iter()
                 .map(|(k, v)| {
                     let mut c = k.chars();
-                    let key = c
+                    let key: String = c
                         .next()
                         .map(|f| f.to_ascii_lowercase())
                         .into_iter()
@@ -164,7 +165,7 @@ fn camel_keys(v: &Value) -> Value {
 }
 
 /// Where the provider's arguments differ from the API's shape beyond spelling.
-fn adapt(kind: Kind, props: &BTreeMap<String, Value>, body: &mut Map<String, Json>) {
+fn adapt(kind: Kind, props: &IrMap, body: &mut Map<String, Json>) {
     let mut rename = |from: &str, to: &str| {
         if let Some(v) = body.remove(from) {
             body.insert(to.to_owned(), v);
@@ -321,7 +322,7 @@ fn adapt(kind: Kind, props: &BTreeMap<String, Value>, body: &mut Map<String, Jso
 }
 
 /// One `metric_query` block of an alarm from a CloudFormation `MetricDataQuery`.
-fn metric_query(q: &BTreeMap<String, Value>) -> Json {
+fn metric_query(q: &IrMap) -> Json {
     let mut o = Map::new();
     for (from, to) in [
         ("Id", "id"),
@@ -369,26 +370,7 @@ fn value(v: &Value) -> Json {
         Value::Decimal(d) => crate::targets::cloudformation::decimal(d),
         Value::Str(s) => json!(escape(s)),
         Value::List(l) => Json::Array(l.iter().map(value).collect()),
-        Value::Map(m) => {
-            let mut out = Map::new();
-            for (k, v) in m {
-                let key = snake_case(k);
-                // `tags` and Cloud Map `attributes` are maps, not lists of key/value pairs.
-                if key == "attributes" || key == "tags" {
-                    if let Value::List(items) = v {
-                        out.insert(key, key_value_map(items));
-                        continue;
-                    }
-                }
-                let is_block_list = matches!(v, Value::List(items) if items.iter().all(|i| matches!(i, Value::Map(_))));
-                let key = match singular(&key) {
-                    Some(s) if is_block_list => s.to_owned(),
-                    _ => key,
-                };
-                out.insert(key, value(v));
-            }
-            Json::Object(out)
-        }
+        Value::Map(m) => Json::Object(m.iter().map(|(k, v)| member(k, v)).collect()),
         Value::JoinList(..) | Value::Concat(..) => {
             json!(format!("${{{}}}", expr(v).expect("a list expression")))
         }
@@ -409,6 +391,24 @@ fn value(v: &Value) -> Json {
             expr(other).expect("references have an expression")
         )),
     }
+}
+
+/// One member of an object: its argument or block name and its value.
+fn member(k: &str, v: &Value) -> (String, Json) {
+    let key = snake_case(k);
+    // `tags` and Cloud Map `attributes` are maps, not lists of key/value pairs.
+    if key == "attributes" || key == "tags" {
+        if let Value::List(items) = v {
+            return (key, key_value_map(items));
+        }
+    }
+    let is_block_list =
+        matches!(v, Value::List(items) if items.iter().all(|i| matches!(i, Value::Map(_))));
+    let key = match singular(&key) {
+        Some(s) if is_block_list => s.to_owned(),
+        _ => key,
+    };
+    (key, value(v))
 }
 
 /// `[{Name, Value}]` (an API's name/value pairs, not tags' `Key`) → `{ name = value }`.
@@ -441,76 +441,7 @@ fn key_value_map(items: &[Value]) -> Json {
 fn render(plan: &Plan, version: &str, spec_file: &str, folder: &str) -> Rendered {
     let mut files = Rendered::new();
 
-    // main.tf.json
-    let mut by_type: BTreeMap<&str, Map<String, Json>> = BTreeMap::new();
-    let mut pseudos = BTreeSet::new();
-    for (id, r) in &plan.resources {
-        let info = id.kind.info();
-        let mut body = Map::new();
-        for (k, v) in &r.props {
-            v.pseudos(&mut pseudos);
-            let key = match info.name {
-                Some(name) if name.property == k => name.tf_argument.to_owned(),
-                _ => snake_case(k),
-            };
-            let rendered = value(&Value::Map(BTreeMap::from([(k.clone(), v.clone())])));
-            let inner = rendered
-                .as_object()
-                .and_then(|o| o.values().next())
-                .cloned()
-                .unwrap_or(Json::Null);
-            body.insert(key, inner);
-        }
-        adapt(id.kind, &r.props, &mut body);
-        if !r.tags.is_empty() && info.taggable {
-            body.insert(
-                "tags".into(),
-                json!(r
-                    .tags
-                    .iter()
-                    .map(|(k, v)| (k.clone(), json!(escape(v))))
-                    .collect::<Map<_, _>>()),
-            );
-        }
-        let deps: Vec<String> = plan.extra_depends_on(id).iter().map(address).collect();
-        if !deps.is_empty() {
-            body.insert("depends_on".into(), json!(deps));
-        }
-        by_type
-            .entry(info.tf_type)
-            .or_default()
-            .insert(tf_name(id), Json::Object(body));
-    }
-    for o in plan.outputs.values() {
-        o.value.pseudos(&mut pseudos);
-    }
-    let mut main = Map::new();
-    if !pseudos.is_empty() {
-        let mut data: BTreeMap<&str, Json> = BTreeMap::new();
-        for p in &pseudos {
-            let ty = match p {
-                Pseudo::Region => "aws_region",
-                Pseudo::AccountId => "aws_caller_identity",
-                Pseudo::Partition => "aws_partition",
-            };
-            data.insert(ty, json!({ "current": {} }));
-        }
-        main.insert("data".into(), json!(data));
-    }
-    if by_type.is_empty() {
-        main.insert("//".into(), json!("This module creates no resources."));
-    } else {
-        main.insert(
-            "resource".into(),
-            Json::Object(
-                by_type
-                    .into_iter()
-                    .map(|(k, v)| (k.to_owned(), Json::Object(v)))
-                    .collect(),
-            ),
-        );
-    }
-    files.insert("main.tf.json".into(), to_json_text(&Json::Object(main)));
+    files.insert("main.tf.json".into(), main_tf(plan));
 
     // variables.tf.json
     let mut vars = Map::new();
@@ -613,6 +544,128 @@ fn render(plan: &Plan, version: &str, spec_file: &str, folder: &str) -> Rendered
 
     files.insert("README.md".into(), readme::render(plan, spec_file, folder));
     files
+}
+
+/// One resource's body: its arguments and blocks, tags and the dependencies its references do
+/// not imply.
+fn resource_body(plan: &Plan, r: &Resource) -> Json {
+    let id = &r.id;
+    let info = id.kind.info();
+    let mut body = Map::new();
+    for (k, v) in &r.props {
+        let key = match info.name {
+            Some(name) if name.property == k.as_ref() => name.tf_argument.to_owned(),
+            _ => snake_case(k),
+        };
+        body.insert(key, member(k, v).1);
+    }
+    adapt(id.kind, &r.props, &mut body);
+    if !r.tags.is_empty() && info.taggable {
+        body.insert(
+            "tags".into(),
+            json!(r
+                .tags
+                .iter()
+                .map(|(k, v)| (k.clone(), json!(escape(v))))
+                .collect::<Map<_, _>>()),
+        );
+    }
+    let deps: Vec<String> = plan.extra_depends_on(id).iter().map(address).collect();
+    if !deps.is_empty() {
+        body.insert("depends_on".into(), json!(deps));
+    }
+    Json::Object(body)
+}
+
+/// `main.tf.json`, written resource by resource: the module of a large mesh is tens of
+/// megabytes, and one `serde_json::Value` of it several times that.
+fn main_tf(plan: &Plan) -> String {
+    let mut pseudos = BTreeSet::new();
+    for r in plan.resources.values() {
+        r.props.values().for_each(|v| v.pseudos(&mut pseudos));
+    }
+    for o in plan.outputs.values() {
+        o.value.pseudos(&mut pseudos);
+    }
+    let mut order: Vec<(&'static str, String, &Resource)> = plan
+        .resources
+        .values()
+        .map(|r| (r.id.kind.info().tf_type, tf_name(&r.id), r))
+        .collect();
+    order.sort_unstable_by(|a, b| (a.0, &a.1).cmp(&(b.0, &b.1)));
+    let doc = MainTf {
+        plan,
+        pseudos,
+        order,
+    };
+    // Room for the largest resources (task definitions, 4 KB); pages never written cost nothing, and
+    // a buffer doubled at 30 MB would copy it all.
+    let mut out = Vec::with_capacity(plan.resources.len() * 4096);
+    doc.serialize(&mut serde_json::Serializer::pretty(&mut out))
+        .expect("JSON values always serialize");
+    out.push(b'\n');
+    String::from_utf8(out).expect("serde_json writes UTF-8")
+}
+
+struct MainTf<'a> {
+    plan: &'a Plan,
+    pseudos: BTreeSet<Pseudo>,
+    /// Resources by Terraform type, then name: the order of `resource`'s blocks.
+    order: Vec<(&'static str, String, &'a Resource)>,
+}
+
+impl Serialize for MainTf<'_> {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        let mut m = s.serialize_map(None)?;
+        if self.order.is_empty() {
+            m.serialize_entry("//", "This module creates no resources.")?;
+        }
+        if !self.pseudos.is_empty() {
+            let data: BTreeMap<&str, Json> = self
+                .pseudos
+                .iter()
+                .map(|p| {
+                    let ty = match p {
+                        Pseudo::Region => "aws_region",
+                        Pseudo::AccountId => "aws_caller_identity",
+                        Pseudo::Partition => "aws_partition",
+                    };
+                    (ty, json!({ "current": {} }))
+                })
+                .collect();
+            m.serialize_entry("data", &data)?;
+        }
+        if !self.order.is_empty() {
+            m.serialize_entry("resource", &ByType(self))?;
+        }
+        m.end()
+    }
+}
+
+/// `resource`: one object per Terraform type.
+struct ByType<'a>(&'a MainTf<'a>);
+
+impl Serialize for ByType<'_> {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        let mut m = s.serialize_map(None)?;
+        for group in self.0.order.chunk_by(|a, b| a.0 == b.0) {
+            m.serialize_entry(group[0].0, &OfType(self.0.plan, group))?;
+        }
+        m.end()
+    }
+}
+
+/// The resources of one type, each body built only while it is written.
+struct OfType<'a>(&'a Plan, &'a [(&'static str, String, &'a Resource)]);
+
+impl Serialize for OfType<'_> {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        let mut m = s.serialize_map(Some(self.1.len()))?;
+        for (_, name, r) in self.1 {
+            m.serialize_entry(name, &resource_body(self.0, r))?;
+        }
+        m.end()
+    }
 }
 
 /// `{ "variable": { ... } }`, or only a comment when there are none: an empty object there is a
