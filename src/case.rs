@@ -15,12 +15,15 @@ pub fn pascal_case(s: &str) -> String {
 
 /// `orders-v1` → `orders_v1`; `OrdersV1` → `orders_v1`; a leading digit gets a `_` prefix.
 pub fn snake_case(s: &str) -> String {
-    let chars: Vec<char> = s.chars().collect();
-    let mut out = String::new();
+    // Only ASCII letters and digits matter; any other character (every byte of one outside
+    // ASCII) is a separator, so the bytes can be read directly.
+    let chars = s.as_bytes();
+    let mut out = String::with_capacity(s.len() + 4);
     for (i, &c) in chars.iter().enumerate() {
+        let c = char::from(c);
         if c.is_ascii_uppercase() {
-            let prev = i.checked_sub(1).map(|j| chars[j]);
-            let next = chars.get(i + 1);
+            let prev = i.checked_sub(1).map(|j| char::from(chars[j]));
+            let next = chars.get(i + 1).map(|&n| char::from(n));
             let boundary = match prev {
                 Some(p) if p.is_ascii_lowercase() || p.is_ascii_digit() => true,
                 Some(p) if p.is_ascii_uppercase() => next.is_some_and(|n| n.is_ascii_lowercase()),
@@ -63,5 +66,8 @@ mod tests {
         assert_eq!(snake_case("IntervalMillis"), "interval_millis");
         assert_eq!(snake_case("TTL"), "ttl");
         assert_eq!(snake_case("9lives"), "_9lives");
+        // A character outside ASCII separates, however many bytes it takes.
+        assert_eq!(snake_case("héllo-Wörld"), "h_llo_w_rld");
+        assert_eq!(snake_case("ÉtatA"), "tat_a");
     }
 }

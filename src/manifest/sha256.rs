@@ -11,9 +11,28 @@ pub fn digest(data: &[u8]) -> [u8; 32] {
 
 /// The digest of `data` as 64 lowercase hex digits, as `sha256sum` prints it.
 pub fn hex(data: &[u8]) -> String {
+    hex_of(digest(data))
+}
+
+/// The digest of what `r` reads, as [`hex`] gives it, through a small buffer: an earlier run's
+/// output can be tens of megabytes, which need not be in memory at once.
+pub fn hex_read(mut r: impl std::io::Read) -> std::io::Result<String> {
+    let mut h = Sha256::new();
+    let mut buf = vec![0u8; 1 << 16];
+    loop {
+        match r.read(&mut buf) {
+            Ok(0) => return Ok(hex_of(h.finalize().into())),
+            Ok(n) => h.update(&buf[..n]),
+            Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
+            Err(e) => return Err(e),
+        }
+    }
+}
+
+fn hex_of(digest: [u8; 32]) -> String {
     const DIGITS: &[u8; 16] = b"0123456789abcdef";
     let mut s = String::with_capacity(64);
-    for b in digest(data) {
+    for b in digest {
         s.push(char::from(DIGITS[usize::from(b >> 4)]));
         s.push(char::from(DIGITS[usize::from(b & 15)]));
     }
@@ -22,7 +41,14 @@ pub fn hex(data: &[u8]) -> String {
 
 #[cfg(test)]
 mod tests {
-    use super::hex;
+    use super::{hex, hex_read};
+
+    #[test]
+    fn reading_hashes_alike() {
+        let data: Vec<u8> = (0..200_000u32).map(|i| (i % 251) as u8).collect();
+        assert_eq!(hex_read(&data[..]).unwrap(), hex(&data));
+        assert_eq!(hex_read(&b""[..]).unwrap(), hex(b""));
+    }
 
     #[test]
     fn known_digests() {

@@ -139,7 +139,7 @@ pub fn by_name(name: &str) -> Option<&'static dyn Target> {
 }
 
 /// 2-space JSON with a trailing newline: the one JSON style of every output file.
-pub fn to_json_text(v: &serde_json::Value) -> String {
+pub fn to_json_text(v: &impl serde::Serialize) -> String {
     let mut s = serde_json::to_string_pretty(v).expect("JSON values always serialize");
     s.push('\n');
     s
@@ -148,8 +148,7 @@ pub fn to_json_text(v: &serde_json::Value) -> String {
 /// 2-space JSON whose values nested deeper than `depth` levels stay on one line: the root
 /// template of nested stacks, whose hundreds of stack parameters would otherwise take six
 /// lines each and push it past CloudFormation's 1 MB.
-pub fn to_json_text_flat_below(v: &serde_json::Value, depth: usize) -> String {
-    use serde::Serialize as _;
+pub fn to_json_text_flat_below(v: &impl serde::Serialize, depth: usize) -> String {
     let mut out = Vec::new();
     let mut ser = serde_json::Serializer::with_formatter(&mut out, FlatBelow::new(depth));
     v.serialize(&mut ser).expect("JSON values always serialize");

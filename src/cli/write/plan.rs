@@ -340,19 +340,26 @@ impl<'a> Planner<'a, '_> {
             return Ok(());
         }
         if let Some(recorded) = hash {
-            let bytes = fs::read(&path).with_context(|| format!("reading `{shown}`"))?;
+            let read = |e| anyhow::Error::new(e).context(format!("reading `{shown}`"));
             // This run writes the same content: the file is unchanged exactly when it holds
             // those bytes, and then it is linked over instead of written again (regenerating a
             // large mesh rewrites only the stacks that changed).
             let same = match self.plan.items.get(rel) {
                 Some(Item::Write(new)) if self.manifest.files.get(&key) == Some(&recorded) => {
-                    Some(bytes == **new)
+                    Some(holds(&path, meta, new).map_err(read)?)
                 }
                 _ => None,
             };
+            let edited = match same {
+                Some(same) => !same,
+                None => {
+                    let file = fs::File::open(&path).map_err(read)?;
+                    sha256::hex_read(file).map_err(read)? != recorded
+                }
+            };
             if same == Some(true) {
                 self.plan.items.insert(rel.to_path_buf(), Item::Carry);
-            } else if same == Some(false) || sha256::hex(&bytes) != recorded {
+            } else if edited {
                 self.conflict(format!(
                     "`{shown}` was changed after meshsynth wrote it (its SHA-256 is not the one \
                      in {}): meshsynth neither overwrites nor removes it. Keep your change in a \
@@ -381,6 +388,31 @@ impl<'a> Planner<'a, '_> {
             self.add(rel.to_path_buf(), Item::Carry);
         }
         Ok(())
+    }
+}
+
+/// Whether the file at `path` holds exactly `bytes`, read through a small buffer.
+fn holds(path: &Path, meta: &fs::Metadata, bytes: &[u8]) -> io::Result<bool> {
+    use std::io::Read as _;
+    if meta.len() != bytes.len() as u64 {
+        return Ok(false);
+    }
+    let mut file = fs::File::open(path)?;
+    let mut buf = vec![0u8; 1 << 16];
+    let mut rest = bytes;
+    loop {
+        let n = match file.read(&mut buf) {
+            Ok(n) => n,
+            Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
+            Err(e) => return Err(e),
+        };
+        if n == 0 {
+            return Ok(rest.is_empty());
+        }
+        if n > rest.len() || buf[..n] != rest[..n] {
+            return Ok(false);
+        }
+        rest = &rest[n..];
     }
 }
 

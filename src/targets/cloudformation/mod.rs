@@ -3,6 +3,7 @@
 //! The graph's properties already have the API's shape, which is CloudFormation's; this
 //! renderer adds the template frame and turns references into intrinsic functions.
 
+use serde::ser::{Serialize, SerializeMap, Serializer};
 use serde_json::{json, Map, Value as Json};
 
 mod layout;
@@ -326,16 +327,18 @@ fn render(plan: &Plan, version: &str, shape: Shape) -> Rendered {
             let names: Vec<&String> = plan.params.keys().collect();
             doc.insert("Parameters".into(), parameters(plan, &names, true));
         }
-        let mut resources = Map::new();
+        let mut resources = Vec::with_capacity(plan.resources.len());
         for id in plan.resources.keys() {
             let deps: Vec<String> = plan
                 .extra_depends_on(id)
                 .iter()
                 .map(cfn_logical_id)
                 .collect();
-            resources.insert(cfn_logical_id(id), resource(plan, id, deps, Scope::Whole));
+            resources.push((
+                cfn_logical_id(id),
+                Entry::Resource(resource(plan, id, deps, Scope::Whole)),
+            ));
         }
-        doc.insert("Resources".into(), Json::Object(resources));
         let keys: Vec<&String> = plan.outputs.keys().collect();
         if !keys.is_empty() {
             doc.insert(
@@ -344,7 +347,10 @@ fn render(plan: &Plan, version: &str, shape: Shape) -> Rendered {
             );
         }
         let mut files = Rendered::new();
-        files.insert(TEMPLATE.into(), to_json_text(&Json::Object(doc)));
+        files.insert(
+            TEMPLATE.into(),
+            to_json_text(&Template::new(doc, resources)),
+        );
         return files;
     }
     match shape {
@@ -432,31 +438,152 @@ fn param_type(ty: ParamType) -> &'static str {
 }
 
 /// One resource's entry in `Resources`.
-fn resource(plan: &Plan, id: &ResourceId, deps: Vec<String>, scope: Scope) -> Json {
-    let r = &plan.resources[id];
-    let mut props: Map<String, Json> = r
-        .props
-        .iter()
-        .map(|(k, v)| (k.to_string(), value(v, scope)))
-        .collect();
-    if !r.tags.is_empty() && id.kind.info().taggable {
-        props.insert(
-            id.kind.info().cfn_tags.into(),
-            Json::Array(
-                r.tags
-                    .iter()
-                    .map(|(k, v)| json!({ "Key": k, "Value": v }))
-                    .collect(),
-            ),
-        );
+fn resource<'a>(
+    plan: &'a Plan,
+    id: &ResourceId,
+    deps: Vec<String>,
+    scope: Scope<'a>,
+) -> Resource<'a> {
+    Resource {
+        r: &plan.resources[id],
+        deps,
+        scope,
     }
-    let mut res = Map::new();
-    res.insert("Type".into(), json!(id.kind.info().cfn_type));
-    if !deps.is_empty() {
-        res.insert("DependsOn".into(), json!(deps));
+}
+
+/// A template: its sections, with `Resources` written one resource at a time (a resource's
+/// JSON is never built as a whole: a large mesh's templates are tens of megabytes).
+pub(crate) struct Template<'a> {
+    doc: Map<String, Json>,
+    resources: Vec<(String, Entry<'a>)>,
+}
+
+/// One entry of `Resources`: a plan resource, or one the layout adds (a nested stack).
+pub(crate) enum Entry<'a> {
+    Resource(Resource<'a>),
+    Json(Json),
+}
+
+impl<'a> Template<'a> {
+    pub(crate) fn new(doc: Map<String, Json>, mut resources: Vec<(String, Entry<'a>)>) -> Self {
+        // By logical ID, as a JSON object's keys; the collision check keeps them unique.
+        resources.sort_by(|a, b| a.0.cmp(&b.0));
+        Template { doc, resources }
     }
-    res.insert("Properties".into(), Json::Object(props));
-    Json::Object(res)
+}
+
+impl Serialize for Template<'_> {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        let mut m = s.serialize_map(Some(self.doc.len() + 1))?;
+        let mut pending = true;
+        for (k, v) in &self.doc {
+            if pending && k.as_str() > "Resources" {
+                m.serialize_entry("Resources", &Entries(&self.resources))?;
+                pending = false;
+            }
+            m.serialize_entry(k, v)?;
+        }
+        if pending {
+            m.serialize_entry("Resources", &Entries(&self.resources))?;
+        }
+        m.end()
+    }
+}
+
+struct Entries<'a, 'b>(&'a [(String, Entry<'b>)]);
+
+impl Serialize for Entries<'_, '_> {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        let mut m = s.serialize_map(Some(self.0.len()))?;
+        for (k, e) in self.0 {
+            match e {
+                Entry::Resource(r) => m.serialize_entry(k, r)?,
+                Entry::Json(j) => m.serialize_entry(k, j)?,
+            }
+        }
+        m.end()
+    }
+}
+
+/// A plan resource as CloudFormation declares it.
+pub(crate) struct Resource<'a> {
+    r: &'a crate::ir::Resource,
+    deps: Vec<String>,
+    scope: Scope<'a>,
+}
+
+impl Serialize for Resource<'_> {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        let info = self.r.id.kind.info();
+        let mut m = s.serialize_map(None)?;
+        if !self.deps.is_empty() {
+            m.serialize_entry("DependsOn", &self.deps)?;
+        }
+        m.serialize_entry("Properties", &Properties(self))?;
+        m.serialize_entry("Type", info.cfn_type)?;
+        m.end()
+    }
+}
+
+struct Properties<'a, 'b>(&'a Resource<'b>);
+
+impl Serialize for Properties<'_, '_> {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        let r = self.0.r;
+        let info = r.id.kind.info();
+        let tags = (!r.tags.is_empty() && info.taggable).then_some(info.cfn_tags);
+        let mut m = s.serialize_map(None)?;
+        let mut pending = tags;
+        for (k, v) in &r.props {
+            if let Some(t) = pending {
+                if k.as_ref() >= t {
+                    m.serialize_entry(t, &Tags(&r.tags))?;
+                    pending = None;
+                }
+            }
+            // The tags replace a property of their name.
+            if tags == Some(k.as_ref()) {
+                continue;
+            }
+            m.serialize_entry(k.as_ref(), &V(v, self.0.scope))?;
+        }
+        if let Some(t) = pending {
+            m.serialize_entry(t, &Tags(&r.tags))?;
+        }
+        m.end()
+    }
+}
+
+struct Tags<'a>(&'a std::collections::BTreeMap<String, String>);
+
+impl Serialize for Tags<'_> {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.collect_seq(self.0.iter().map(|(k, v)| Tag { key: k, value: v }))
+    }
+}
+
+#[derive(serde::Serialize)]
+struct Tag<'a> {
+    #[serde(rename = "Key")]
+    key: &'a str,
+    #[serde(rename = "Value")]
+    value: &'a str,
+}
+
+/// A value as [`value`] renders it, written directly.
+struct V<'a>(&'a Value, Scope<'a>);
+
+impl Serialize for V<'_> {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        match self.0 {
+            Value::Bool(b) => s.serialize_bool(*b),
+            Value::Int(n) => s.serialize_i64(*n),
+            Value::Str(x) => s.serialize_str(x),
+            Value::List(l) => s.collect_seq(l.iter().map(|x| V(x, self.1))),
+            Value::Map(m) => s.collect_map(m.iter().map(|(k, x)| (k.as_ref(), V(x, self.1)))),
+            other => value(other, self.1).serialize(s),
+        }
+    }
 }
 
 /// Plan outputs, exported as `<stack>-<OutputId>`; `stack_name` is the parameter (or pseudo

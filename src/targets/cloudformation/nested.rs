@@ -10,7 +10,7 @@
 use serde_json::{json, Map, Value as Json};
 
 use super::layout::{link_name, Layout, Place, Wait};
-use super::{frame, interface, outputs, parameters, resource, Scope, TEMPLATE};
+use super::{frame, interface, outputs, parameters, resource, Entry, Scope, Template, TEMPLATE};
 use crate::case::pascal_case;
 use crate::ir::{ParamType, Plan};
 use crate::targets::ids::cfn_logical_id;
@@ -41,7 +41,7 @@ fn is_list(ty: ParamType) -> bool {
     matches!(ty, ParamType::SubnetIds | ParamType::SecurityGroupIds)
 }
 
-fn root(plan: &Plan, version: &str, l: &Layout) -> Json {
+fn root<'a>(plan: &'a Plan, version: &str, l: &'a Layout) -> Template<'a> {
     let description = format!(
         "{} (root stack; {} nested stacks under stacks/)",
         plan.description,
@@ -54,7 +54,7 @@ fn root(plan: &Plan, version: &str, l: &Layout) -> Json {
         doc.insert("Parameters".into(), parameters(plan, &names, true));
     }
     let here = Scope::In(l, Place::Root);
-    let mut resources = Map::new();
+    let mut resources = Vec::new();
     for (i, id) in l.ids.iter().enumerate() {
         if l.place[i] != Place::Root {
             continue;
@@ -65,7 +65,10 @@ fn root(plan: &Plan, version: &str, l: &Layout) -> Json {
             .iter()
             .map(cfn_logical_id)
             .collect();
-        resources.insert(cfn_logical_id(id), resource(plan, id, deps, here));
+        resources.push((
+            cfn_logical_id(id),
+            Entry::Resource(resource(plan, id, deps, here)),
+        ));
     }
     for c in &l.stacks {
         let mut params = Map::new();
@@ -121,9 +124,8 @@ fn root(plan: &Plan, version: &str, l: &Layout) -> Json {
             res.insert("DependsOn".into(), json!(deps));
         }
         res.insert("Properties".into(), Json::Object(props));
-        resources.insert(c.logical_id.clone(), Json::Object(res));
+        resources.push((c.logical_id.clone(), Entry::Json(Json::Object(res))));
     }
-    doc.insert("Resources".into(), Json::Object(resources));
     if !l.root_outputs.is_empty() {
         let keys: Vec<&String> = l.root_outputs.iter().collect();
         doc.insert(
@@ -131,10 +133,10 @@ fn root(plan: &Plan, version: &str, l: &Layout) -> Json {
             outputs(plan, &keys, here, "AWS::StackName"),
         );
     }
-    Json::Object(doc)
+    Template::new(doc, resources)
 }
 
-fn child(plan: &Plan, version: &str, l: &Layout, s: usize) -> Json {
+fn child<'a>(plan: &'a Plan, version: &str, l: &'a Layout, s: usize) -> Template<'a> {
     let c = &l.stacks[s];
     let mut description = format!(
         "{}: nested stack {} of {} ({})",
@@ -180,7 +182,7 @@ fn child(plan: &Plan, version: &str, l: &Layout, s: usize) -> Json {
         doc.insert("Parameters".into(), Json::Object(params));
     }
     let here = Scope::In(l, Place::Child(s));
-    let mut resources = Map::new();
+    let mut resources = Vec::with_capacity(c.resources.len());
     for &i in &c.resources {
         let id = &l.ids[i];
         let deps: Vec<String> = plan
@@ -189,9 +191,11 @@ fn child(plan: &Plan, version: &str, l: &Layout, s: usize) -> Json {
             .filter(|d| l.place_of(d) == Place::Child(s))
             .map(cfn_logical_id)
             .collect();
-        resources.insert(cfn_logical_id(id), resource(plan, id, deps, here));
+        resources.push((
+            cfn_logical_id(id),
+            Entry::Resource(resource(plan, id, deps, here)),
+        ));
     }
-    doc.insert("Resources".into(), Json::Object(resources));
     let mut outs = match c.outputs.is_empty() {
         true => Map::new(),
         false => match outputs(
@@ -218,5 +222,5 @@ fn child(plan: &Plan, version: &str, l: &Layout, s: usize) -> Json {
     if !outs.is_empty() {
         doc.insert("Outputs".into(), Json::Object(outs));
     }
-    Json::Object(doc)
+    Template::new(doc, resources)
 }

@@ -98,39 +98,102 @@ fn expr(v: &Value) -> Option<String> {
 
 /// An HCL expression for a value, for use inside `${...}` (e.g. in `jsonencode(...)`).
 fn hcl(v: &Value) -> String {
+    let mut out = String::new();
+    hcl_into(v, &mut out);
+    out
+}
+
+/// [`hcl`], appended to `out`: a task definition's `jsonencode(...)` is kilobytes of it.
+fn hcl_into(v: &Value, out: &mut String) {
+    use std::fmt::Write as _;
     match v {
-        Value::Bool(b) => b.to_string(),
-        Value::Int(n) => n.to_string(),
-        Value::Decimal(d) => d.clone(),
-        Value::Str(s) => hcl_string(s),
-        Value::List(l) => format!("[{}]", l.iter().map(hcl).collect::<Vec<_>>().join(", ")),
-        Value::Map(m) => format!(
-            "{{{}}}",
-            m.iter()
-                .map(|(k, v)| format!("{} = {}", hcl_string(k), hcl(v)))
-                .collect::<Vec<_>>()
-                .join(", ")
-        ),
+        Value::Bool(b) => out.push_str(if *b { "true" } else { "false" }),
+        Value::Int(n) => {
+            let _ = write!(out, "{n}");
+        }
+        Value::Decimal(d) => out.push_str(d),
+        Value::Str(s) => hcl_string_into(s, out),
+        Value::List(l) => {
+            out.push('[');
+            for (i, x) in l.iter().enumerate() {
+                if i > 0 {
+                    out.push_str(", ");
+                }
+                hcl_into(x, out);
+            }
+            out.push(']');
+        }
+        Value::Map(m) => {
+            out.push('{');
+            for (i, (k, x)) in m.iter().enumerate() {
+                if i > 0 {
+                    out.push_str(", ");
+                }
+                hcl_string_into(k, out);
+                out.push_str(" = ");
+                hcl_into(x, out);
+            }
+            out.push('}');
+        }
         Value::Join(parts) => {
-            let mut s = String::from("\"");
+            out.push('"');
             for p in parts {
                 match p {
-                    Value::Str(x) => s.push_str(&hcl_string(x)[1..hcl_string(x).len() - 1]),
-                    Value::Int(n) => s.push_str(&n.to_string()),
-                    Value::Decimal(d) => s.push_str(d),
-                    other => s.push_str(&format!("${{{}}}", expr(other).unwrap_or_default())),
+                    Value::Str(x) => hcl_string_contents(x, out),
+                    Value::Int(n) => {
+                        let _ = write!(out, "{n}");
+                    }
+                    Value::Decimal(d) => out.push_str(d),
+                    other => {
+                        out.push_str("${");
+                        out.push_str(&expr(other).unwrap_or_default());
+                        out.push('}');
+                    }
                 }
             }
-            s.push('"');
-            s
+            out.push('"');
         }
-        other => expr(other).expect("references have an expression"),
+        other => out.push_str(&expr(other).expect("references have an expression")),
     }
 }
 
 /// A quoted HCL string literal: JSON escapes, plus template sequences escaped.
 fn hcl_string(s: &str) -> String {
-    escape(&serde_json::to_string(s).expect("strings serialize"))
+    let mut out = String::with_capacity(s.len() + 2);
+    hcl_string_into(s, &mut out);
+    out
+}
+
+fn hcl_string_into(s: &str, out: &mut String) {
+    out.push('"');
+    hcl_string_contents(s, out);
+    out.push('"');
+}
+
+/// The inside of [`hcl_string`]: JSON's escapes (those `serde_json` writes: quote, backslash,
+/// control characters), and `${` / `%{` doubled so Terraform reads no template.
+fn hcl_string_contents(s: &str, out: &mut String) {
+    use std::fmt::Write as _;
+    let mut chars = s.chars().peekable();
+    while let Some(c) = chars.next() {
+        match c {
+            '"' => out.push_str("\\\""),
+            '\\' => out.push_str("\\\\"),
+            '\n' => out.push_str("\\n"),
+            '\r' => out.push_str("\\r"),
+            '\t' => out.push_str("\\t"),
+            '\u{8}' => out.push_str("\\b"),
+            '\u{c}' => out.push_str("\\f"),
+            c if (c as u32) < 0x20 => {
+                let _ = write!(out, "\\u{:04x}", c as u32);
+            }
+            '$' | '%' if chars.peek() == Some(&'{') => {
+                out.push(c);
+                out.push(c);
+            }
+            c => out.push(c),
+        }
+    }
 }
 
 /// `jsonencode(...)` of a value, as a Terraform JSON string (of a value already JSON text, its
@@ -360,6 +423,9 @@ fn metric_query(q: &IrMap) -> Json {
 
 /// Escapes what Terraform would read as a template in a literal string.
 fn escape(s: &str) -> String {
+    if !s.contains("${") && !s.contains("%{") {
+        return s.to_owned();
+    }
     s.replace("${", "$${").replace("%{", "%%{")
 }
 
@@ -675,5 +741,36 @@ fn labelled_blocks(kind: &str, blocks: Map<String, Json>, what: &str) -> Json {
         json!({ "//": format!("This module has no {what}.") })
     } else {
         json!({ kind: blocks })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// What `hcl_string` was before it was written in one pass: serde_json's quoting, then the
+    /// template sequences doubled.
+    fn reference(s: &str) -> String {
+        serde_json::to_string(s)
+            .unwrap()
+            .replace("${", "$${")
+            .replace("%{", "%%{")
+    }
+
+    #[test]
+    fn hcl_strings_quote_as_json_and_escape_templates() {
+        for s in [
+            "",
+            "plain",
+            "a\"b\\c",
+            "line\nnext\r\t\u{8}\u{c}\u{1}\u{1f}\u{7f}",
+            "${var.x} %{ if } $${x} %%{x} $%{ %${ $ % { }",
+            "unicode é ✓ 🚀",
+            "\\${",
+        ] {
+            assert_eq!(hcl_string(s), reference(s), "{s:?}");
+        }
+        assert_eq!(escape("a ${b} %{c}"), "a $${b} %%{c}");
+        assert_eq!(escape("plain"), "plain");
     }
 }
