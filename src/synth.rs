@@ -237,18 +237,32 @@ fn check_prepared(spec: &[u8], opts: &CheckOptions) -> (Diagnostics, Vec<Checked
                 // the same identifier, a dangling reference, a dependency cycle.
                 // Identifiers collide or not whichever targets this run renders: a spec that
                 // one target refuses is not half valid.
-                let mut graph = ids::check_collisions(&plan, &targets::iac());
-                graph.extend(check_graph(&plan));
+                // The targets' limits run beside the graph checks (all read the plan only), and
+                // count only when the graph is sound.
+                let (graph, limits) = std::thread::scope(|scope| {
+                    let limits: Vec<_> = targets
+                        .iter()
+                        .map(|t| scope.spawn(|| t.prepare(&plan, &opts.settings)))
+                        .collect();
+                    let mut graph = ids::check_collisions(&plan, &targets::iac());
+                    graph.extend(check_graph(&plan));
+                    if !graph.has_errors() {
+                        graph.extend(lower::observe::findings(&plan));
+                    }
+                    let limits: Vec<_> = limits
+                        .into_iter()
+                        .map(|h| h.join().expect("a target's limits panicked"))
+                        .collect();
+                    (graph, limits)
+                });
+                let has_errors = graph.has_errors();
+                diagnostics.extend(graph);
                 let mut prepared = Vec::new();
-                if graph.has_errors() {
-                    diagnostics.extend(graph);
-                } else {
-                    for t in targets {
-                        let (d, ready) = t.prepare(&plan, &opts.settings);
+                if !has_errors {
+                    for (d, ready) in limits {
                         diagnostics.extend(d);
                         prepared.push(ready);
                     }
-                    diagnostics.extend(lower::observe::findings(&plan));
                 }
                 plans.push((plan, prepared));
             }

@@ -1,7 +1,7 @@
 //! Graph checks: every reference resolves, no cycle, and only the ordering that no reference
 //! implies needs an explicit dependency.
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::{BTreeSet, HashMap, HashSet};
 
 use super::{Plan, ResourceId};
 use crate::diagnostic::Diagnostics;
@@ -17,20 +17,23 @@ impl Plan {
         if r.depends_on.is_empty() {
             return BTreeSet::new();
         }
-        let mut implied = BTreeSet::new();
-        let mut todo: Vec<ResourceId> = r.references().into_iter().collect();
+        let mut implied: HashSet<&ResourceId> = HashSet::new();
+        let mut todo: Vec<&ResourceId> = r.references().into_iter().collect();
         while let Some(next) = todo.pop() {
-            if implied.insert(next.clone()) {
-                if let Some(n) = self.resources.get(&next) {
-                    todo.extend(
-                        n.references()
-                            .into_iter()
-                            .chain(n.depends_on.iter().cloned()),
-                    );
+            if implied.insert(next) {
+                if let Some(n) = self.resources.get(next) {
+                    n.props
+                        .values()
+                        .for_each(|v| v.visit_refs(&mut |t| todo.push(t)));
+                    todo.extend(&n.depends_on);
                 }
             }
         }
-        r.depends_on.difference(&implied).cloned().collect()
+        r.depends_on
+            .iter()
+            .filter(|d| !implied.contains(d))
+            .cloned()
+            .collect()
     }
 }
 
@@ -38,7 +41,7 @@ impl Plan {
 pub fn check_graph(plan: &Plan) -> Diagnostics {
     let mut diags = Diagnostics::default();
     for r in plan.resources.values() {
-        for dep in r.references().iter().chain(&r.depends_on) {
+        for dep in r.references().into_iter().chain(&r.depends_on) {
             if !plan.resources.contains_key(dep) {
                 diags.push(crate::diagnostic::Diagnostic::error(
                     crate::diagnostic::Code::InternalDanglingReference,
@@ -55,11 +58,11 @@ pub fn check_graph(plan: &Plan) -> Diagnostics {
         }
     }
     // Depth-first search with colours finds a cycle if there is one.
-    let mut state: BTreeMap<&ResourceId, u8> = BTreeMap::new();
+    let mut state: HashMap<&ResourceId, u8> = HashMap::with_capacity(plan.resources.len());
     fn visit<'a>(
         plan: &'a Plan,
         id: &'a ResourceId,
-        state: &mut BTreeMap<&'a ResourceId, u8>,
+        state: &mut HashMap<&'a ResourceId, u8>,
         stack: &mut Vec<&'a ResourceId>,
     ) -> Option<Vec<String>> {
         match state.get(id) {
@@ -78,13 +81,9 @@ pub fn check_graph(plan: &Plan) -> Diagnostics {
         state.insert(id, 1);
         stack.push(id);
         if let Some(r) = plan.resources.get(id) {
-            let deps: Vec<ResourceId> = r
-                .references()
-                .into_iter()
-                .chain(r.depends_on.iter().cloned())
-                .collect();
+            let deps: Vec<&ResourceId> = r.references().into_iter().chain(&r.depends_on).collect();
             for d in deps {
-                if let Some((k, _)) = plan.resources.get_key_value(&d) {
+                if let Some((k, _)) = plan.resources.get_key_value(d) {
                     if let Some(c) = visit(plan, k, state, stack) {
                         return Some(c);
                     }

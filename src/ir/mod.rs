@@ -110,18 +110,22 @@ impl Value {
     }
     /// Every resource this value refers to.
     pub fn refs(&self, out: &mut BTreeSet<ResourceId>) {
+        self.visit_refs(&mut |id| {
+            out.insert(id.clone());
+        });
+    }
+    /// Calls `f` with every resource this value refers to (as often as it does), borrowing.
+    pub fn visit_refs<'a>(&'a self, f: &mut impl FnMut(&'a ResourceId)) {
         match self {
-            Value::Ref(id, _) => {
-                out.insert(id.clone());
-            }
+            Value::Ref(id, _) => f(id),
             Value::List(v) | Value::Join(v) | Value::Concat(v) => {
-                v.iter().for_each(|x| x.refs(out))
+                v.iter().for_each(|x| x.visit_refs(f))
             }
-            Value::Map(m) => m.values().for_each(|x| x.refs(out)),
-            Value::JoinList(_, v) | Value::JsonText(v) => v.refs(out),
+            Value::Map(m) => m.values().for_each(|x| x.visit_refs(f)),
+            Value::JoinList(_, v) | Value::JsonText(v) => v.visit_refs(f),
             Value::Entries(e) => e.iter().for_each(|(k, v)| {
-                k.refs(out);
-                v.refs(out);
+                k.visit_refs(f);
+                v.visit_refs(f);
             }),
             _ => {}
         }
@@ -258,9 +262,13 @@ pub struct Resource {
 
 impl Resource {
     /// Resources this one refers to through its properties.
-    pub fn references(&self) -> BTreeSet<ResourceId> {
+    pub fn references(&self) -> BTreeSet<&ResourceId> {
         let mut out = BTreeSet::new();
-        self.props.values().for_each(|v| v.refs(&mut out));
+        self.props.values().for_each(|v| {
+            v.visit_refs(&mut |id| {
+                out.insert(id);
+            })
+        });
         out
     }
 }
