@@ -140,20 +140,40 @@ pub fn by_name(name: &str) -> Option<&'static dyn Target> {
 
 /// 2-space JSON with a trailing newline: the one JSON style of every output file.
 pub fn to_json_text(v: &impl serde::Serialize) -> String {
-    let mut s = serde_json::to_string_pretty(v).expect("JSON values always serialize");
-    s.push('\n');
-    s
+    with_scratch(|buf| {
+        serde_json::to_writer_pretty(&mut *buf, v).expect("JSON values always serialize");
+    })
+}
+
+/// The text `write` appends to an empty buffer, with a final newline. The buffer is the
+/// thread's own and is kept: a growing `String` per file reallocates and copies a template
+/// many times over (a nested layout writes hundreds), where this copies each once, into an
+/// allocation of its size.
+fn with_scratch(write: impl FnOnce(&mut Vec<u8>)) -> String {
+    thread_local! {
+        static SCRATCH: std::cell::RefCell<Vec<u8>> = const { std::cell::RefCell::new(Vec::new()) };
+    }
+    let run = |buf: &mut Vec<u8>| {
+        buf.clear();
+        write(buf);
+        buf.push(b'\n');
+        String::from_utf8(buf.as_slice().to_vec()).expect("serde_json writes UTF-8")
+    };
+    SCRATCH.with(|cell| match cell.try_borrow_mut() {
+        Ok(mut buf) => run(&mut buf),
+        // Text written while the thread's buffer is in use gets its own.
+        Err(_) => run(&mut Vec::new()),
+    })
 }
 
 /// 2-space JSON whose values nested deeper than `depth` levels stay on one line: the root
 /// template of nested stacks, whose hundreds of stack parameters would otherwise take six
 /// lines each and push it past CloudFormation's 1 MB.
 pub fn to_json_text_flat_below(v: &impl serde::Serialize, depth: usize) -> String {
-    let mut out = Vec::new();
-    let mut ser = serde_json::Serializer::with_formatter(&mut out, FlatBelow::new(depth));
-    v.serialize(&mut ser).expect("JSON values always serialize");
-    out.push(b'\n');
-    String::from_utf8(out).expect("serde_json writes UTF-8")
+    with_scratch(|buf| {
+        let mut ser = serde_json::Serializer::with_formatter(buf, FlatBelow::new(depth));
+        v.serialize(&mut ser).expect("JSON values always serialize");
+    })
 }
 
 /// serde_json's pretty style down to a depth, compact (`{"a": 1, "b": [2, 3]}`) below it.

@@ -8,25 +8,30 @@ const AIRFLOW_EKS_README: &str = include_str!("../../templates/airflow-eks-READM
 const MIGRATION: &str = include_str!("../../templates/MIGRATION.md.j2");
 const WHERE_TO_LOOK: &str = include_str!("../../templates/where-to-look.md.j2");
 
-fn env() -> Environment<'static> {
-    let mut env = Environment::new();
-    // A variable missing from the context is a bug, not an empty string.
-    env.set_undefined_behavior(UndefinedBehavior::Strict);
-    env.set_trim_blocks(true);
-    env.set_lstrip_blocks(true);
-    env.add_template("terraform-README.md", TERRAFORM_README)
-        .expect("the bundled template parses");
-    env.add_template("airflow-README.md", AIRFLOW_README)
-        .expect("the bundled template parses");
-    env.add_template("airflow-eks-README.md", AIRFLOW_EKS_README)
-        .expect("the bundled template parses");
-    env.add_template("MIGRATION.md", MIGRATION)
-        .expect("the bundled template parses");
-    env.add_template("where-to-look.md", WHERE_TO_LOOK)
-        .expect("the bundled template parses");
-    env.add_filter("cell", cell);
-    env.add_filter("code", code);
-    env
+/// The bundled templates, each compiled the first time it is rendered (a run renders two or
+/// three of the five; compiling all of them took a third of a small spec's synthesis).
+fn env() -> &'static Environment<'static> {
+    static ENV: std::sync::OnceLock<Environment<'static>> = std::sync::OnceLock::new();
+    ENV.get_or_init(|| {
+        let mut env = Environment::new();
+        // A variable missing from the context is a bug, not an empty string.
+        env.set_undefined_behavior(UndefinedBehavior::Strict);
+        env.set_trim_blocks(true);
+        env.set_lstrip_blocks(true);
+        env.set_loader(|name| {
+            Ok(match name {
+                "terraform-README.md" => Some(TERRAFORM_README.to_owned()),
+                "airflow-README.md" => Some(AIRFLOW_README.to_owned()),
+                "airflow-eks-README.md" => Some(AIRFLOW_EKS_README.to_owned()),
+                "MIGRATION.md" => Some(MIGRATION.to_owned()),
+                "where-to-look.md" => Some(WHERE_TO_LOOK.to_owned()),
+                _ => None,
+            })
+        });
+        env.add_filter("cell", cell);
+        env.add_filter("code", code);
+        env
+    })
 }
 
 /// Text made safe for one Markdown table cell: `|` escaped, line breaks as spaces.
@@ -59,4 +64,24 @@ pub fn render(template: &str, ctx: minijinja::Value) -> String {
         s.push('\n');
     }
     s
+}
+
+#[cfg(test)]
+mod tests {
+    /// Templates compile when first rendered: each must parse, and names no other template.
+    #[test]
+    fn every_bundled_template_parses() {
+        for name in [
+            "terraform-README.md",
+            "airflow-README.md",
+            "airflow-eks-README.md",
+            "MIGRATION.md",
+            "where-to-look.md",
+        ] {
+            super::env()
+                .get_template(name)
+                .unwrap_or_else(|e| panic!("{name}: {e}"));
+        }
+        assert!(super::env().get_template("missing.md").is_err());
+    }
 }
