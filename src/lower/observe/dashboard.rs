@@ -224,11 +224,133 @@ impl Body {
 
     /// The body as IR JSON text: CloudFormation gets one `Fn::Sub`, Terraform `jsonencode`.
     pub fn to_value(&self) -> Value {
-        let json = serde_json::to_value(self).expect("a dashboard body serializes");
-        Value::JsonText(Box::new(from_json(&json)))
+        // Through compact text, read straight into IR values: a body is thousands of widgets,
+        // and a serde_json::Value of it in between cost more than the text and the reading.
+        let text = serde_json::to_vec(self).expect("a dashboard body serializes");
+        let Ir(v) = serde_json::from_slice(&text).expect("serde_json reads what it wrote");
+        Value::JsonText(Box::new(v))
     }
 }
 
+/// An IR value read from JSON, as [`from_json`] makes it of a `serde_json::Value`.
+struct Ir(Value);
+
+impl<'de> serde::Deserialize<'de> for Ir {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        d.deserialize_any(IrVisitor).map(Ir)
+    }
+}
+
+struct IrVisitor;
+
+impl<'de> serde::de::Visitor<'de> for IrVisitor {
+    type Value = Value;
+    fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+        f.write_str("JSON")
+    }
+    fn visit_unit<E>(self) -> Result<Value, E> {
+        Ok(Value::str(""))
+    }
+    fn visit_bool<E>(self, b: bool) -> Result<Value, E> {
+        Ok(Value::Bool(b))
+    }
+    fn visit_i64<E>(self, n: i64) -> Result<Value, E> {
+        Ok(Value::Int(n))
+    }
+    fn visit_u64<E>(self, n: u64) -> Result<Value, E> {
+        Ok(i64::try_from(n).map_or_else(|_| Value::Decimal(n.to_string()), Value::Int))
+    }
+    fn visit_f64<E>(self, n: f64) -> Result<Value, E> {
+        Ok(Value::Decimal(
+            serde_json::Number::from_f64(n).map_or_else(|| n.to_string(), |n| n.to_string()),
+        ))
+    }
+    fn visit_str<E>(self, s: &str) -> Result<Value, E> {
+        Ok(string(s))
+    }
+    fn visit_seq<A: serde::de::SeqAccess<'de>>(self, mut seq: A) -> Result<Value, A::Error> {
+        let mut items = Vec::with_capacity(seq.size_hint().unwrap_or(0));
+        while let Some(Ir(v)) = seq.next_element()? {
+            items.push(v);
+        }
+        Ok(Value::List(items))
+    }
+    fn visit_map<A: serde::de::MapAccess<'de>>(self, mut map: A) -> Result<Value, A::Error> {
+        let mut entries = Vec::new();
+        while let Some(KeyOf(k)) = map.next_key()? {
+            let Ir(v) = map.next_value()?;
+            entries.push((k, v));
+        }
+        Ok(Value::Map(entries.into_iter().collect()))
+    }
+}
+
+/// A key of the body: one of the structure's names, kept static, or the text itself.
+struct KeyOf(crate::ir::Key);
+
+impl<'de> serde::Deserialize<'de> for KeyOf {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct V;
+        impl serde::de::Visitor<'_> for V {
+            type Value = KeyOf;
+            fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+                f.write_str("a key")
+            }
+            fn visit_str<E>(self, s: &str) -> Result<KeyOf, E> {
+                const KNOWN: &[&str] = &[
+                    "id",
+                    "stat",
+                    "visible",
+                    "label",
+                    "expression",
+                    "height",
+                    "properties",
+                    "type",
+                    "width",
+                    "x",
+                    "y",
+                    "metrics",
+                    "period",
+                    "region",
+                    "stacked",
+                    "title",
+                    "view",
+                    "yAxis",
+                    "left",
+                    "right",
+                    "min",
+                    "max",
+                    "showUnits",
+                    "periodOverride",
+                    "start",
+                    "widgets",
+                    "markdown",
+                    "query",
+                ];
+                Ok(KeyOf(match KNOWN.iter().find(|k| **k == s) {
+                    Some(k) => crate::ir::Key::Borrowed(k),
+                    None => crate::ir::Key::Owned(s.to_owned()),
+                }))
+            }
+        }
+        d.deserialize_str(V)
+    }
+}
+
+/// A string of the body, with deploy-time markers turned back into IR values.
+fn string(s: &str) -> Value {
+    match s.strip_prefix(MARK) {
+        Some("region") => Value::Pseudo(Pseudo::Region),
+        Some(rest) => match rest.strip_prefix("svc:") {
+            Some(vs) => Value::Ref(ResourceId::new(Kind::LatticeService, vs), Attr::Id),
+            None => Value::str(s),
+        },
+        None => Value::str(s),
+    }
+}
+
+/// What [`Body::to_value`] reads, made from a `serde_json::Value` (the reading it replaced).
+#[cfg(test)]
 fn from_json(j: &serde_json::Value) -> Value {
     use serde_json::Value as J;
     match j {
@@ -238,14 +360,7 @@ fn from_json(j: &serde_json::Value) -> Value {
             Some(i) => Value::Int(i),
             None => Value::Decimal(n.to_string()),
         },
-        J::String(s) => match s.strip_prefix(MARK) {
-            Some("region") => Value::Pseudo(Pseudo::Region),
-            Some(rest) => match rest.strip_prefix("svc:") {
-                Some(vs) => Value::Ref(ResourceId::new(Kind::LatticeService, vs), Attr::Id),
-                None => Value::str(s.clone()),
-            },
-            None => Value::str(s.clone()),
-        },
+        J::String(s) => string(s),
         J::Array(a) => Value::List(a.iter().map(from_json).collect()),
         J::Object(o) => Value::Map(o.iter().map(|(k, v)| (k.clone(), from_json(v))).collect()),
     }
@@ -436,9 +551,17 @@ mod tests {
         assert!(text.contains(
             "[\"AWS/VpcLattice\",\"TotalRequestCount\",\"Service\",\"\\u0000svc:a.b\",{"
         ));
-        let Value::JsonText(v) = Body::new(vec![w]).to_value() else {
+        let body = Body::new(vec![w]);
+        let Value::JsonText(v) = body.to_value() else {
             panic!()
         };
+        // Read from text as it was read from a serde_json::Value.
+        let json = serde_json::to_value(&body).unwrap();
+        assert_eq!(*v, from_json(&json));
+        assert_eq!(
+            Ir(from_json(&serde_json::json!({"a": [1, -2, 0.5, 18446744073709551615u64, null, true, "x"], "title": "t"}))).0,
+            serde_json::from_str::<Ir>(r#"{"title": "t", "a": [1, -2, 0.5, 18446744073709551615, null, true, "x"]}"#).unwrap().0
+        );
         let mut refs = std::collections::BTreeSet::new();
         v.refs(&mut refs);
         assert_eq!(refs.into_iter().next().unwrap().name, "a.b");
