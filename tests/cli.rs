@@ -353,3 +353,38 @@ fn synth_json_carries_the_migration_report() {
     );
     assert!(out.join("shop/vpc_lattice/MIGRATION.md").is_file());
 }
+
+#[test]
+fn a_nested_layout_is_summarised_with_the_package_step() {
+    let out = scratch("nested-summary");
+    let spec = Path::new("examples/orders-pipeline.yaml");
+    let o = synth_into(
+        spec,
+        &out,
+        &[
+            "--target",
+            "cloudformation",
+            "--max-resources-per-stack",
+            "10",
+        ],
+    );
+    assert!(o.status.success(), "{}", text(&o.stderr));
+    let stacks = std::fs::read_dir(out.join("orders-pipeline/cloudformation/stacks"))
+        .unwrap()
+        .count();
+    assert!(stacks > 3, "{stacks} stacks");
+    let err = text(&o.stderr);
+    assert!(
+        err.contains(&format!(
+            "the CloudFormation output is a root template with {stacks} nested stacks under stacks/: `aws cloudformation package`"
+        )),
+        "{err}"
+    );
+    // The stacks are one entry of the listing, not one name each.
+    assert!(
+        err.contains(&format!("(template.json, stacks/ ({stacks} files))")),
+        "{err}"
+    );
+    assert!(!err.contains("--s3-bucket"), "{err}");
+    let _ = std::fs::remove_dir_all(&out);
+}

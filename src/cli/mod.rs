@@ -414,6 +414,25 @@ fn one_folder_each(
 }
 
 /// What a spec's synthesis wrote, on stderr.
+/// A target folder's files for the summary: a subfolder of more than a few files (the nested
+/// stacks of a large mesh) as one entry with its count.
+fn listing(rendered: &meshsynth::targets::Rendered) -> String {
+    let mut folders: BTreeMap<&str, Vec<&str>> = BTreeMap::new();
+    for name in rendered.keys() {
+        let folder = name.rsplit_once('/').map_or("", |(f, _)| f);
+        folders.entry(folder).or_default().push(name);
+    }
+    let mut parts = Vec::new();
+    for (folder, names) in folders {
+        if folder.is_empty() || names.len() <= 3 {
+            parts.extend(names.iter().map(|n| (*n).to_owned()));
+        } else {
+            parts.push(format!("{folder}/ ({} files)", names.len()));
+        }
+    }
+    parts.join(", ")
+}
+
 fn summary(out: &Path, c: &Checked, stem: &str, stdout: bool, kept: &[String], many: bool) {
     let Some(files) = &c.result.files else {
         return;
@@ -421,10 +440,13 @@ fn summary(out: &Path, c: &Checked, stem: &str, stdout: bool, kept: &[String], m
     if many {
         errln!("meshsynth: {}", c.display);
     }
-    if let Some(template) = files
-        .get(targets::CLOUDFORMATION.name())
-        .and_then(|r| r.get("template.json"))
-    {
+    let cfn = files.get(targets::CLOUDFORMATION.name());
+    let nested = cfn.map_or(0, |r| r.keys().filter(|k| k.starts_with("stacks/")).count());
+    if nested > 0 {
+        errln!(
+            "  note: the CloudFormation output is a root template with {nested} nested stacks under stacks/: `aws cloudformation package` uploads them before `aws cloudformation deploy` (README: \"Large meshes: nested stacks\")"
+        );
+    } else if let Some(template) = cfn.and_then(|r| r.get("template.json")) {
         if template.len() > 51_200 {
             errln!(
                 "  note: the CloudFormation template is {} bytes; over 51,200 bytes `aws cloudformation deploy` needs `--s3-bucket`",
@@ -436,8 +458,7 @@ fn summary(out: &Path, c: &Checked, stem: &str, stdout: bool, kept: &[String], m
         let dest = if stdout {
             "stdout".to_owned()
         } else {
-            let names: Vec<&str> = rendered.keys().map(String::as_str).collect();
-            format!("{}/{}/{}/ ({})", out.display(), stem, t, names.join(", "))
+            format!("{}/{}/{}/ ({})", out.display(), stem, t, listing(rendered))
         };
         // Guides sit beside the targets; only targets render resources.
         let what = if synth::is_iac(t) {

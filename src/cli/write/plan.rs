@@ -331,9 +331,9 @@ impl<'a> Planner<'a, '_> {
         if kept_target {
             let hash = match hash {
                 Some(h) => h,
-                None => {
-                    sha256::hex(&fs::read(&path).with_context(|| format!("reading `{shown}`"))?)
-                }
+                None => fs::File::open(&path)
+                    .and_then(sha256::hex_read)
+                    .with_context(|| format!("reading `{shown}`"))?,
             };
             self.manifest.files.insert(key, hash);
             self.add(rel.to_path_buf(), Item::Carry);
