@@ -24,7 +24,7 @@ impl Plan {
                 if let Some(n) = self.resources.get(next) {
                     n.props
                         .values()
-                        .for_each(|v| v.visit_refs(&mut |t| todo.push(t)));
+                        .for_each(|v| v.visit_refs(&mut |t, _| todo.push(t)));
                     todo.extend(&n.depends_on);
                 }
             }

@@ -3,7 +3,7 @@
 //! `BTreeMap<String, _>` spends a 700-byte node and one allocation per key on each, which made
 //! the graph nine times the size of the JSON it renders to and its page faults most of a run.
 
-use std::borrow::{Borrow, Cow};
+use std::borrow::Cow;
 
 use super::Value;
 
@@ -53,25 +53,11 @@ impl Map {
     pub fn iter(&self) -> impl DoubleEndedIterator<Item = (&Key, &Value)> + ExactSizeIterator {
         self.0.iter().map(|(k, v)| (k, v))
     }
-    pub fn iter_mut(
-        &mut self,
-    ) -> impl DoubleEndedIterator<Item = (&Key, &mut Value)> + ExactSizeIterator {
-        self.0.iter_mut().map(|(k, v)| (&*k, v))
-    }
     pub fn keys(&self) -> impl DoubleEndedIterator<Item = &Key> + ExactSizeIterator {
         self.0.iter().map(|(k, _)| k)
     }
     pub fn values(&self) -> impl DoubleEndedIterator<Item = &Value> + ExactSizeIterator {
         self.0.iter().map(|(_, v)| v)
-    }
-    pub fn values_mut(
-        &mut self,
-    ) -> impl DoubleEndedIterator<Item = &mut Value> + ExactSizeIterator {
-        self.0.iter_mut().map(|(_, v)| v)
-    }
-    /// The first entry, as `BTreeMap::first_key_value`.
-    pub fn first_key_value(&self) -> Option<(&Key, &Value)> {
-        self.0.first().map(|(k, v)| (k, v))
     }
 }
 
@@ -92,20 +78,6 @@ impl<K: Into<Key>> FromIterator<(K, Value)> for Map {
     }
 }
 
-impl<K: Into<Key>, const N: usize> From<[(K, Value); N]> for Map {
-    fn from(entries: [(K, Value); N]) -> Self {
-        entries.into_iter().collect()
-    }
-}
-
-impl IntoIterator for Map {
-    type Item = (Key, Value);
-    type IntoIter = std::vec::IntoIter<(Key, Value)>;
-    fn into_iter(self) -> Self::IntoIter {
-        self.0.into_iter()
-    }
-}
-
 impl<'a> IntoIterator for &'a Map {
     type Item = (&'a Key, &'a Value);
     type IntoIter = std::iter::Map<
@@ -114,21 +86,6 @@ impl<'a> IntoIterator for &'a Map {
     >;
     fn into_iter(self) -> Self::IntoIter {
         self.0.iter().map(|(k, v)| (k, v))
-    }
-}
-
-impl<Q: ?Sized + Ord> std::ops::Index<&Q> for Map
-where
-    Key: Borrow<Q>,
-    str: Borrow<Q>,
-{
-    type Output = Value;
-    fn index(&self, k: &Q) -> &Value {
-        let i = self
-            .0
-            .binary_search_by(|(e, _)| e.as_ref().borrow().cmp(k))
-            .expect("no such key in the object");
-        &self.0[i].1
     }
 }
 

@@ -108,16 +108,11 @@ impl Value {
     pub fn int(n: impl Into<i64>) -> Self {
         Value::Int(n.into())
     }
-    /// Every resource this value refers to.
-    pub fn refs(&self, out: &mut BTreeSet<ResourceId>) {
-        self.visit_refs(&mut |id| {
-            out.insert(id.clone());
-        });
-    }
-    /// Calls `f` with every resource this value refers to (as often as it does), borrowing.
-    pub fn visit_refs<'a>(&'a self, f: &mut impl FnMut(&'a ResourceId)) {
+    /// Calls `f` with every (resource, attribute) this value reads, as often as it does, in
+    /// order: the one walk of references that the graph checks and the layout share.
+    pub fn visit_refs<'a>(&'a self, f: &mut impl FnMut(&'a ResourceId, Attr)) {
         match self {
-            Value::Ref(id, _) => f(id),
+            Value::Ref(id, a) => f(id, *a),
             Value::List(v) | Value::Join(v) | Value::Concat(v) => {
                 v.iter().for_each(|x| x.visit_refs(f))
             }
@@ -265,7 +260,7 @@ impl Resource {
     pub fn references(&self) -> BTreeSet<&ResourceId> {
         let mut out = BTreeSet::new();
         self.props.values().for_each(|v| {
-            v.visit_refs(&mut |id| {
+            v.visit_refs(&mut |id, _| {
                 out.insert(id);
             })
         });

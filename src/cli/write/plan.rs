@@ -351,15 +351,17 @@ impl<'a> Planner<'a, '_> {
                 _ => None,
             };
             let edited = match same {
-                Some(same) => !same,
+                Some(true) => {
+                    self.plan.items.insert(rel.to_path_buf(), Item::Carry);
+                    false
+                }
+                Some(false) => true,
                 None => {
                     let file = fs::File::open(&path).map_err(read)?;
                     sha256::hex_read(file).map_err(read)? != recorded
                 }
             };
-            if same == Some(true) {
-                self.plan.items.insert(rel.to_path_buf(), Item::Carry);
-            } else if edited {
+            if edited {
                 self.conflict(format!(
                     "`{shown}` was changed after meshsynth wrote it (its SHA-256 is not the one \
                      in {}): meshsynth neither overwrites nor removes it. Keep your change in a \

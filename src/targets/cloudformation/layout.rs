@@ -117,24 +117,7 @@ pub fn link_name(id: &ResourceId, attr: Attr) -> String {
 
 /// Every (resource, attribute) a value reads.
 pub fn attr_refs(v: &Value, out: &mut Vec<(ResourceId, Attr)>) {
-    match v {
-        Value::Ref(id, a) => out.push((id.clone(), *a)),
-        Value::List(l) | Value::Join(l) | Value::Concat(l) => {
-            l.iter().for_each(|x| attr_refs(x, out))
-        }
-        Value::Map(m) => m.values().for_each(|x| attr_refs(x, out)),
-        Value::JoinList(_, x) | Value::JsonText(x) => attr_refs(x, out),
-        Value::Entries(e) => e.iter().for_each(|(k, x)| {
-            attr_refs(k, out);
-            attr_refs(x, out);
-        }),
-        Value::Bool(_)
-        | Value::Int(_)
-        | Value::Decimal(_)
-        | Value::Str(_)
-        | Value::Param(_)
-        | Value::Pseudo(_) => {}
-    }
+    v.visit_refs(&mut |id, a| out.push((id.clone(), a)));
 }
 
 /// A generous estimate of a value's size in the pretty-printed template, in bytes.

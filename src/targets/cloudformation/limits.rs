@@ -5,14 +5,6 @@ use super::{layout, Shape};
 use crate::diagnostic::Diagnostics;
 use crate::ir::Plan;
 
-/// How the plan is written, without checking the nested layout's root.
-pub(super) fn shape(plan: &Plan, max_resources: usize) -> Shape {
-    if layout::fits_one(plan, max_resources) {
-        return Shape::One;
-    }
-    Shape::Nested(layout::layout(plan, max_resources).ok())
-}
-
 pub(super) fn check(plan: &Plan, max_resources: usize) -> (Diagnostics, Shape) {
     if layout::fits_one(plan, max_resources) {
         return (Diagnostics::default(), Shape::One);

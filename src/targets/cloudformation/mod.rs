@@ -55,7 +55,7 @@ impl Target for CloudFormation {
             .and_then(|p| p.downcast::<(usize, Shape)>().ok())
             .filter(|p| p.0 == max)
             .map(|p| p.1)
-            .unwrap_or_else(|| limits::shape(plan, max));
+            .unwrap_or_else(|| limits::check(plan, max).1);
         render(plan, opts.version, shape)
     }
 }

@@ -170,28 +170,15 @@ fn hcl_string_into(s: &str, out: &mut String) {
     out.push('"');
 }
 
-/// The inside of [`hcl_string`]: JSON's escapes (those `serde_json` writes: quote, backslash,
-/// control characters), and `${` / `%{` doubled so Terraform reads no template.
+/// The inside of [`hcl_string`]: serde_json's quoting (the one definition of JSON's escapes
+/// here), with `${` / `%{` doubled so Terraform reads no template.
 fn hcl_string_contents(s: &str, out: &mut String) {
-    use std::fmt::Write as _;
-    let mut chars = s.chars().peekable();
+    let quoted = serde_json::to_string(s).expect("strings serialize");
+    let mut chars = quoted[1..quoted.len() - 1].chars().peekable();
     while let Some(c) = chars.next() {
-        match c {
-            '"' => out.push_str("\\\""),
-            '\\' => out.push_str("\\\\"),
-            '\n' => out.push_str("\\n"),
-            '\r' => out.push_str("\\r"),
-            '\t' => out.push_str("\\t"),
-            '\u{8}' => out.push_str("\\b"),
-            '\u{c}' => out.push_str("\\f"),
-            c if (c as u32) < 0x20 => {
-                let _ = write!(out, "\\u{:04x}", c as u32);
-            }
-            '$' | '%' if chars.peek() == Some(&'{') => {
-                out.push(c);
-                out.push(c);
-            }
-            c => out.push(c),
+        out.push(c);
+        if matches!(c, '$' | '%') && chars.peek() == Some(&'{') {
+            out.push(c);
         }
     }
 }
