@@ -21,6 +21,7 @@ use crate::diagnostic::FieldPath;
 
 mod map;
 mod observe_doc;
+mod ser;
 pub use eks_guide::{ChartDoc, EksDoc, EksIdentityDoc, EksSecretDoc, EksTaskDoc, EksUiDoc};
 pub use graph::check_graph;
 pub use guide::{
@@ -32,6 +33,7 @@ pub use kube::KubeDoc;
 pub use map::{Key, Map};
 pub use migration::*;
 pub use observe_doc::{AlarmDoc, DashboardDoc, ObservabilityDoc};
+pub use ser::to_value as value_of;
 
 /// A resource's neutral identity. `name` is the spec's own name (`orders-v1`), or
 /// `parent/child` for routes and gateway routes.
@@ -128,7 +130,8 @@ impl Value {
     /// Every parameter this value uses.
     pub fn params(&self, out: &mut BTreeSet<String>) {
         match self {
-            Value::Param(p) => {
+            // Most parameters are read by many resources: a name already there is not copied.
+            Value::Param(p) if !out.contains(p) => {
                 out.insert(p.clone());
             }
             Value::List(v) | Value::Join(v) | Value::Concat(v) => {

@@ -224,117 +224,7 @@ impl Body {
 
     /// The body as IR JSON text: CloudFormation gets one `Fn::Sub`, Terraform `jsonencode`.
     pub fn to_value(&self) -> Value {
-        // Through compact text, read straight into IR values: a body is thousands of widgets,
-        // and a serde_json::Value of it in between cost more than the text and the reading.
-        let text = serde_json::to_vec(self).expect("a dashboard body serializes");
-        let Ir(v) = serde_json::from_slice(&text).expect("serde_json reads what it wrote");
-        Value::JsonText(Box::new(v))
-    }
-}
-
-/// An IR value read from JSON, as [`from_json`] makes it of a `serde_json::Value`.
-struct Ir(Value);
-
-impl<'de> serde::Deserialize<'de> for Ir {
-    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        d.deserialize_any(IrVisitor).map(Ir)
-    }
-}
-
-struct IrVisitor;
-
-impl<'de> serde::de::Visitor<'de> for IrVisitor {
-    type Value = Value;
-    fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
-        f.write_str("JSON")
-    }
-    fn visit_unit<E>(self) -> Result<Value, E> {
-        Ok(Value::str(""))
-    }
-    fn visit_bool<E>(self, b: bool) -> Result<Value, E> {
-        Ok(Value::Bool(b))
-    }
-    fn visit_i64<E>(self, n: i64) -> Result<Value, E> {
-        Ok(Value::Int(n))
-    }
-    fn visit_u64<E>(self, n: u64) -> Result<Value, E> {
-        Ok(i64::try_from(n).map_or_else(|_| Value::Decimal(n.to_string()), Value::Int))
-    }
-    fn visit_f64<E>(self, n: f64) -> Result<Value, E> {
-        Ok(Value::Decimal(
-            serde_json::Number::from_f64(n).map_or_else(|| n.to_string(), |n| n.to_string()),
-        ))
-    }
-    fn visit_str<E>(self, s: &str) -> Result<Value, E> {
-        Ok(string(s))
-    }
-    fn visit_seq<A: serde::de::SeqAccess<'de>>(self, mut seq: A) -> Result<Value, A::Error> {
-        let mut items = Vec::with_capacity(seq.size_hint().unwrap_or(0));
-        while let Some(Ir(v)) = seq.next_element()? {
-            items.push(v);
-        }
-        Ok(Value::List(items))
-    }
-    fn visit_map<A: serde::de::MapAccess<'de>>(self, mut map: A) -> Result<Value, A::Error> {
-        let mut entries = Vec::new();
-        while let Some(KeyOf(k)) = map.next_key()? {
-            let Ir(v) = map.next_value()?;
-            entries.push((k, v));
-        }
-        Ok(Value::Map(entries.into_iter().collect()))
-    }
-}
-
-/// A key of the body: one of the structure's names, kept static, or the text itself (a name
-/// missing from the list only costs an allocation).
-struct KeyOf(crate::ir::Key);
-
-impl<'de> serde::Deserialize<'de> for KeyOf {
-    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        struct V;
-        impl serde::de::Visitor<'_> for V {
-            type Value = KeyOf;
-            fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
-                f.write_str("a key")
-            }
-            fn visit_str<E>(self, s: &str) -> Result<KeyOf, E> {
-                const KNOWN: &[&str] = &[
-                    "id",
-                    "stat",
-                    "visible",
-                    "label",
-                    "expression",
-                    "height",
-                    "properties",
-                    "type",
-                    "width",
-                    "x",
-                    "y",
-                    "metrics",
-                    "period",
-                    "region",
-                    "stacked",
-                    "title",
-                    "view",
-                    "yAxis",
-                    "left",
-                    "right",
-                    "min",
-                    "max",
-                    "showUnits",
-                    "periodOverride",
-                    "start",
-                    "widgets",
-                    "markdown",
-                    "query",
-                ];
-                Ok(KeyOf(match KNOWN.iter().find(|k| **k == s) {
-                    Some(k) => crate::ir::Key::Borrowed(k),
-                    None => crate::ir::Key::Owned(s.to_owned()),
-                }))
-            }
-        }
-        d.deserialize_str(V)
+        Value::JsonText(Box::new(crate::ir::value_of(self, string)))
     }
 }
 
@@ -381,10 +271,7 @@ pub fn paginate(header: &Widget, rows: Vec<Vec<Widget>>) -> Vec<Body> {
         widgets: ws.len(),
         metrics: ws.iter().map(Widget::metric_count).sum(),
         // Each widget's JSON and its separating comma.
-        bytes: ws
-            .iter()
-            .map(|w| serde_json::to_string(w).map_or(0, |t| t.len() + 1))
-            .sum(),
+        bytes: ws.iter().map(|w| json_len(w) + 1).sum(),
     };
     let empty = Body::new(Vec::new()).to_text().len();
     let head = load(std::slice::from_ref(header));
@@ -408,6 +295,23 @@ pub fn paginate(header: &Widget, rows: Vec<Vec<Widget>>) -> Vec<Body> {
     }
     pages.push(current);
     pages.into_iter().map(lay_out).collect()
+}
+
+/// The length of `w`'s compact JSON, counted as it is written rather than kept.
+fn json_len(w: &Widget) -> usize {
+    struct Count(usize);
+    impl std::io::Write for Count {
+        fn write(&mut self, b: &[u8]) -> std::io::Result<usize> {
+            self.0 += b.len();
+            Ok(b.len())
+        }
+        fn flush(&mut self) -> std::io::Result<()> {
+            Ok(())
+        }
+    }
+    let mut n = Count(0);
+    serde_json::to_writer(&mut n, w).expect("a widget serializes");
+    n.0
 }
 
 /// Places widgets left to right, wrapping at the grid's width.
@@ -556,13 +460,9 @@ mod tests {
         let Value::JsonText(v) = body.to_value() else {
             panic!()
         };
-        // Read from text as it was read from a serde_json::Value.
+        // As it was read from a serde_json::Value.
         let json = serde_json::to_value(&body).unwrap();
         assert_eq!(*v, from_json(&json));
-        assert_eq!(
-            Ir(from_json(&serde_json::json!({"a": [1, -2, 0.5, 18446744073709551615u64, null, true, "x"], "title": "t"}))).0,
-            serde_json::from_str::<Ir>(r#"{"title": "t", "a": [1, -2, 0.5, 18446744073709551615, null, true, "x"]}"#).unwrap().0
-        );
         let mut refs = Vec::new();
         v.visit_refs(&mut |id, _| refs.push(id.name.clone()));
         assert_eq!(refs, ["a.b"]);

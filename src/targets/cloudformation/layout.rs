@@ -492,9 +492,7 @@ pub fn layout(plan: &Plan, max_resources: usize) -> Result<Layout, Diagnostics> 
                 }
             }
             for p in all[i].props.values() {
-                let mut ps = BTreeSet::new();
-                p.params(&mut ps);
-                params.extend(ps);
+                p.params(&mut params);
             }
             for &d in &deps[i] {
                 match place[d] {
@@ -537,9 +535,7 @@ pub fn layout(plan: &Plan, max_resources: usize) -> Result<Layout, Diagnostics> 
             Place::Root => root_outputs.push(key.clone()),
             Place::Child(s) => {
                 stacks[s].outputs.push(key.clone());
-                let mut ps = BTreeSet::new();
-                o.value.params(&mut ps);
-                stacks[s].params.extend(ps);
+                o.value.params(&mut stacks[s].params);
                 for (id, a) in &rs {
                     if let Some(&t) = index.get(id) {
                         if place[t] != Place::Child(s) {
