@@ -26,14 +26,49 @@ pub struct Manifest {
 impl Manifest {
     /// The manifest of rendered target folders, as `synth` writes it for them.
     pub fn of(files: &BTreeMap<String, Rendered>) -> Manifest {
-        let mut m = Manifest::default();
-        for (target, rendered) in files {
-            for (name, content) in rendered {
-                m.files
-                    .insert(format!("{target}/{name}"), sha256::hex(content.as_bytes()));
-            }
+        let mut all: Vec<(String, &str)> = files
+            .iter()
+            .flat_map(|(target, rendered)| {
+                rendered
+                    .iter()
+                    .map(move |(name, content)| (format!("{target}/{name}"), content.as_str()))
+            })
+            .collect();
+        // Hashing is most of writing a large mesh's output (70 MB at 1,000 services) and one
+        // file's hash needs no other's: the files are shared among the cores, largest first so
+        // one big file does not finish alone.
+        all.sort_by_key(|(_, content)| std::cmp::Reverse(content.len()));
+        let next = std::sync::atomic::AtomicUsize::new(0);
+        let workers = std::thread::available_parallelism()
+            .map_or(1, |n| n.get())
+            .min(all.len().max(1));
+        let hashed: Vec<Vec<(usize, String)>> = std::thread::scope(|scope| {
+            let work = || {
+                let mut done = Vec::new();
+                loop {
+                    let i = next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                    let Some((_, content)) = all.get(i) else {
+                        return done;
+                    };
+                    done.push((i, sha256::hex(content.as_bytes())));
+                }
+            };
+            let others: Vec<_> = (1..workers).map(|_| scope.spawn(work)).collect();
+            let mut hashed = vec![work()];
+            hashed.extend(
+                others
+                    .into_iter()
+                    .map(|h| h.join().expect("hashing panicked")),
+            );
+            hashed
+        });
+        let mut hashes = vec![String::new(); all.len()];
+        for (i, h) in hashed.into_iter().flatten() {
+            hashes[i] = h;
         }
-        m
+        Manifest {
+            files: all.into_iter().map(|(path, _)| path).zip(hashes).collect(),
+        }
     }
 
     /// The file's text: two-space JSON with sorted keys and a final newline.

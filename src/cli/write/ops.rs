@@ -7,7 +7,8 @@ use std::path::Path;
 
 use super::sys;
 
-pub trait Ops {
+/// `Sync`: the files of a folder are written on several threads at once.
+pub trait Ops: Sync {
     /// Creates one folder; its parent exists.
     fn create_dir(&self, path: &Path) -> io::Result<()>;
     /// Creates a new file with `bytes` and flushes it to the disk.

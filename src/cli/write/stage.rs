@@ -11,20 +11,37 @@ pub fn stage(ops: &dyn Ops, plan: &Plan) -> Result<()> {
     let new = |rel: &std::path::Path| plan.dest.join(rel).display().to_string();
     ops.create_dir(&plan.staging)
         .with_context(|| format!("creating `{}`", plan.staging.display()))?;
+    // Folders first: a folder's path sorts before everything in it.
     for (rel, item) in &plan.items {
-        let to = plan.staging.join(rel);
-        match item {
-            Item::Dir(_) => ops
-                .create_dir(&to)
-                .with_context(|| format!("creating the new `{}`", new(rel)))?,
-            Item::Carry => ops
-                .link(&plan.dest.join(rel), &to)
-                .with_context(|| format!("carrying `{}` over", new(rel)))?,
-            Item::Write(bytes) => ops
-                .write_file(&to, bytes)
-                .with_context(|| format!("writing the new `{}`", new(rel)))?,
+        if let Item::Dir(_) = item {
+            ops.create_dir(&plan.staging.join(rel))
+                .with_context(|| format!("creating the new `{}`", new(rel)))?;
         }
     }
+    // Then the files, on several threads: each write ends waiting for the disk to flush it, and
+    // one after another the 180 files of a 1,000-service mesh took a quarter of a second
+    // (strace -w). Largest first, so no large file is left to finish alone.
+    let mut files: Vec<(&std::path::PathBuf, &Item)> = plan
+        .items
+        .iter()
+        .filter(|(_, item)| !matches!(item, Item::Dir(_)))
+        .collect();
+    files.sort_by_key(|(_, item)| match item {
+        Item::Write(bytes) => std::cmp::Reverse(bytes.len()),
+        _ => std::cmp::Reverse(0),
+    });
+    each_at_once(&files, |(rel, item)| {
+        let to = plan.staging.join(rel);
+        match item {
+            Item::Dir(_) => Ok(()),
+            Item::Carry => ops
+                .link(&plan.dest.join(rel), &to)
+                .with_context(|| format!("carrying `{}` over", new(rel))),
+            Item::Write(bytes) => ops
+                .write_file(&to, bytes)
+                .with_context(|| format!("writing the new `{}`", new(rel))),
+        }
+    })?;
     // Deepest first, so a read-only folder is filled before it is made read-only.
     for (rel, item) in plan.items.iter().rev() {
         if let Item::Dir(Some(perms)) = item {
@@ -44,4 +61,41 @@ pub fn stage(ops: &dyn Ops, plan: &Plan) -> Result<()> {
     }
     ops.sync_dir(&plan.staging)
         .with_context(|| format!("flushing `{}`", plan.staging.display()))
+}
+
+/// How many files are written at once: the work is mostly waiting for the disk, so more than
+/// the cores, and few enough that a small folder needs no more threads than files.
+const WRITERS: usize = 8;
+
+/// Runs `f` on every item, on up to [`WRITERS`] threads; the first failure stops the others
+/// from starting new items, and the error of the earliest failed item is returned.
+fn each_at_once<T: Sync>(items: &[T], f: impl Fn(&T) -> Result<()> + Sync) -> Result<()> {
+    use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering::Relaxed};
+    let next = AtomicUsize::new(0);
+    let failed = AtomicBool::new(false);
+    let work = || -> Option<(usize, anyhow::Error)> {
+        while !failed.load(Relaxed) {
+            let i = next.fetch_add(1, Relaxed);
+            let item = items.get(i)?;
+            if let Err(e) = f(item) {
+                failed.store(true, Relaxed);
+                return Some((i, e));
+            }
+        }
+        None
+    };
+    let errors: Vec<(usize, anyhow::Error)> = std::thread::scope(|scope| {
+        let others: Vec<_> = (1..WRITERS.min(items.len()))
+            .map(|_| scope.spawn(work))
+            .collect();
+        let mut errors: Vec<_> = work().into_iter().collect();
+        for h in others {
+            errors.extend(h.join().expect("a writer thread panicked"));
+        }
+        errors
+    });
+    match errors.into_iter().min_by_key(|(i, _)| *i) {
+        Some((_, e)) => Err(e),
+        None => Ok(()),
+    }
 }

@@ -3,11 +3,11 @@
 //! is the old or the new one once the next run recovered, and no temporary folder remains). Both
 //! with the one-step exchange and with the two-rename fallback.
 
-use std::cell::Cell;
 use std::collections::BTreeMap;
 use std::fs;
 use std::io;
 use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 
 use meshsynth::targets::Rendered;
 
@@ -26,20 +26,19 @@ struct Faulty {
     real: RealOps,
     at: usize,
     mode: Mode,
-    count: Cell<usize>,
-    dead: Cell<bool>,
+    count: AtomicUsize,
+    dead: AtomicBool,
 }
 
 impl Faulty {
     fn step(&self) -> io::Result<()> {
-        if self.dead.get() {
+        if self.dead.load(Ordering::SeqCst) {
             return Err(io::Error::other("dead"));
         }
-        let n = self.count.get();
-        self.count.set(n + 1);
+        let n = self.count.fetch_add(1, Ordering::SeqCst);
         if n == self.at {
             if self.mode == Mode::Kill {
-                self.dead.set(true);
+                self.dead.store(true, Ordering::SeqCst);
             }
             return Err(io::Error::other(format!("injected fault at step {n}")));
         }
@@ -275,12 +274,12 @@ fn run_all(requested: bool, mode: Mode) {
                 real: real(exchange),
                 at,
                 mode,
-                count: Cell::new(0),
-                dead: Cell::new(false),
+                count: AtomicUsize::new(0),
+                dead: AtomicBool::new(false),
             };
             let result = write_with(&ops, &out, &jobs(&s.stems, &s.after), &s.keep);
             let what = format!("{} (exchange {exchange}, {mode:?} at step {at})", s.name);
-            if ops.count.get() <= at {
+            if ops.count.load(Ordering::SeqCst) <= at {
                 // Every step ran: the fault came after the last.
                 assert!(result.is_ok(), "{what}: {result:?}");
                 assert_eq!(state(&out, &s.stems), (after.clone(), vec![]), "{what}");
