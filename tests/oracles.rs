@@ -29,6 +29,21 @@ fn oracle_script() -> Option<PathBuf> {
     None
 }
 
+/// Runs the oracles over `dir`, one run at a time: a first run sets up their shared cache (a
+/// Python venv, Terraform providers), and two first runs at once broke each other's ("cannot
+/// create a venv").
+fn check_out(script: &Path, dir: &Path) -> std::process::Output {
+    static ONE_AT_A_TIME: std::sync::Mutex<()> = std::sync::Mutex::new(());
+    let _turn = ONE_AT_A_TIME
+        .lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner);
+    Command::new("bash")
+        .arg(script)
+        .arg(dir)
+        .output()
+        .expect("bash runs")
+}
+
 #[test]
 fn oracles_accept_examples_and_valid_fixtures() {
     let root = Path::new(env!("CARGO_MANIFEST_DIR"));
@@ -61,11 +76,7 @@ fn oracles_accept_examples_and_valid_fixtures() {
         }
     }
     for dir in [root.join("out"), scratch.clone()] {
-        let o = Command::new("bash")
-            .arg(&script)
-            .arg(&dir)
-            .output()
-            .expect("bash runs");
+        let o = check_out(&script, &dir);
         assert!(
             o.status.success(),
             "oracles rejected {}:\n{}\n{}",
@@ -136,11 +147,7 @@ fn oracles_accept_nested_stacks() {
         }
         assert!(nested > 2, "{stem}: {nested} nested stacks");
     }
-    let o = Command::new("bash")
-        .arg(&script)
-        .arg(&scratch)
-        .output()
-        .expect("bash runs");
+    let o = check_out(&script, &scratch);
     assert!(
         o.status.success(),
         "oracles rejected nested stacks in {}:\n{}\n{}",
