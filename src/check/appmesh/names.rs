@@ -209,8 +209,10 @@ pub(crate) fn check(ctx: &mut Ctx) {
 /// Every backend of a node is a virtual service of the spec, or one meshsynth generates.
 fn check_backends(ctx: &mut Ctx, name: &str, node: &VirtualNode) {
     let spec = ctx.spec;
-    let services: Vec<&str> = spec.virtual_services.keys().map(String::as_str).collect();
     let generated = generated::services(spec);
+    // The names to suggest from are only listed for a backend that is wrong: listing them for
+    // every node made this check quadratic in the mesh's size.
+    let services = || spec.virtual_services.keys().map(String::as_str);
     for (i, b) in node.backends.iter().enumerate() {
         if !spec.virtual_services.contains_key(&b.virtual_service)
             && !generated.contains(&b.virtual_service)
@@ -224,7 +226,7 @@ fn check_backends(ctx: &mut Ctx, name: &str, node: &VirtualNode) {
                 ),
             )
             .help = Some(
-                did_you_mean(&b.virtual_service, services.iter().copied()).unwrap_or_else(|| {
+                did_you_mean(&b.virtual_service, services()).unwrap_or_else(|| {
                     "add it under `virtual_services` (a service without a provider is `{}`)".into()
                 }),
             );
