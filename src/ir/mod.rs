@@ -21,7 +21,7 @@ use crate::diagnostic::FieldPath;
 
 mod map;
 mod observe_doc;
-mod ser;
+pub(crate) mod ser;
 pub use eks_guide::{ChartDoc, EksDoc, EksIdentityDoc, EksSecretDoc, EksTaskDoc, EksUiDoc};
 pub use graph::check_graph;
 pub use guide::{

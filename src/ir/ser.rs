@@ -32,6 +32,24 @@ impl ser::Error for Error {
     }
 }
 
+/// Integers that fit an `i64` as they are.
+macro_rules! lossless {
+    ($($name:ident($t:ty))*) => {
+        $(fn $name(self, v: $t) -> Result<Value, Error> {
+            Ok(Value::Int(v.into()))
+        })*
+    };
+}
+
+/// Keys that JSON writes as their text.
+macro_rules! as_text {
+    ($($name:ident($t:ty))*) => {
+        $(fn $name(self, v: $t) -> Result<String, Error> {
+            Ok(v.to_string())
+        })*
+    };
+}
+
 #[derive(Clone, Copy)]
 struct Ser {
     string: fn(&str) -> Value,
@@ -59,26 +77,9 @@ impl ser::Serializer for Ser {
     fn serialize_bool(self, v: bool) -> Result<Value, Error> {
         Ok(Value::Bool(v))
     }
-    fn serialize_i8(self, v: i8) -> Result<Value, Error> {
-        Ok(Value::Int(v.into()))
-    }
-    fn serialize_i16(self, v: i16) -> Result<Value, Error> {
-        Ok(Value::Int(v.into()))
-    }
-    fn serialize_i32(self, v: i32) -> Result<Value, Error> {
-        Ok(Value::Int(v.into()))
-    }
-    fn serialize_i64(self, v: i64) -> Result<Value, Error> {
-        Ok(Value::Int(v))
-    }
-    fn serialize_u8(self, v: u8) -> Result<Value, Error> {
-        Ok(Value::Int(v.into()))
-    }
-    fn serialize_u16(self, v: u16) -> Result<Value, Error> {
-        Ok(Value::Int(v.into()))
-    }
-    fn serialize_u32(self, v: u32) -> Result<Value, Error> {
-        Ok(Value::Int(v.into()))
+    lossless! {
+        serialize_i8(i8) serialize_i16(i16) serialize_i32(i32) serialize_i64(i64)
+        serialize_u8(u8) serialize_u16(u16) serialize_u32(u32)
     }
     fn serialize_u64(self, v: u64) -> Result<Value, Error> {
         Ok(number_u64(v))
@@ -315,32 +316,10 @@ impl ser::Serializer for KeySer {
     type SerializeStruct = ser::Impossible<String, Error>;
     type SerializeStructVariant = ser::Impossible<String, Error>;
 
-    fn serialize_bool(self, v: bool) -> Result<String, Error> {
-        Ok(v.to_string())
-    }
-    fn serialize_i8(self, v: i8) -> Result<String, Error> {
-        Ok(v.to_string())
-    }
-    fn serialize_i16(self, v: i16) -> Result<String, Error> {
-        Ok(v.to_string())
-    }
-    fn serialize_i32(self, v: i32) -> Result<String, Error> {
-        Ok(v.to_string())
-    }
-    fn serialize_i64(self, v: i64) -> Result<String, Error> {
-        Ok(v.to_string())
-    }
-    fn serialize_u8(self, v: u8) -> Result<String, Error> {
-        Ok(v.to_string())
-    }
-    fn serialize_u16(self, v: u16) -> Result<String, Error> {
-        Ok(v.to_string())
-    }
-    fn serialize_u32(self, v: u32) -> Result<String, Error> {
-        Ok(v.to_string())
-    }
-    fn serialize_u64(self, v: u64) -> Result<String, Error> {
-        Ok(v.to_string())
+    as_text! {
+        serialize_bool(bool) serialize_i8(i8) serialize_i16(i16) serialize_i32(i32)
+        serialize_i64(i64) serialize_u8(u8) serialize_u16(u16) serialize_u32(u32)
+        serialize_u64(u64)
     }
     fn serialize_f32(self, _: f32) -> Result<String, Error> {
         Err(key_error())
@@ -432,25 +411,31 @@ impl ser::Serializer for KeySer {
     }
 }
 
+/// What serde_json makes of a value, turned into IR values one by one: what [`to_value`] must
+/// equal.
+#[cfg(test)]
+pub(crate) fn from_json(j: &serde_json::Value, string: fn(&str) -> Value) -> Value {
+    use serde_json::Value as J;
+    match j {
+        J::Null => Value::str(""),
+        J::Bool(b) => Value::Bool(*b),
+        J::Number(n) => match n.as_i64() {
+            Some(i) => Value::Int(i),
+            None => Value::Decimal(n.to_string()),
+        },
+        J::String(s) => string(s),
+        J::Array(a) => Value::List(a.iter().map(|v| from_json(v, string)).collect()),
+        J::Object(o) => Value::Map(
+            o.iter()
+                .map(|(k, v)| (k.clone(), from_json(v, string)))
+                .collect(),
+        ),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    /// What serde_json makes of a value, turned into IR values the plain way.
-    fn via_json(j: &serde_json::Value) -> Value {
-        use serde_json::Value as J;
-        match j {
-            J::Null => Value::str(""),
-            J::Bool(b) => Value::Bool(*b),
-            J::Number(n) => match n.as_i64() {
-                Some(i) => Value::Int(i),
-                None => Value::Decimal(n.to_string()),
-            },
-            J::String(s) => Value::str(s.as_str()),
-            J::Array(a) => Value::List(a.iter().map(via_json).collect()),
-            J::Object(o) => Value::Map(o.iter().map(|(k, v)| (k.clone(), via_json(v))).collect()),
-        }
-    }
 
     #[derive(serde::Serialize)]
     enum E {
@@ -486,7 +471,10 @@ mod tests {
             w: Some("w"),
         };
         let ir = to_value(&s, |s| Value::str(s));
-        assert_eq!(ir, via_json(&serde_json::to_value(&s).unwrap()));
+        assert_eq!(
+            ir,
+            from_json(&serde_json::to_value(&s).unwrap(), |s| Value::str(s))
+        );
         let Value::Map(m) = &ir else { panic!("{ir:?}") };
         assert_eq!(
             m.keys().map(|k| k.as_ref()).collect::<Vec<_>>(),

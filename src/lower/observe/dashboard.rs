@@ -240,23 +240,6 @@ fn string(s: &str) -> Value {
     }
 }
 
-/// What [`Body::to_value`] reads, made from a `serde_json::Value` (the reading it replaced).
-#[cfg(test)]
-fn from_json(j: &serde_json::Value) -> Value {
-    use serde_json::Value as J;
-    match j {
-        J::Null => Value::str(""),
-        J::Bool(b) => Value::Bool(*b),
-        J::Number(n) => match n.as_i64() {
-            Some(i) => Value::Int(i),
-            None => Value::Decimal(n.to_string()),
-        },
-        J::String(s) => string(s),
-        J::Array(a) => Value::List(a.iter().map(from_json).collect()),
-        J::Object(o) => Value::Map(o.iter().map(|(k, v)| (k.clone(), from_json(v))).collect()),
-    }
-}
-
 /// Rows of widgets (each row's widgets stay on one dashboard) split into dashboards within the
 /// quotas; every dashboard starts with `header`.
 pub fn paginate(header: &Widget, rows: Vec<Vec<Widget>>) -> Vec<Body> {
@@ -462,7 +445,7 @@ mod tests {
         };
         // As it was read from a serde_json::Value.
         let json = serde_json::to_value(&body).unwrap();
-        assert_eq!(*v, from_json(&json));
+        assert_eq!(*v, crate::ir::ser::from_json(&json, string));
         let mut refs = Vec::new();
         v.visit_refs(&mut |id, _| refs.push(id.name.clone()));
         assert_eq!(refs, ["a.b"]);
