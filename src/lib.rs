@@ -21,6 +21,7 @@ pub mod kube;
 pub mod lower;
 pub mod manifest;
 pub mod observe;
+pub mod par;
 pub mod params;
 pub mod spec;
 pub mod synth;

@@ -64,38 +64,23 @@ pub fn stage(ops: &dyn Ops, plan: &Plan) -> Result<()> {
 }
 
 /// How many files are written at once: the work is mostly waiting for the disk, so more than
-/// the cores, and few enough that a small folder needs no more threads than files.
+/// the cores.
 const WRITERS: usize = 8;
 
-/// Runs `f` on every item, on up to [`WRITERS`] threads; the first failure stops the others
-/// from starting new items, and the error of the earliest failed item is returned.
+/// Runs `f` on every item on [`WRITERS`] threads; after a failure no item is started, and the
+/// error of the earliest failed item is returned.
 fn each_at_once<T: Sync>(items: &[T], f: impl Fn(&T) -> Result<()> + Sync) -> Result<()> {
-    use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering::Relaxed};
-    let next = AtomicUsize::new(0);
-    let failed = AtomicBool::new(false);
-    let work = || -> Option<(usize, anyhow::Error)> {
-        while !failed.load(Relaxed) {
-            let i = next.fetch_add(1, Relaxed);
-            let item = items.get(i)?;
-            if let Err(e) = f(item) {
-                failed.store(true, Relaxed);
-                return Some((i, e));
-            }
+    let failed = std::sync::atomic::AtomicBool::new(false);
+    meshsynth::par::map(items, WRITERS, |item| {
+        if failed.load(std::sync::atomic::Ordering::Relaxed) {
+            return Ok(());
         }
-        None
-    };
-    let errors: Vec<(usize, anyhow::Error)> = std::thread::scope(|scope| {
-        let others: Vec<_> = (1..WRITERS.min(items.len()))
-            .map(|_| scope.spawn(work))
-            .collect();
-        let mut errors: Vec<_> = work().into_iter().collect();
-        for h in others {
-            errors.extend(h.join().expect("a writer thread panicked"));
+        let result = f(item);
+        if result.is_err() {
+            failed.store(true, std::sync::atomic::Ordering::Relaxed);
         }
-        errors
-    });
-    match errors.into_iter().min_by_key(|(i, _)| *i) {
-        Some((_, e)) => Err(e),
-        None => Ok(()),
-    }
+        result
+    })
+    .into_iter()
+    .collect()
 }
