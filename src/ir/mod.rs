@@ -11,6 +11,7 @@
 mod eks_guide;
 mod graph;
 mod guide;
+mod index;
 mod kinds;
 mod kube;
 mod migration;
@@ -28,6 +29,7 @@ pub use guide::{
     AirflowDoc, ConnectionDoc, DagTaskDoc, DagsDoc, LatticeAirflowDoc, LatticeConnectionDoc,
     SecretDoc, SidecarStopDoc, UiDoc,
 };
+pub use index::Index;
 pub use kinds::{CfnRef, Kind, NameField, TypeInfo};
 pub use kube::KubeDoc;
 pub use map::{Key, Map};
@@ -340,9 +342,17 @@ pub struct Plan {
     /// Each meshed node's IAM roles (task roles, IRSA roles), as the backend's lowering made
     /// them: who signs a node's calls.
     pub node_roles: BTreeMap<String, Vec<ResourceId>>,
+    /// The graph's edges, found on first use (after lowering).
+    pub index: index::IndexCell,
 }
 
 impl Plan {
+    /// Positions of the resources and the edges between them, found on first use; the plan
+    /// must not change after that.
+    pub fn index(&self) -> &Index {
+        self.index.get(self)
+    }
+
     /// Adds a resource with the spec's `tags` when its kind takes tags, and returns it (for its
     /// own tags and dependencies).
     pub fn add(

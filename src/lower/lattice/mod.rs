@@ -54,6 +54,7 @@ pub(super) fn lower(checked: &Checked) -> Plan {
             kube: None,
             observability: None,
             node_roles: BTreeMap::new(),
+            index: Default::default(),
         },
     };
     l.network();

@@ -290,36 +290,13 @@ pub(super) fn error(message: String, help: &str) -> Diagnostic {
 
 /// The layout of a plan that does not fit one template, or why none works.
 pub fn layout(plan: &Plan, max_resources: usize) -> Result<Layout, Diagnostics> {
-    let ids: Vec<ResourceId> = plan.resources.keys().cloned().collect();
+    let index = plan.index();
+    let ids = index.ids.clone();
     let all: Vec<&crate::ir::Resource> = plan.resources.values().collect();
-    let index: HashMap<ResourceId, usize> = ids
-        .iter()
-        .enumerate()
-        .map(|(i, id)| (id.clone(), i))
-        .collect();
     let n = ids.len();
-    let mut refs: Vec<Vec<(usize, Attr)>> = Vec::with_capacity(n);
-    let mut deps: Vec<Vec<usize>> = Vec::with_capacity(n);
-    let mut buf = Vec::new();
-    for r in plan.resources.values() {
-        buf.clear();
-        r.props.values().for_each(|v| attr_refs(v, &mut buf));
-        let mut rs: Vec<(usize, Attr)> = buf
-            .iter()
-            .filter_map(|(id, a)| index.get(id).map(|&i| (i, *a)))
-            .collect();
-        rs.sort_unstable();
-        rs.dedup();
-        refs.push(rs);
-        deps.push(
-            r.depends_on
-                .iter()
-                .filter_map(|d| index.get(d).copied())
-                .collect(),
-        );
-    }
+    let (refs, deps) = (&index.refs, &index.deps);
     // Resources in dependency order (what a resource reads comes first); the graph is acyclic.
-    let order = topological(n, &refs, &deps);
+    let order = topological(n, refs, deps);
 
     // Units by spec entry; a shared resource that reads a unit's resource is a unit of its own.
     let mut unit_names: Vec<String> = Vec::new();
@@ -519,7 +496,7 @@ pub fn layout(plan: &Plan, max_resources: usize) -> Result<Layout, Diagnostics> 
         let home = match &o.group {
             Some((_, member)) => rs
                 .iter()
-                .filter_map(|(id, _)| index.get(id))
+                .filter_map(|(id, _)| index.position.get(id))
                 .map(|&i| place[i])
                 .find(|p| *p != Place::Root)
                 .or_else(|| {
@@ -537,7 +514,7 @@ pub fn layout(plan: &Plan, max_resources: usize) -> Result<Layout, Diagnostics> 
                 stacks[s].outputs.push(key.clone());
                 o.value.params(&mut stacks[s].params);
                 for (id, a) in &rs {
-                    if let Some(&t) = index.get(id) {
+                    if let Some(&t) = index.position.get(id) {
                         if place[t] != Place::Child(s) {
                             stacks[s].imports.insert((t, *a));
                         }
@@ -547,7 +524,7 @@ pub fn layout(plan: &Plan, max_resources: usize) -> Result<Layout, Diagnostics> 
         }
         if home == Place::Root {
             for (id, a) in &rs {
-                if let Some(&t) = index.get(id) {
+                if let Some(&t) = index.position.get(id) {
                     if let Place::Child(c) = place[t] {
                         stacks[c].exports.insert((t, *a));
                     }
@@ -566,7 +543,7 @@ pub fn layout(plan: &Plan, max_resources: usize) -> Result<Layout, Diagnostics> 
 
     let layout = Layout {
         ids,
-        index,
+        index: index.position.clone(),
         place,
         stacks,
         root_outputs,

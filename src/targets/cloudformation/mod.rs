@@ -329,11 +329,7 @@ fn render(plan: &Plan, version: &str, shape: Shape) -> Rendered {
         }
         let mut resources = Vec::with_capacity(plan.resources.len());
         for id in plan.resources.keys() {
-            let deps: Vec<String> = plan
-                .extra_depends_on(id)
-                .iter()
-                .map(cfn_logical_id)
-                .collect();
+            let deps: Vec<String> = plan.extra_depends_on(id).map(cfn_logical_id).collect();
             resources.push((
                 cfn_logical_id(id),
                 Entry::Resource(resource(plan, id, deps, Scope::Whole)),

@@ -60,11 +60,7 @@ fn root<'a>(plan: &'a Plan, version: &str, l: &'a Layout) -> Template<'a> {
             continue;
         }
         // Root resources only read root resources (the layout keeps them so).
-        let deps: Vec<String> = plan
-            .extra_depends_on(id)
-            .iter()
-            .map(cfn_logical_id)
-            .collect();
+        let deps: Vec<String> = plan.extra_depends_on(id).map(cfn_logical_id).collect();
         resources.push((
             cfn_logical_id(id),
             Entry::Resource(resource(plan, id, deps, here)),
@@ -187,7 +183,6 @@ fn child<'a>(plan: &'a Plan, version: &str, l: &'a Layout, s: usize) -> Template
         let id = &l.ids[i];
         let deps: Vec<String> = plan
             .extra_depends_on(id)
-            .iter()
             .filter(|d| l.place_of(d) == Place::Child(s))
             .map(cfn_logical_id)
             .collect();

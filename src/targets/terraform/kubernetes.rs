@@ -131,9 +131,13 @@ pub fn render(doc: &KubeDoc) -> Option<Json> {
 /// there, so `${` and `%{` are escaped.
 fn literal(v: &Json) -> Json {
     match v {
-        Json::String(s) => Json::String(escape(s)),
+        Json::String(s) => Json::String(escape(s).into_owned()),
         Json::Array(items) => Json::Array(items.iter().map(literal).collect()),
-        Json::Object(m) => Json::Object(m.iter().map(|(k, v)| (escape(k), literal(v))).collect()),
+        Json::Object(m) => Json::Object(
+            m.iter()
+                .map(|(k, v)| (escape(k).into_owned(), literal(v)))
+                .collect(),
+        ),
         other => other.clone(),
     }
 }

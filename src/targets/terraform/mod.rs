@@ -99,12 +99,22 @@ fn expr(v: &Value) -> Option<String> {
 /// An HCL expression for a value, for use inside `${...}` (e.g. in `jsonencode(...)`).
 fn hcl(v: &Value) -> String {
     let mut out = String::new();
-    hcl_into(v, &mut out);
+    hcl_into(v, &mut out, Keys::Api);
     out
 }
 
+/// How [`hcl_into`] spells the keys of objects.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Keys {
+    /// As the graph has them.
+    Api,
+    /// ECS container definitions are ECS API JSON: the API's keys with a lower-case first
+    /// letter, in objects and lists of objects at any depth.
+    Camel,
+}
+
 /// [`hcl`], appended to `out`: a task definition's `jsonencode(...)` is kilobytes of it.
-fn hcl_into(v: &Value, out: &mut String) {
+fn hcl_into(v: &Value, out: &mut String, keys: Keys) {
     use std::fmt::Write as _;
     match v {
         Value::Bool(b) => out.push_str(if *b { "true" } else { "false" }),
@@ -119,9 +129,35 @@ fn hcl_into(v: &Value, out: &mut String) {
                 if i > 0 {
                     out.push_str(", ");
                 }
-                hcl_into(x, out);
+                hcl_into(x, out, keys);
             }
             out.push(']');
+        }
+        Value::Map(m) if keys == Keys::Camel => {
+            let mut entries: Vec<(String, &Value)> = m
+                .iter()
+                .map(|(k, x)| {
+                    let mut c = k.chars();
+                    let key: String = c
+                        .next()
+                        .map(|f| f.to_ascii_lowercase())
+                        .into_iter()
+                        .chain(c)
+                        .collect();
+                    (key, x)
+                })
+                .collect();
+            last_of_each_key(&mut entries);
+            out.push('{');
+            for (i, (k, x)) in entries.iter().enumerate() {
+                if i > 0 {
+                    out.push_str(", ");
+                }
+                hcl_string_into(k, out);
+                out.push_str(" = ");
+                hcl_into(x, out, keys);
+            }
+            out.push('}');
         }
         Value::Map(m) => {
             out.push('{');
@@ -131,7 +167,7 @@ fn hcl_into(v: &Value, out: &mut String) {
                 }
                 hcl_string_into(k, out);
                 out.push_str(" = ");
-                hcl_into(x, out);
+                hcl_into(x, out, keys);
             }
             out.push('}');
         }
@@ -173,6 +209,14 @@ fn hcl_string_into(s: &str, out: &mut String) {
 /// The inside of [`hcl_string`]: serde_json's quoting (the one definition of JSON's escapes
 /// here), with `${` / `%{` doubled so Terraform reads no template.
 fn hcl_string_contents(s: &str, out: &mut String) {
+    // Most strings need neither JSON's escapes nor the templates' (names, images, ports).
+    let plain = s.bytes().all(|b| b >= 0x20 && b != b'"' && b != b'\\')
+        && !s.contains("${")
+        && !s.contains("%{");
+    if plain {
+        out.push_str(s);
+        return;
+    }
     let quoted = serde_json::to_string(s).expect("strings serialize");
     let mut chars = quoted[1..quoted.len() - 1].chars().peekable();
     while let Some(c) = chars.next() {
@@ -185,37 +229,34 @@ fn hcl_string_contents(s: &str, out: &mut String) {
 
 /// `jsonencode(...)` of a value, as a Terraform JSON string (of a value already JSON text, its
 /// own `jsonencode`).
-fn jsonencode(v: &Value) -> Json {
+fn jsonencode<'a>(v: &Value, keys: Keys) -> Arg<'a> {
     match v {
-        Value::JsonText(inner) => jsonencode(inner),
-        other => json!(format!("${{jsonencode({})}}", hcl(other))),
+        Value::JsonText(inner) => jsonencode(inner, keys),
+        other => {
+            let mut out = String::from("${jsonencode(");
+            hcl_into(other, &mut out, keys);
+            out.push_str(")}");
+            Arg::Json(Json::String(out))
+        }
     }
 }
 
-/// ECS container definitions are ECS API JSON: the API's keys with a lower-case first letter.
-fn camel_keys(v: &Value) -> Value {
-    match v {
-        Value::Map(m) => Value::Map(
-            m.iter()
-                .map(|(k, v)| {
-                    let mut c = k.chars();
-                    let key: String = c
-                        .next()
-                        .map(|f| f.to_ascii_lowercase())
-                        .into_iter()
-                        .chain(c)
-                        .collect();
-                    (key, camel_keys(v))
-                })
-                .collect(),
-        ),
-        Value::List(l) => Value::List(l.iter().map(camel_keys).collect()),
-        other => other.clone(),
+/// Sorts `entries` by key and keeps the last entry of each key, as collecting them into a map
+/// does.
+fn last_of_each_key<K: Ord, V>(entries: &mut Vec<(K, V)>) {
+    // Stable: of equal keys, the later one stays last.
+    entries.sort_by(|a, b| a.0.cmp(&b.0));
+    let mut i = entries.len();
+    while i > 1 {
+        i -= 1;
+        if entries[i - 1].0 == entries[i].0 {
+            entries.remove(i - 1);
+        }
     }
 }
 
 /// Where the provider's arguments differ from the API's shape beyond spelling.
-fn adapt(kind: Kind, props: &IrMap, body: &mut Map<String, Json>) {
+fn adapt<'a>(kind: Kind, props: &'a IrMap, body: &mut Body<'a>) {
     let mut rename = |from: &str, to: &str| {
         if let Some(v) = body.remove(from) {
             body.insert(to.to_owned(), v);
@@ -227,19 +268,19 @@ fn adapt(kind: Kind, props: &IrMap, body: &mut Map<String, Json>) {
         Kind::IamRole => {
             body.remove("assume_role_policy_document");
             if let Some(doc) = props.get("AssumeRolePolicyDocument") {
-                body.insert("assume_role_policy".into(), jsonencode(doc));
+                body.insert("assume_role_policy".into(), jsonencode(doc, Keys::Api));
             }
         }
         Kind::IamRolePolicy => {
             rename("role_name", "role");
             body.remove("policy_document");
             if let Some(doc) = props.get("PolicyDocument") {
-                body.insert("policy".into(), jsonencode(doc));
+                body.insert("policy".into(), jsonencode(doc, Keys::Api));
             }
         }
         Kind::TaskDefinition => {
             // The provider's `volume` blocks spell the file system `file_system_id`.
-            if let Some(Json::Array(mut volumes)) = body.remove("volumes") {
+            if let Some(Json::Array(mut volumes)) = body.remove("volumes").map(Arg::into_json) {
                 for v in &mut volumes {
                     if let Some(Json::Object(efs)) = v.get_mut("efs_volume_configuration") {
                         if let Some(id) = efs.remove("filesystem_id") {
@@ -247,12 +288,12 @@ fn adapt(kind: Kind, props: &IrMap, body: &mut Map<String, Json>) {
                         }
                     }
                 }
-                body.insert("volume".into(), Json::Array(volumes));
+                body.insert("volume".into(), Arg::Json(Json::Array(volumes)));
             }
             if let Some(defs) = props.get("ContainerDefinitions") {
                 body.insert(
                     "container_definitions".into(),
-                    jsonencode(&camel_keys(defs)),
+                    jsonencode(defs, Keys::Camel),
                 );
             }
             if let Some(Value::Map(pc)) = props.get("ProxyConfiguration") {
@@ -266,12 +307,12 @@ fn adapt(kind: Kind, props: &IrMap, body: &mut Map<String, Json>) {
                 if let Some(Value::List(items)) = pc.get("ProxyConfigurationProperties") {
                     o.insert("properties".into(), name_value_map(items));
                 }
-                body.insert("proxy_configuration".into(), Json::Object(o));
+                body.insert("proxy_configuration".into(), Arg::Json(Json::Object(o)));
             }
         }
         Kind::AuthPolicy => {
             if let Some(doc) = props.get("Policy") {
-                body.insert("policy".into(), jsonencode(doc));
+                body.insert("policy".into(), jsonencode(doc, Keys::Api));
             }
         }
         Kind::HostedZone => {
@@ -279,7 +320,7 @@ fn adapt(kind: Kind, props: &IrMap, body: &mut Map<String, Json>) {
             body.remove("vp_cs");
             if let Some(Value::Map(c)) = props.get("HostedZoneConfig") {
                 if let Some(comment) = c.get("Comment") {
-                    body.insert("comment".into(), value(comment));
+                    body.insert("comment".into(), Arg::Ir(comment));
                 }
             }
             if let Some(Value::List(vpcs)) = props.get("VPCs") {
@@ -293,27 +334,27 @@ fn adapt(kind: Kind, props: &IrMap, body: &mut Map<String, Json>) {
                         _ => None,
                     })
                     .collect();
-                body.insert("vpc".into(), Json::Array(blocks));
+                body.insert("vpc".into(), Arg::Json(Json::Array(blocks)));
             }
         }
         Kind::RecordSet => {
             rename("hosted_zone_id", "zone_id");
             rename("resource_records", "records");
             // CloudFormation's TTL is a string, the provider's a number.
-            if let Some(Json::String(ttl)) = body.get("ttl") {
+            if let Some(Json::String(ttl)) = body.get_mut("ttl").map(|a| &*a.json_mut()) {
                 if let Ok(n) = ttl.parse::<u64>() {
-                    body.insert("ttl".into(), json!(n));
+                    body.insert("ttl".into(), Arg::Json(json!(n)));
                 }
             }
             body.remove("alias_target");
             if let Some(Value::Map(a)) = props.get("AliasTarget") {
                 body.insert(
                     "alias".into(),
-                    json!([{
+                    Arg::Json(json!([{
                         "name": a.get("DNSName").map(value),
                         "zone_id": a.get("HostedZoneId").map(value),
                         "evaluate_target_health": a.get("EvaluateTargetHealth").map(value),
-                    }]),
+                    }])),
                 );
             }
         }
@@ -326,6 +367,7 @@ fn adapt(kind: Kind, props: &IrMap, body: &mut Map<String, Json>) {
             // The provider spells the health check's `Matcher.HttpCode` `matcher.value`.
             let hc = body
                 .get_mut("config")
+                .map(Arg::json_mut)
                 .and_then(|c| c.get_mut("health_check"))
                 .and_then(|h| h.get_mut("matcher"))
                 .and_then(Json::as_object_mut);
@@ -347,7 +389,7 @@ fn adapt(kind: Kind, props: &IrMap, body: &mut Map<String, Json>) {
                         _ => None,
                     })
                     .collect();
-                body.insert("metric_query".into(), Json::Array(blocks));
+                body.insert("metric_query".into(), Arg::Json(Json::Array(blocks)));
             }
         }
         Kind::EcsService => {
@@ -363,7 +405,7 @@ fn adapt(kind: Kind, props: &IrMap, body: &mut Map<String, Json>) {
                     let public =
                         matches!(aws.get("AssignPublicIp"), Some(Value::Str(s)) if s == "ENABLED");
                     o.insert("assign_public_ip".into(), json!(public));
-                    body.insert("network_configuration".into(), Json::Object(o));
+                    body.insert("network_configuration".into(), Arg::Json(Json::Object(o)));
                 }
             }
         }
@@ -409,50 +451,111 @@ fn metric_query(q: &IrMap) -> Json {
 }
 
 /// Escapes what Terraform would read as a template in a literal string.
-fn escape(s: &str) -> String {
+fn escape(s: &str) -> std::borrow::Cow<'_, str> {
     if !s.contains("${") && !s.contains("%{") {
-        return s.to_owned();
+        return s.into();
     }
-    s.replace("${", "$${").replace("%{", "%%{")
+    s.replace("${", "$${").replace("%{", "%%{").into()
 }
 
+/// A value as the provider's JSON has it, as a `serde_json` value (for the few arguments whose
+/// shape the provider changes; [`Arg`] writes the rest straight to the file).
 fn value(v: &Value) -> Json {
-    match v {
-        Value::Bool(b) => json!(b),
-        Value::Int(n) => json!(n),
-        Value::Decimal(d) => crate::targets::cloudformation::decimal(d),
-        Value::Str(s) => json!(escape(s)),
-        Value::List(l) => Json::Array(l.iter().map(value).collect()),
-        Value::Map(m) => Json::Object(m.iter().map(|(k, v)| member(k, v)).collect()),
-        Value::JoinList(..) | Value::Concat(..) => {
-            json!(format!("${{{}}}", expr(v).expect("a list expression")))
+    serde_json::to_value(Tf(v)).expect("values serialize")
+}
+
+/// The text of a `Join`: literal parts escaped, the others interpolated.
+fn join_text(parts: &[Value]) -> String {
+    let mut s = String::new();
+    for p in parts {
+        match p {
+            Value::Str(x) => s.push_str(&escape(x)),
+            Value::Int(n) => s.push_str(&n.to_string()),
+            Value::Decimal(d) => s.push_str(d),
+            other => s.push_str(&format!("${{{}}}", expr(other).unwrap_or_default())),
         }
-        Value::Join(parts) => {
-            let mut s = String::new();
-            for p in parts {
-                match p {
-                    Value::Str(x) => s.push_str(&escape(x)),
-                    Value::Int(n) => s.push_str(&n.to_string()),
-                    Value::Decimal(d) => s.push_str(d),
-                    other => s.push_str(&format!("${{{}}}", expr(other).unwrap_or_default())),
+    }
+    s
+}
+
+/// A graph value in the provider's spelling, serialized where it is written: building a
+/// `serde_json` value of each resource first was a third of the Terraform output's time.
+struct Tf<'a>(&'a Value);
+
+impl Serialize for Tf<'_> {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        match self.0 {
+            Value::Bool(b) => s.serialize_bool(*b),
+            Value::Int(n) => s.serialize_i64(*n),
+            Value::Decimal(d) => crate::targets::cloudformation::decimal(d).serialize(s),
+            Value::Str(x) => s.serialize_str(&escape(x)),
+            Value::List(l) => s.collect_seq(l.iter().map(Tf)),
+            Value::Map(m) => {
+                let mut members: Vec<(String, Arg)> = m.iter().map(|(k, v)| member(k, v)).collect();
+                last_of_each_key(&mut members);
+                let mut out = s.serialize_map(Some(members.len()))?;
+                for (k, v) in &members {
+                    out.serialize_entry(k, v)?;
                 }
+                out.end()
             }
-            json!(s)
+            Value::JoinList(..) | Value::Concat(..) => s.serialize_str(&format!(
+                "${{{}}}",
+                expr(self.0).expect("a list expression")
+            )),
+            Value::Join(parts) => s.serialize_str(&join_text(parts)),
+            other => s.serialize_str(&format!(
+                "${{{}}}",
+                expr(other).expect("references have an expression")
+            )),
         }
-        other => json!(format!(
-            "${{{}}}",
-            expr(other).expect("references have an expression")
-        )),
     }
 }
+
+/// An argument or block of a resource: a graph value as it is, or one the provider reshapes.
+enum Arg<'a> {
+    Ir(&'a Value),
+    Json(Json),
+}
+
+impl Arg<'_> {
+    fn into_json(self) -> Json {
+        match self {
+            Arg::Ir(v) => value(v),
+            Arg::Json(j) => j,
+        }
+    }
+    /// The argument as a `serde_json` value, to reshape it in place.
+    fn json_mut(&mut self) -> &mut Json {
+        if let Arg::Ir(v) = self {
+            *self = Arg::Json(value(v));
+        }
+        match self {
+            Arg::Json(j) => j,
+            Arg::Ir(_) => unreachable!("made JSON above"),
+        }
+    }
+}
+
+impl Serialize for Arg<'_> {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        match self {
+            Arg::Ir(v) => Tf(v).serialize(s),
+            Arg::Json(j) => j.serialize(s),
+        }
+    }
+}
+
+/// A resource's arguments and blocks by name, in the order they are written.
+type Body<'a> = BTreeMap<String, Arg<'a>>;
 
 /// One member of an object: its argument or block name and its value.
-fn member(k: &str, v: &Value) -> (String, Json) {
+fn member<'a>(k: &str, v: &'a Value) -> (String, Arg<'a>) {
     let key = snake_case(k);
     // `tags` and Cloud Map `attributes` are maps, not lists of key/value pairs.
     if key == "attributes" || key == "tags" {
         if let Value::List(items) = v {
-            return (key, key_value_map(items));
+            return (key, Arg::Json(key_value_map(items)));
         }
     }
     let is_block_list =
@@ -461,7 +564,7 @@ fn member(k: &str, v: &Value) -> (String, Json) {
         Some(s) if is_block_list => s.to_owned(),
         _ => key,
     };
-    (key, value(v))
+    (key, Arg::Ir(v))
 }
 
 /// `[{Name, Value}]` (an API's name/value pairs, not tags' `Key`) → `{ name = value }`.
@@ -601,10 +704,10 @@ fn render(plan: &Plan, version: &str, spec_file: &str, folder: &str) -> Rendered
 
 /// One resource's body: its arguments and blocks, tags and the dependencies its references do
 /// not imply.
-fn resource_body(plan: &Plan, r: &Resource) -> Json {
+fn resource_body<'a>(plan: &Plan, r: &'a Resource) -> Body<'a> {
     let id = &r.id;
     let info = id.kind.info();
-    let mut body = Map::new();
+    let mut body = Body::new();
     for (k, v) in &r.props {
         let key = match info.name {
             Some(name) if name.property == k.as_ref() => name.tf_argument.to_owned(),
@@ -616,30 +719,24 @@ fn resource_body(plan: &Plan, r: &Resource) -> Json {
     if !r.tags.is_empty() && info.taggable {
         body.insert(
             "tags".into(),
-            json!(r
+            Arg::Json(json!(r
                 .tags
                 .iter()
                 .map(|(k, v)| (k.clone(), json!(escape(v))))
-                .collect::<Map<_, _>>()),
+                .collect::<Map<_, _>>())),
         );
     }
-    let deps: Vec<String> = plan.extra_depends_on(id).iter().map(address).collect();
+    let deps: Vec<String> = plan.extra_depends_on(id).map(address).collect();
     if !deps.is_empty() {
-        body.insert("depends_on".into(), json!(deps));
+        body.insert("depends_on".into(), Arg::Json(json!(deps)));
     }
-    Json::Object(body)
+    body
 }
 
 /// `main.tf.json`, written resource by resource: the module of a large mesh is tens of
 /// megabytes, and one `serde_json::Value` of it several times that.
 fn main_tf(plan: &Plan) -> String {
-    let mut pseudos = BTreeSet::new();
-    for r in plan.resources.values() {
-        r.props.values().for_each(|v| v.pseudos(&mut pseudos));
-    }
-    for o in plan.outputs.values() {
-        o.value.pseudos(&mut pseudos);
-    }
+    let pseudos = &plan.index().pseudos;
     let mut order: Vec<(&'static str, String, &Resource)> = plan
         .resources
         .values()
@@ -662,7 +759,7 @@ fn main_tf(plan: &Plan) -> String {
 
 struct MainTf<'a> {
     plan: &'a Plan,
-    pseudos: BTreeSet<Pseudo>,
+    pseudos: &'a BTreeSet<Pseudo>,
     /// Resources by Terraform type, then name: the order of `resource`'s blocks.
     order: Vec<(&'static str, String, &'a Resource)>,
 }
